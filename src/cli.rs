@@ -1,0 +1,131 @@
+//! The command line (clap derive). Doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  dockform init                         detect, ask on a terminal, write the files
+  dockform init --yes ./api             accept every detected default (scripts, CI)
+  dockform init --yes --port 8080 --runtime distroless
+  dockform init --check                 CI drift guard: exit 1 with a diff if files are stale
+  dockform init --stdout | less         print the files, write nothing
+  DOCKFORM_PORT=8080 dockform init -y   every flag also reads a DOCKFORM_* variable
+  dockform detect --json                what was found and why, for scripts";
+
+/// Generate a production-grade multi-stage Dockerfile, .dockerignore and dev/test/prod
+/// targets from the project in PATH.
+#[derive(Debug, Parser)]
+#[command(name = "dockform", version, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Detect the stack, ask (on a terminal) or take defaults, and write the files.
+    #[command(after_help = EXAMPLES)]
+    Init(InitArgs),
+    /// Show what was detected and why.
+    #[command(after_help = "Examples:\n  dockform detect\n  dockform detect --json ./web | jq .facts.port")]
+    Detect(DetectArgs),
+    /// List the built-in presets, or show one.
+    #[command(after_help = "Examples:\n  dockform presets\n  dockform presets nextjs")]
+    Presets(PresetsArgs),
+}
+
+/// Arguments of `dockform init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Project directory.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Accept every detected or default answer without asking (implied when stdin is not a terminal).
+    #[arg(short, long, env = "DOCKFORM_YES")]
+    pub yes: bool,
+    /// Overwrite existing files that differ.
+    #[arg(long, env = "DOCKFORM_FORCE")]
+    pub force: bool,
+    /// Print the generated files to stdout and write nothing.
+    #[arg(long, conflicts_with_all = ["diff", "check"])]
+    pub stdout: bool,
+    /// Show a unified diff against the files on disk and write nothing.
+    #[arg(long, conflicts_with = "check")]
+    pub diff: bool,
+    /// Exit 1 with a diff when the files on disk differ from what would be generated.
+    #[arg(long)]
+    pub check: bool,
+    /// Directory whose templates (e.g. `node/Dockerfile.j2`) override the built-in ones.
+    #[arg(long, value_name = "DIR", env = "DOCKFORM_TEMPLATES_DIR")]
+    pub templates_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub choices: Choices,
+}
+
+/// Every decision a flag (or `DOCKFORM_*` variable) can make.
+#[derive(Debug, Args, Default)]
+pub struct Choices {
+    /// Stack: node, nextjs (default: detected).
+    #[arg(long, env = "DOCKFORM_STACK")]
+    pub stack: Option<String>,
+    /// Preset to render with (default: the stack's own; see `dockform presets`).
+    #[arg(long, env = "DOCKFORM_PRESET")]
+    pub preset: Option<String>,
+    /// Port the app listens on; 0 if it serves no HTTP (default: detected, else the preset's).
+    #[arg(long, env = "DOCKFORM_PORT")]
+    pub port: Option<u16>,
+    /// Node.js major version, alias (`lts/*`) or range (default: .nvmrc, engines, ..., else 24).
+    #[arg(long, value_name = "VERSION", env = "DOCKFORM_NODE_VERSION")]
+    pub node_version: Option<String>,
+    /// Package manager: npm, pnpm, yarn, yarn-berry, bun (default: packageManager field or lockfile).
+    #[arg(long, value_name = "NAME", env = "DOCKFORM_PACKAGE_MANAGER")]
+    pub package_manager: Option<String>,
+    /// Shell command that builds the app; "" for none (default: the `build` script).
+    #[arg(long, value_name = "CMD", env = "DOCKFORM_BUILD_COMMAND")]
+    pub build_command: Option<String>,
+    /// Command the production image runs, rendered in exec form (default: derived so the runtime is PID 1).
+    #[arg(long, value_name = "CMD", env = "DOCKFORM_START_COMMAND")]
+    pub start_command: Option<String>,
+    /// Shell command the `test` stage runs; "" for none (default: the `test` script).
+    #[arg(long, value_name = "CMD", env = "DOCKFORM_TEST_COMMAND")]
+    pub test_command: Option<String>,
+    /// Command the `dev` stage runs (default: the `dev` script).
+    #[arg(long, value_name = "CMD", env = "DOCKFORM_DEV_COMMAND")]
+    pub dev_command: Option<String>,
+    /// Final-stage family: slim (default), distroless, alpine.
+    #[arg(long, value_name = "FAMILY", env = "DOCKFORM_RUNTIME")]
+    pub runtime: Option<String>,
+    /// Path the HEALTHCHECK requests (default: /).
+    #[arg(long, value_name = "PATH", env = "DOCKFORM_HEALTH_PATH")]
+    pub health_path: Option<String>,
+    /// Build-time variable, rendered as `ARG NAME` in the build stage (repeatable).
+    #[arg(long = "build-arg", value_name = "NAME", env = "DOCKFORM_BUILD_ARGS", value_delimiter = ',')]
+    pub build_args: Vec<String>,
+    /// Build secret id, mounted with `RUN --mount=type=secret` during install and build (repeatable).
+    #[arg(long = "secret", value_name = "ID", env = "DOCKFORM_SECRETS", value_delimiter = ',')]
+    pub secrets: Vec<String>,
+}
+
+/// Arguments of `dockform detect`.
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// Project directory.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Print JSON (stable shape, see README) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Detect as this stack.
+    #[arg(long, env = "DOCKFORM_STACK")]
+    pub stack: Option<String>,
+}
+
+/// Arguments of `dockform presets`.
+#[derive(Debug, Args)]
+pub struct PresetsArgs {
+    /// Show this preset's data and defaults.
+    pub name: Option<String>,
+}

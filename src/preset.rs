@@ -1,0 +1,166 @@
+//! Presets: the data behind each stack (versions, images, package-manager commands),
+//! embedded from `presets/*.toml` and validated by a test so they cannot be broken.
+
+use std::collections::BTreeMap;
+
+use include_dir::{Dir, include_dir};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::settings::Layer;
+
+static PRESETS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/presets");
+
+/// One preset file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Preset {
+    /// The preset's name (its file name); filled in on load.
+    #[serde(skip_deserializing)]
+    pub name: String,
+    /// One line for `dockform presets`.
+    pub description: String,
+    /// The stack whose templates this preset renders.
+    pub stack: String,
+    /// Default values, the lowest settings layer.
+    pub defaults: Layer,
+    /// Version data.
+    pub versions: Versions,
+    /// Final-stage families (`slim`, `distroless`, `alpine`, `scratch`), by name.
+    pub runtime: BTreeMap<String, RuntimeFamily>,
+    /// Per package manager: the commands and paths the templates use.
+    #[serde(default)]
+    pub package_managers: BTreeMap<String, toml::Table>,
+    /// Free-form stack data for the templates (cache paths, system packages, ...).
+    #[serde(default)]
+    pub data: toml::Table,
+}
+
+/// Versions a preset supports.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Versions {
+    /// Maintained versions, newest first. A version range resolves to the newest of
+    /// these that satisfies it.
+    pub supported: Vec<String>,
+    /// Named aliases (`lts/*`, `lts/jod`, ...) mapped to a version.
+    #[serde(default)]
+    pub aliases: BTreeMap<String, String>,
+}
+
+/// One final-stage family: the images and the user it runs as.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct RuntimeFamily {
+    /// Image for the dependency and build stages; `{version}` is substituted.
+    pub builder: String,
+    /// Image for the final stage; `{version}` is substituted.
+    #[serde(rename = "final")]
+    pub final_image: String,
+    /// Numeric `uid:gid` the final stage runs as.
+    pub user: String,
+    /// Whether the final image has a shell (`/bin/sh`).
+    pub shell: bool,
+    /// Free-form data for the templates (interpreter path, package tool, ...).
+    #[serde(default)]
+    pub data: toml::Table,
+}
+
+/// All embedded presets, by name.
+#[derive(Debug, Clone)]
+pub struct Presets {
+    by_name: BTreeMap<String, Preset>,
+}
+
+impl Presets {
+    /// Loads and validates every embedded preset.
+    pub fn embedded() -> Result<Presets> {
+        let mut by_name = BTreeMap::new();
+        for file in PRESETS.files() {
+            let path = file.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+                continue;
+            }
+            let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let text = file
+                .contents_utf8()
+                .ok_or_else(|| Error::Internal(format!("preset `{name}` is not UTF-8")))?;
+            let mut preset: Preset = toml::from_str(text)
+                .map_err(|e| Error::Internal(format!("preset `{name}`: {}", e.message())))?;
+            preset.name = name.to_string();
+            preset.check()?;
+            by_name.insert(name.to_string(), preset);
+        }
+        Ok(Presets { by_name })
+    }
+
+    /// The preset called `name`.
+    pub fn get(&self, name: &str) -> Result<&Preset> {
+        self.by_name.get(name).ok_or_else(|| {
+            Error::invalid(
+                "`--preset`",
+                format!(
+                    "unknown preset `{name}` (known: {})",
+                    self.names().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })
+    }
+
+    /// The stack of preset `name`, if there is one.
+    pub fn stack_of(&self, name: &str) -> Option<&str> {
+        self.by_name.get(name).map(|p| p.stack.as_str())
+    }
+
+    /// Preset names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str)
+    }
+
+    /// Every preset, sorted by name.
+    pub fn all(&self) -> impl Iterator<Item = &Preset> {
+        self.by_name.values()
+    }
+}
+
+impl Preset {
+    /// Internal consistency: defaults name a runtime family and package manager that exist.
+    fn check(&self) -> Result<()> {
+        let bug = |m: String| Err(Error::Internal(format!("preset `{}`: {m}", self.name)));
+        let Some(runtime) = &self.defaults.runtime else {
+            return bug("no default runtime".into());
+        };
+        if !self.runtime.contains_key(runtime) {
+            return bug(format!("default runtime `{runtime}` is not defined"));
+        }
+        if let Some(pm) = &self.defaults.package_manager {
+            if !self.package_managers.is_empty() && !self.package_managers.contains_key(pm) {
+                return bug(format!("default package manager `{pm}` is not defined"));
+            }
+        }
+        if self.defaults.version.is_none() || self.versions.supported.is_empty() {
+            return bug("needs a default version and supported versions".into());
+        }
+        Ok(())
+    }
+
+    /// Resolves a version alias (`lts/*`); other values come back unchanged.
+    pub fn alias(&self, version: &str) -> Option<&str> {
+        self.versions.aliases.get(version).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_preset_loads_and_is_consistent() {
+        let presets = Presets::embedded().expect("embedded presets must be valid");
+        assert!(presets.names().count() >= 2);
+        for preset in presets.all() {
+            assert!(crate::detect::stack_ids().contains(&preset.stack.as_str()),
+                "preset {} names an unknown stack {}", preset.name, preset.stack);
+        }
+    }
+}

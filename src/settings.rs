@@ -1,0 +1,323 @@
+//! Settings layers and the resolved plan. Lowest to highest precedence: preset,
+//! detection, `dockform.toml`, environment and flags, wizard answers.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::detect::Detection;
+use crate::error::{Error, Result};
+use crate::preset::Preset;
+use crate::validate;
+
+/// One layer of settings; every field optional. Also the shape of a preset's
+/// `[defaults]` and of `dockform.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Layer {
+    /// Stack id (`node`, `nextjs`, ...); detected when absent.
+    pub stack: Option<String>,
+    /// Preset to render with (defaults to the detected stack's own).
+    pub preset: Option<String>,
+    /// Language or toolchain version (`24`, `1.26`, `3.13`), or a range/alias to resolve.
+    pub version: Option<String>,
+    /// Package manager id as named in the preset (`npm`, `pnpm`, `yarn`, `yarn-berry`, `bun`).
+    pub package_manager: Option<String>,
+    /// Final-stage family (`slim`, `distroless`, `alpine`, `scratch`).
+    pub runtime: Option<String>,
+    /// Port the app listens on; `0` means it serves no HTTP.
+    pub port: Option<u16>,
+    /// Path the health check requests.
+    pub health_path: Option<String>,
+    /// Shell command that builds the app (`npm run build`); empty string for none.
+    pub build_command: Option<String>,
+    /// Command the production image runs, in shell words; rendered in exec form.
+    pub start_command: Option<String>,
+    /// Shell command the `test` stage runs; empty string for none.
+    pub test_command: Option<String>,
+    /// Command the `dev` stage runs, in shell words.
+    pub dev_command: Option<String>,
+    /// Build-time variables, rendered as `ARG` in the build stage.
+    pub build_args: Option<Vec<String>>,
+    /// Build secret ids, mounted with `RUN --mount=type=secret` during install and build.
+    pub secrets: Option<Vec<String>>,
+    /// Which app, main package or binary to containerize when there are several.
+    pub app: Option<String>,
+}
+
+/// Who set a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// The preset's defaults.
+    Preset,
+    /// Found in the project.
+    Detected,
+    /// `dockform.toml`.
+    Config,
+    /// A command-line flag or its `DOCKFORM_*` environment variable.
+    Flag,
+    /// An answer in the wizard.
+    Answer,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Origin::Preset => "preset default",
+            Origin::Detected => "detected",
+            Origin::Config => "dockform.toml",
+            Origin::Flag => "flag",
+            Origin::Answer => "answer",
+        })
+    }
+}
+
+/// The images a plan uses.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Images {
+    /// Image for dependency, build, dev and test stages.
+    pub builder: String,
+    /// Image for the final stage.
+    #[serde(rename = "final")]
+    pub final_image: String,
+}
+
+/// The resolved plan: the only context templates see. Field names are used by the
+/// templates; keep them in sync.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Settings {
+    /// Stack id; selects `templates/<stack>/`.
+    pub stack: String,
+    /// Preset name.
+    pub preset: String,
+    /// Concrete language version (`24`, `1.26`).
+    pub version: String,
+    /// Package manager id.
+    pub package_manager: String,
+    /// The preset's table for that package manager (install commands, cache paths, ...).
+    pub pm: toml::Table,
+    /// The preset's free-form `[data]`.
+    pub data: toml::Table,
+    /// Final-stage family.
+    pub runtime: String,
+    /// The family's free-form data (interpreter path, package tool, ...).
+    pub runtime_data: toml::Table,
+    /// Builder and final images, version substituted.
+    pub images: Images,
+    /// Numeric `uid:gid` of the final stage.
+    pub user: String,
+    /// Whether the final image has a shell.
+    pub shell: bool,
+    /// Port served, if the app serves HTTP.
+    pub port: Option<u16>,
+    /// Health-check path, when a port is served.
+    pub health_path: Option<String>,
+    /// Build command for a `RUN`, if any.
+    pub build_command: Option<String>,
+    /// Production command, exec form.
+    pub start_command: Vec<String>,
+    /// Test command for a `RUN`, if any.
+    pub test_command: Option<String>,
+    /// Dev command, exec form (empty when unknown).
+    pub dev_command: Vec<String>,
+    /// Build args (`ARG` names).
+    pub build_args: Vec<String>,
+    /// Build secret ids.
+    pub secrets: Vec<String>,
+    /// Chosen app/main/binary, if the stack has such a choice.
+    pub app: Option<String>,
+    /// Stack-specific detected facts (see the stack's detector).
+    pub extra: BTreeMap<String, Value>,
+}
+
+/// A resolved plan plus where each value came from.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The plan.
+    pub settings: Settings,
+    /// Origin of each layer field (kebab-case name).
+    pub origins: BTreeMap<&'static str, Origin>,
+}
+
+macro_rules! merge_fields {
+    ($out:ident, $origins:ident, $layer:ident, $origin:ident; $($field:ident => $name:literal),* $(,)?) => {
+        $(if let Some(v) = &$layer.$field {
+            $out.$field = Some(v.clone());
+            $origins.insert($name, $origin);
+        })*
+    };
+}
+
+/// Merges layers in order; later layers win. Returns the merged layer and origins.
+pub fn merge(layers: &[(Origin, &Layer)]) -> (Layer, BTreeMap<&'static str, Origin>) {
+    let mut out = Layer::default();
+    let mut origins = BTreeMap::new();
+    for (origin, layer) in layers {
+        let origin = *origin;
+        merge_fields!(out, origins, layer, origin;
+            stack => "stack", preset => "preset", version => "version", package_manager => "package-manager",
+            runtime => "runtime", port => "port", health_path => "health-path",
+            build_command => "build-command", start_command => "start-command",
+            test_command => "test-command", dev_command => "dev-command",
+            build_args => "build-args", secrets => "secrets", app => "app");
+    }
+    (out, origins)
+}
+
+/// Resolves the plan for `preset` from the detection and the user's layers
+/// (config, flags, answers, in increasing precedence).
+pub fn resolve(preset: &Preset, detection: &Detection, user: &[(Origin, &Layer)]) -> Result<Resolved> {
+    let mut layers = vec![(Origin::Preset, &preset.defaults), (Origin::Detected, &detection.layer)];
+    layers.extend_from_slice(user);
+    let (m, origins) = merge(&layers);
+    let version = resolve_version(preset, m.version.as_deref().unwrap_or_default())?;
+    let runtime = m.runtime.clone().unwrap_or_default();
+    let family = preset.runtime.get(&runtime).ok_or_else(|| {
+        let known: Vec<_> = preset.runtime.keys().map(String::as_str).collect();
+        Error::invalid("`--runtime`", format!("`{}` is not offered by preset `{}` (choose {})",
+            validate::shown(&runtime), preset.name, known.join(", ")))
+    })?;
+    let package_manager = m.package_manager.clone().unwrap_or_default();
+    let pm = if preset.package_managers.is_empty() {
+        toml::Table::new()
+    } else {
+        preset.package_managers.get(&package_manager).cloned().ok_or_else(|| {
+            let known: Vec<_> = preset.package_managers.keys().map(String::as_str).collect();
+            Error::invalid("`--package-manager`", format!("`{}` is not one of {}",
+                validate::shown(&package_manager), known.join(", ")))
+        })?
+    };
+    let port = m.port.filter(|p| *p != 0);
+    let settings = Settings {
+        stack: preset.stack.clone(),
+        preset: preset.name.clone(),
+        images: Images {
+            builder: family.builder.replace("{version}", &version),
+            final_image: family.final_image.replace("{version}", &version),
+        },
+        version,
+        package_manager,
+        pm,
+        data: preset.data.clone(),
+        runtime,
+        runtime_data: family.data.clone(),
+        user: family.user.clone(),
+        shell: family.shell,
+        port,
+        health_path: port.and(m.health_path.clone()),
+        build_command: command_line("`--build-command`", m.build_command.as_deref())?,
+        start_command: words("`--start-command`", m.start_command.as_deref())?,
+        test_command: command_line("`--test-command`", m.test_command.as_deref())?,
+        dev_command: words("`--dev-command`", m.dev_command.as_deref())?,
+        build_args: names("`--build-arg`", m.build_args.as_deref())?,
+        secrets: names("`--secret`", m.secrets.as_deref())?,
+        app: m.app.clone(),
+        extra: detection.extra.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect(),
+    };
+    if let Some(path) = &settings.health_path {
+        validate::http_path("`--health-path`", path)?;
+    }
+    if settings.start_command.is_empty() {
+        return Err(Error::NeedsAnswer {
+            question: "no start command".into(),
+            detail: "dockform could not work out what the production image should run".into(),
+            flag: "--start-command".into(),
+        });
+    }
+    Ok(Resolved { settings, origins })
+}
+
+/// Turns a version, alias or range into a concrete supported version.
+pub fn resolve_version(preset: &Preset, wanted: &str) -> Result<String> {
+    let wanted = wanted.trim();
+    let wanted = preset.alias(wanted).unwrap_or(wanted);
+    if validate::version("version", wanted).is_ok() {
+        return Ok(wanted.to_string());
+    }
+    let range = node_semver::Range::parse(wanted).map_err(|_| {
+        Error::invalid("version", format!("`{}` is neither a version nor a range", validate::shown(wanted)))
+    })?;
+    preset
+        .versions
+        .supported
+        .iter()
+        .find(|v| line_satisfies(v, &range))
+        .cloned()
+        .ok_or_else(|| {
+            Error::invalid("version", format!("no supported version satisfies `{}` (supported: {})",
+                validate::shown(wanted), preset.versions.supported.join(", ")))
+        })
+}
+
+/// Whether some release of the line `v` (`24`, `3.13`) satisfies `range`: its first,
+/// a far-future one, or the range's own minimum when that falls inside the line.
+fn line_satisfies(v: &str, range: &node_semver::Range) -> bool {
+    let (low, high) = match v.matches('.').count() {
+        0 => (format!("{v}.0.0"), format!("{v}.99999.99999")),
+        1 => (format!("{v}.0"), format!("{v}.99999")),
+        _ => (v.to_string(), v.to_string()),
+    };
+    let in_line = |x: &node_semver::Version| {
+        let s = x.to_string();
+        s == v || s.starts_with(&format!("{v}."))
+    };
+    [low, high]
+        .iter()
+        .filter_map(|s| node_semver::Version::parse(s).ok())
+        .chain(range.min_version().filter(in_line))
+        .any(|x| range.satisfies(&x))
+}
+
+fn command_line(field: &str, value: Option<&str>) -> Result<Option<String>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => validate::line(field, v).map(|()| Some(v.to_string())),
+    }
+}
+
+fn words(field: &str, value: Option<&str>) -> Result<Vec<String>> {
+    let Some(v) = command_line(field, value)? else { return Ok(Vec::new()) };
+    shell_words::split(&v).map_err(|e| Error::invalid(field, format!("cannot split into words: {e}")))
+}
+
+fn names(field: &str, value: Option<&[String]>) -> Result<Vec<String>> {
+    let mut out: Vec<String> = value.unwrap_or_default().to_vec();
+    for name in &out {
+        validate::ident(field, name)?;
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_layers_win_and_record_their_origin() {
+        let preset = Layer { port: Some(3000), version: Some("24".into()), ..Default::default() };
+        let detected = Layer { port: Some(8080), ..Default::default() };
+        let flags = Layer { version: Some("22".into()), ..Default::default() };
+        let (m, origins) = merge(&[(Origin::Preset, &preset), (Origin::Detected, &detected), (Origin::Flag, &flags)]);
+        assert_eq!(m.port, Some(8080));
+        assert_eq!(m.version.as_deref(), Some("22"));
+        assert_eq!(origins["port"], Origin::Detected);
+        assert_eq!(origins["version"], Origin::Flag);
+    }
+
+    #[test]
+    fn ranges_resolve_to_the_newest_supported_version() {
+        let presets = crate::preset::Presets::embedded().unwrap();
+        let node = presets.get("node").unwrap();
+        assert_eq!(resolve_version(node, ">=18").unwrap(), node.versions.supported[0]);
+        assert_eq!(resolve_version(node, "^22.1.0").unwrap(), "22");
+        assert_eq!(resolve_version(node, ">=20 <23").unwrap(), "22");
+        assert_eq!(resolve_version(node, "lts/*").unwrap(), "24");
+        assert!(resolve_version(node, ">=99").is_err());
+        assert!(resolve_version(node, "24\nRUN id").is_err());
+    }
+}

@@ -1,0 +1,133 @@
+//! Checks for every value that can reach a generated file. A value is either safe for
+//! where it lands or refused with an error naming the field: never an extra line.
+
+use crate::error::{Error, Result};
+
+/// Characters that would end a Dockerfile line or confuse a parser: newlines (including
+/// Unicode line and paragraph separators), carriage returns, NUL and other controls.
+fn has_control(value: &str) -> bool {
+    value
+        .chars()
+        .any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}' || c == '\u{85}')
+}
+
+/// Longest value accepted anywhere.
+const MAX_LEN: usize = 1024;
+
+/// A single-line value (a shell command for `RUN`, a path, an argument).
+pub fn line(field: &str, value: &str) -> Result<()> {
+    if has_control(value) {
+        return Err(Error::invalid(field, "contains a newline or control character"));
+    }
+    if value.len() > MAX_LEN {
+        return Err(Error::invalid(field, format!("is longer than {MAX_LEN} characters")));
+    }
+    if value.trim_end().ends_with('\\') {
+        // A trailing backslash continues a Dockerfile instruction onto the next line.
+        return Err(Error::invalid(field, "ends with a backslash"));
+    }
+    if value.trim().is_empty() {
+        return Err(Error::invalid(field, "is empty"));
+    }
+    Ok(())
+}
+
+/// A version or image-tag fragment: `24`, `1.26`, `3.13.1`, `1.2.3-beta.1`.
+pub fn version(field: &str, value: &str) -> Result<()> {
+    let ok = !value.is_empty()
+        && value.len() <= 40
+        && value.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(field, format!("`{}` is not a version like `24` or `1.26`", shown(value))))
+    }
+}
+
+/// An environment-variable style name (build args and secret ids).
+pub fn ident(field: &str, value: &str) -> Result<()> {
+    let mut chars = value.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && value.len() <= 128;
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("`{}` must be a name like `NEXT_PUBLIC_API_URL` (letters, digits, `_`)", shown(value)),
+        ))
+    }
+}
+
+/// A path relative to the build context that stays inside it.
+pub fn relative_path(field: &str, value: &str) -> Result<()> {
+    line(field, value)?;
+    let bad = value.starts_with('/')
+        || value.starts_with('-')
+        || value.split('/').any(|seg| seg == "..")
+        || value.contains(['*', '?', '[', '$', '`', '"', '\'', '\\']);
+    if bad {
+        return Err(Error::invalid(
+            field,
+            format!("`{}` must be a plain relative path inside the project", shown(value)),
+        ));
+    }
+    Ok(())
+}
+
+/// An HTTP path for the health check: starts with `/`, URL-safe characters only.
+pub fn http_path(field: &str, value: &str) -> Result<()> {
+    let ok = value.starts_with('/')
+        && value.len() <= 256
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/-._~%?=&".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(field, format!("`{}` must be a URL path like `/healthz`", shown(value))))
+    }
+}
+
+/// A short, printable rendering of a hostile value for error messages.
+pub fn shown(value: &str) -> String {
+    let escaped: String = value.chars().flat_map(char::escape_debug).collect();
+    if escaped.chars().count() > 60 {
+        format!("{}…", escaped.chars().take(60).collect::<String>())
+    } else {
+        escaped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_values_that_would_add_a_dockerfile_line() {
+        for bad in ["a\nRUN x", "a\rb", "x\u{2028}y", "nul\0", "cont \\", ""] {
+            assert!(line("`--build-command`", bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(line("`--build-command`", "npm run build && echo \"ok\"").is_ok());
+    }
+
+    #[test]
+    fn versions_are_tag_safe() {
+        for good in ["24", "1.26", "3.13.1", "1.2.3-beta.1"] {
+            assert!(version("v", good).is_ok(), "{good}");
+        }
+        for bad in ["", "latest", "24 AS x", "24\nRUN", "../1", "v24"] {
+            assert!(version("v", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn paths_stay_inside_the_context() {
+        assert!(relative_path("p", "dist/main.js").is_ok());
+        for bad in ["/etc/passwd", "../x", "a/../../b", "-rf", "$(id)", "a b\nc"] {
+            assert!(relative_path("p", bad).is_err(), "{bad}");
+        }
+    }
+}
