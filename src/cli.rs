@@ -68,7 +68,7 @@ pub struct InitArgs {
 /// Every decision a flag (or `DOCKFORM_*` variable) can make.
 #[derive(Debug, Args, Default)]
 pub struct Choices {
-    /// Stack: node, nextjs (default: detected).
+    /// Stack: node, nextjs, go, python, rust (default: detected).
     #[arg(long, env = "DOCKFORM_STACK")]
     pub stack: Option<String>,
     /// Preset to render with (default: the stack's own; see `dockform presets`).
@@ -80,6 +80,18 @@ pub struct Choices {
     /// Node.js major version, alias (`lts/*`) or range (default: .nvmrc, engines, ..., else 24).
     #[arg(long, value_name = "VERSION", env = "DOCKFORM_NODE_VERSION")]
     pub node_version: Option<String>,
+    /// Go version for the builder image, e.g. 1.26 (default: go.mod's `toolchain`, else `go` line).
+    #[arg(long, value_name = "VERSION", env = "DOCKFORM_GO_VERSION")]
+    pub go_version: Option<String>,
+    /// Python version, e.g. 3.13 (default: .python-version, requires-python, ..., else 3.13).
+    #[arg(long, value_name = "VERSION", env = "DOCKFORM_PYTHON_VERSION")]
+    pub python_version: Option<String>,
+    /// Rust toolchain version, e.g. 1.90 (default: rust-toolchain.toml, rust-version, else the preset's).
+    #[arg(long, value_name = "VERSION", env = "DOCKFORM_RUST_VERSION")]
+    pub rust_version: Option<String>,
+    /// The app, main package (`--main ./cmd/api`) or binary (`--bin server`) to containerize when there are several.
+    #[arg(long, alias = "main", alias = "bin", value_name = "NAME", env = "DOCKFORM_APP")]
+    pub app: Option<String>,
     /// Package manager: npm, pnpm, yarn, yarn-berry, bun (default: packageManager field or lockfile).
     #[arg(long, value_name = "NAME", env = "DOCKFORM_PACKAGE_MANAGER")]
     pub package_manager: Option<String>,
@@ -95,7 +107,7 @@ pub struct Choices {
     /// Command the `dev` stage runs (default: the `dev` script).
     #[arg(long, value_name = "CMD", env = "DOCKFORM_DEV_COMMAND")]
     pub dev_command: Option<String>,
-    /// Final-stage family: slim (default), distroless, alpine.
+    /// Final-stage family: slim, distroless, alpine, scratch, as the stack offers (default: the preset's).
     #[arg(long, value_name = "FAMILY", env = "DOCKFORM_RUNTIME")]
     pub runtime: Option<String>,
     /// Path the HEALTHCHECK requests (default: /).

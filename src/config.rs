@@ -27,7 +27,7 @@ pub fn flags_layer(c: &Choices) -> Result<Layer> {
     Ok(Layer {
         stack: c.stack.clone(),
         preset: c.preset.clone(),
-        version: c.node_version.clone(),
+        version: version_flag(c)?,
         package_manager: c.package_manager.clone(),
         runtime: c.runtime.clone(),
         port: c.port,
@@ -38,8 +38,29 @@ pub fn flags_layer(c: &Choices) -> Result<Layer> {
         dev_command: c.dev_command.clone(),
         build_args: list(&c.build_args),
         secrets: list(&c.secrets),
-        app: None,
+        app: c.app.clone(),
     })
+}
+
+/// The one language-version flag given, if any; two at once is a usage error.
+fn version_flag(c: &Choices) -> Result<Option<String>> {
+    let given: Vec<(&str, &String)> = [
+        ("--node-version", &c.node_version),
+        ("--go-version", &c.go_version),
+        ("--python-version", &c.python_version),
+        ("--rust-version", &c.rust_version),
+    ]
+    .into_iter()
+    .filter_map(|(flag, v)| v.as_ref().map(|v| (flag, v)))
+    .collect();
+    match given.as_slice() {
+        [] => Ok(None),
+        [(_, v)] => Ok(Some((*v).clone())),
+        _ => Err(Error::invalid(
+            "version",
+            format!("only one of {} may be given", given.iter().map(|(f, _)| format!("`{f}`")).collect::<Vec<_>>().join(", ")),
+        )),
+    }
 }
 
 /// The preset to use: the user's choice, else the detector's, else the stack's own.

