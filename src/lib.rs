@@ -39,16 +39,23 @@ fn init(args: &InitArgs) -> Result<i32> {
     let presets = preset::Presets::embedded()?;
     let config = config::load(&project)?;
     let flags = config::flags_layer(&args.choices)?;
-    let (hints, hint_origins) = settings::merge(&[(Origin::Config, &config), (Origin::Flag, &flags)]);
-    let detection = detect::detect(&project, &presets, hints.stack.as_deref(), &hints)?;
-    let preset = presets.get(config::preset_name(&hints, &detection))?;
+    let (mut hints, hint_origins) = settings::merge(&[(Origin::Config, &config), (Origin::Flag, &flags)]);
     let interactive = !args.yes && !args.stdout && !args.check && std::io::stdin().is_terminal();
+    let mut picked = Layer::default();
+    let detection = loop {
+        let detection = detect::detect(&project, &presets, hints.stack.as_deref(), &hints)?;
+        let Some(q) = detection.questions.first() else { break detection };
+        let app = wizard::choose(prompter(interactive).as_mut(), q)?;
+        picked.app = Some(app.clone());
+        hints.app = Some(app);
+    };
+    let preset = presets.get(config::preset_name(&hints, &detection))?;
     let answers = if interactive {
         let (merged, mut origins) = settings::merge(&[(Origin::Preset, &preset.defaults), (Origin::Detected, &detection.layer), (Origin::Config, &config), (Origin::Flag, &flags)]);
         origins.extend(hint_origins);
-        wizard::ask(&mut wizard::Terminal, &detection, &merged, &origins)?
+        Layer { app: picked.app, ..wizard::ask(&mut wizard::Terminal, &detection, &merged, &origins)? }
     } else {
-        Layer::default()
+        picked
     };
     let resolved = settings::resolve(preset, &detection, &[(Origin::Config, &config), (Origin::Flag, &flags), (Origin::Answer, &answers)])?;
     let overrides = config::template_overrides(args.templates_dir.as_deref())?;
@@ -75,6 +82,11 @@ fn init(args: &InitArgs) -> Result<i32> {
         eprintln!("{verb:>9} {}", f.name);
     }
     Ok(0)
+}
+
+/// The terminal prompter, or the accept-defaults one.
+fn prompter(interactive: bool) -> Box<dyn wizard::Prompter> {
+    if interactive { Box::new(wizard::Terminal) } else { Box::new(wizard::Defaults) }
 }
 
 /// Whether a changed file may be replaced: `--force`, or a yes on a terminal.

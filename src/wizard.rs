@@ -101,7 +101,7 @@ impl Prompter for Terminal {
         dialoguer::FuzzySelect::with_theme(&theme)
             .with_prompt(Self::label(q))
             .items(options)
-            .default(default)
+            .default(default.min(options.len().saturating_sub(1)))
             .interact_opt()
             .map_err(cancelled)?
             .ok_or(Error::Cancelled)
@@ -115,6 +115,19 @@ impl Prompter for Terminal {
             .map_err(cancelled)?
             .ok_or(Error::Cancelled)
     }
+}
+
+/// Answers an open choice from detection (which app or binary). Without a terminal it
+/// is an error listing the candidates and the flag to pass.
+pub fn choose(prompter: &mut dyn Prompter, q: &crate::detect::Question) -> Result<String> {
+    let ask = Ask { key: "app".into(), prompt: q.prompt.clone(), reason: q.detail.clone(), flag: q.flag.clone() };
+    // `usize::MAX`: no default, so the accept-defaults prompter cannot pick silently.
+    let i = prompter.select(&ask, &q.candidates, usize::MAX)?;
+    q.candidates.get(i).cloned().ok_or_else(|| Error::NeedsAnswer {
+        question: q.prompt.to_lowercase(),
+        detail: format!("{} (candidates: {})", q.detail, q.candidates.join(", ")),
+        flag: format!("{} <{}>", q.flag, q.candidates.first().map_or("NAME", String::as_str)),
+    })
 }
 
 /// Asks every question not already answered by a flag or config (`given`), with the
