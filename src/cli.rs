@@ -28,9 +28,11 @@ pub struct Cli {
 pub enum Command {
     /// Detect the stack, ask (on a terminal) or take defaults, and write the files.
     #[command(after_help = EXAMPLES)]
-    Init(InitArgs),
+    Init(Box<InitArgs>),
     /// Show what was detected and why.
-    #[command(after_help = "Examples:\n  dockform detect\n  dockform detect --json ./web | jq .facts.port")]
+    #[command(
+        after_help = "Examples:\n  dockform detect\n  dockform detect --json ./web | jq .facts.port"
+    )]
     Detect(DetectArgs),
     /// List the built-in presets, or show one.
     #[command(after_help = "Examples:\n  dockform presets\n  dockform presets nextjs")]
@@ -90,7 +92,13 @@ pub struct Choices {
     #[arg(long, value_name = "VERSION", env = "DOCKFORM_RUST_VERSION")]
     pub rust_version: Option<String>,
     /// The app, main package (`--main ./cmd/api`) or binary (`--bin server`) to containerize when there are several.
-    #[arg(long, alias = "main", alias = "bin", value_name = "NAME", env = "DOCKFORM_APP")]
+    #[arg(
+        long,
+        alias = "main",
+        alias = "bin",
+        value_name = "NAME",
+        env = "DOCKFORM_APP"
+    )]
     pub app: Option<String>,
     /// Package manager: npm, pnpm, yarn, yarn-berry, bun (default: packageManager field or lockfile).
     #[arg(long, value_name = "NAME", env = "DOCKFORM_PACKAGE_MANAGER")]
@@ -114,10 +122,20 @@ pub struct Choices {
     #[arg(long, value_name = "PATH", env = "DOCKFORM_HEALTH_PATH")]
     pub health_path: Option<String>,
     /// Build-time variable, rendered as `ARG NAME` in the build stage (repeatable).
-    #[arg(long = "build-arg", value_name = "NAME", env = "DOCKFORM_BUILD_ARGS", value_delimiter = ',')]
+    #[arg(
+        long = "build-arg",
+        value_name = "NAME",
+        env = "DOCKFORM_BUILD_ARGS",
+        value_delimiter = ','
+    )]
     pub build_args: Vec<String>,
     /// Build secret id, mounted with `RUN --mount=type=secret` during install and build (repeatable).
-    #[arg(long = "secret", value_name = "ID", env = "DOCKFORM_SECRETS", value_delimiter = ',')]
+    #[arg(
+        long = "secret",
+        value_name = "ID",
+        env = "DOCKFORM_SECRETS",
+        value_delimiter = ','
+    )]
     pub secrets: Vec<String>,
 }
 

@@ -58,14 +58,24 @@ fn version_flag(c: &Choices) -> Result<Option<String>> {
         [(_, v)] => Ok(Some((*v).clone())),
         _ => Err(Error::invalid(
             "version",
-            format!("only one of {} may be given", given.iter().map(|(f, _)| format!("`{f}`")).collect::<Vec<_>>().join(", ")),
+            format!(
+                "only one of {} may be given",
+                given
+                    .iter()
+                    .map(|(f, _)| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         )),
     }
 }
 
 /// The preset to use: the user's choice, else the detector's, else the stack's own.
 pub fn preset_name<'a>(user: &'a Layer, detection: &'a Detection) -> &'a str {
-    user.preset.as_deref().or(detection.layer.preset.as_deref()).unwrap_or(&detection.stack)
+    user.preset
+        .as_deref()
+        .or(detection.layer.preset.as_deref())
+        .unwrap_or(&detection.stack)
 }
 
 /// Reads every `*.j2` file under `dir` as a template override, keyed by its relative path.
@@ -73,16 +83,31 @@ pub fn template_overrides(dir: Option<&Path>) -> Result<BTreeMap<String, String>
     let mut out = BTreeMap::new();
     let Some(dir) = dir else { return Ok(out) };
     let known = crate::render::embedded_names();
-    for entry in ignore::WalkBuilder::new(dir).standard_filters(false).build() {
+    for entry in ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .build()
+    {
         let entry = entry.map_err(|e| Error::invalid("`--templates-dir`", e.to_string()))?;
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
         if !known.contains(&rel) {
-            return Err(Error::invalid("`--templates-dir`", format!("`{rel}` does not override any built-in template (known: {})", known.join(", "))));
+            return Err(Error::invalid(
+                "`--templates-dir`",
+                format!(
+                    "`{rel}` does not override any built-in template (known: {})",
+                    known.join(", ")
+                ),
+            ));
         }
-        let text = std::fs::read_to_string(entry.path()).map_err(|e| Error::io("read", entry.path(), e))?;
+        let text = std::fs::read_to_string(entry.path())
+            .map_err(|e| Error::io("read", entry.path(), e))?;
         out.insert(rel, text);
     }
     Ok(out)

@@ -26,7 +26,7 @@ pub enum Error {
     },
 
     /// A file is structurally valid but holds something dockform refuses.
-    #[error("`{path}`: {message}")]
+    #[error("`{path}` {message}")]
     BadInput { path: String, message: String },
 
     /// A value given by a flag, the config file or an answer is invalid.

@@ -26,7 +26,11 @@ pub fn from_gitignore(text: &str) -> Vec<String> {
         }
         let anchored = body.starts_with('/') || body.contains('/');
         let body = body.trim_start_matches('/');
-        let translated = if anchored || body.starts_with("**") { body.to_string() } else { format!("**/{body}") };
+        let translated = if anchored || body.starts_with("**") {
+            body.to_string()
+        } else {
+            format!("**/{body}")
+        };
         out.push(format!("{neg}{translated}"));
     }
     out
@@ -49,7 +53,10 @@ impl Matcher {
                     Some(rest) => (true, rest.trim()),
                     None => (false, l),
                 };
-                let pat = pat.trim_start_matches("./").trim_start_matches('/').trim_end_matches('/');
+                let pat = pat
+                    .trim_start_matches("./")
+                    .trim_start_matches('/')
+                    .trim_end_matches('/');
                 let glob = GlobBuilder::new(pat).literal_separator(true).build().ok()?;
                 Some((neg, glob.compile_matcher()))
             })
@@ -108,7 +115,10 @@ mod tests {
     #[test]
     fn gitignore_names_without_a_slash_match_at_any_depth() {
         let lines = from_gitignore("# c\nnode_modules/\n/dist\nlogs/*.log\n!keep.log\n\n");
-        assert_eq!(lines, vec!["**/node_modules", "dist", "logs/*.log", "!**/keep.log"]);
+        assert_eq!(
+            lines,
+            vec!["**/node_modules", "dist", "logs/*.log", "!**/keep.log"]
+        );
     }
 
     #[test]
@@ -126,6 +136,9 @@ mod tests {
     #[test]
     fn finds_context_sources_of_copy_instructions() {
         let df = "COPY package.json yarn.lock ./\nCOPY --from=build /app/dist ./dist\nCOPY --chown=1:1 public ./public\nCOPY . .\n";
-        assert_eq!(copied_paths(df), vec!["package.json", "yarn.lock", "public"]);
+        assert_eq!(
+            copied_paths(df),
+            vec!["package.json", "yarn.lock", "public"]
+        );
     }
 }

@@ -39,27 +39,49 @@ fn init(args: &InitArgs) -> Result<i32> {
     let presets = preset::Presets::embedded()?;
     let config = config::load(&project)?;
     let flags = config::flags_layer(&args.choices)?;
-    let (mut hints, hint_origins) = settings::merge(&[(Origin::Config, &config), (Origin::Flag, &flags)]);
+    let (mut hints, hint_origins) =
+        settings::merge(&[(Origin::Config, &config), (Origin::Flag, &flags)]);
     let interactive = !args.yes && !args.stdout && !args.check && std::io::stdin().is_terminal();
     let mut picked = Layer::default();
     let detection = loop {
         let detection = detect::detect(&project, &presets, hints.stack.as_deref(), &hints)?;
-        let Some(q) = detection.questions.first() else { break detection };
+        let Some(q) = detection.questions.first() else {
+            break detection;
+        };
         let app = wizard::choose(prompter(interactive).as_mut(), q)?;
         picked.app = Some(app.clone());
         hints.app = Some(app);
     };
     let preset = presets.get(config::preset_name(&hints, &detection))?;
     let answers = if interactive {
-        let (merged, mut origins) = settings::merge(&[(Origin::Preset, &preset.defaults), (Origin::Detected, &detection.layer), (Origin::Config, &config), (Origin::Flag, &flags)]);
+        let (merged, mut origins) = settings::merge(&[
+            (Origin::Preset, &preset.defaults),
+            (Origin::Detected, &detection.layer),
+            (Origin::Config, &config),
+            (Origin::Flag, &flags),
+        ]);
         origins.extend(hint_origins);
-        Layer { app: picked.app, ..wizard::ask(&mut wizard::Terminal, &detection, &merged, &origins)? }
+        Layer {
+            app: picked.app,
+            ..wizard::ask(&mut wizard::Terminal, &detection, &merged, &origins)?
+        }
     } else {
         picked
     };
-    let resolved = settings::resolve(preset, &detection, &[(Origin::Config, &config), (Origin::Flag, &flags), (Origin::Answer, &answers)])?;
+    let resolved = settings::resolve(
+        preset,
+        &detection,
+        &[
+            (Origin::Config, &config),
+            (Origin::Flag, &flags),
+            (Origin::Answer, &answers),
+        ],
+    )?;
     let overrides = config::template_overrides(args.templates_dir.as_deref())?;
-    let rendered = render::Renderer::new(overrides).render(&resolved.settings, project.read_hint(".gitignore").as_deref())?;
+    let rendered = render::Renderer::new(overrides).render(
+        &resolved.settings,
+        project.read_hint(".gitignore").as_deref(),
+    )?;
     for w in &detection.warnings {
         eprintln!("warning: {w}");
     }
@@ -78,7 +100,13 @@ fn init(args: &InitArgs) -> Result<i32> {
     }
     let written = plan.apply(|f| overwrite(args, interactive, f))?;
     for f in &plan.files {
-        let verb = if !written.contains(&f.name) { "unchanged" } else if f.status == write::Status::New { "created" } else { "updated" };
+        let verb = if !written.contains(&f.name) {
+            "unchanged"
+        } else if f.status == write::Status::New {
+            "created"
+        } else {
+            "updated"
+        };
         eprintln!("{verb:>9} {}", f.name);
     }
     Ok(0)
@@ -86,7 +114,11 @@ fn init(args: &InitArgs) -> Result<i32> {
 
 /// The terminal prompter, or the accept-defaults one.
 fn prompter(interactive: bool) -> Box<dyn wizard::Prompter> {
-    if interactive { Box::new(wizard::Terminal) } else { Box::new(wizard::Defaults) }
+    if interactive {
+        Box::new(wizard::Terminal)
+    } else {
+        Box::new(wizard::Defaults)
+    }
 }
 
 /// Whether a changed file may be replaced: `--force`, or a yes on a terminal.
@@ -94,6 +126,11 @@ fn overwrite(args: &InitArgs, interactive: bool, file: &write::FilePlan) -> Resu
     if args.force || !interactive {
         return Ok(args.force);
     }
-    let ask = wizard::Ask { key: format!("overwrite:{}", file.name), prompt: format!("Overwrite `{}`?", file.name), reason: "it differs from what dockform generates".into(), flag: "--force".into() };
+    let ask = wizard::Ask {
+        key: format!("overwrite:{}", file.name),
+        prompt: format!("Overwrite `{}`?", file.name),
+        reason: "it differs from what dockform generates".into(),
+        flag: "--force".into(),
+    };
     wizard::Prompter::confirm(&mut wizard::Terminal, &ask, false)
 }

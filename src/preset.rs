@@ -81,7 +81,10 @@ impl Presets {
             if path.extension().and_then(|e| e.to_str()) != Some("toml") {
                 continue;
             }
-            let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
             let text = file
                 .contents_utf8()
                 .ok_or_else(|| Error::Internal(format!("preset `{name}` is not UTF-8")))?;
@@ -133,10 +136,11 @@ impl Preset {
         if !self.runtime.contains_key(runtime) {
             return bug(format!("default runtime `{runtime}` is not defined"));
         }
-        if let Some(pm) = &self.defaults.package_manager {
-            if !self.package_managers.is_empty() && !self.package_managers.contains_key(pm) {
-                return bug(format!("default package manager `{pm}` is not defined"));
-            }
+        if let Some(pm) = &self.defaults.package_manager
+            && !self.package_managers.is_empty()
+            && !self.package_managers.contains_key(pm)
+        {
+            return bug(format!("default package manager `{pm}` is not defined"));
         }
         if self.defaults.version.is_none() || self.versions.supported.is_empty() {
             return bug("needs a default version and supported versions".into());
@@ -159,8 +163,12 @@ mod tests {
         let presets = Presets::embedded().expect("embedded presets must be valid");
         assert!(presets.names().count() >= 2);
         for preset in presets.all() {
-            assert!(crate::detect::stack_ids().contains(&preset.stack.as_str()),
-                "preset {} names an unknown stack {}", preset.name, preset.stack);
+            assert!(
+                crate::detect::stack_ids().contains(&preset.stack.as_str()),
+                "preset {} names an unknown stack {}",
+                preset.name,
+                preset.stack
+            );
         }
     }
 }

@@ -46,7 +46,10 @@ impl Renderer {
             if let Some(text) = user.get(name) {
                 return Ok(Some(text.clone()));
             }
-            Ok(TEMPLATES.get_file(name).and_then(|f| f.contents_utf8()).map(String::from))
+            Ok(TEMPLATES
+                .get_file(name)
+                .and_then(|f| f.contents_utf8())
+                .map(String::from))
         });
         Renderer { env, overrides }
     }
@@ -56,9 +59,14 @@ impl Renderer {
     pub fn render(&self, settings: &Settings, gitignore: Option<&str>) -> Result<Rendered> {
         let dockerfile = self.one(&format!("{}/Dockerfile.j2", settings.stack), settings)?;
         let mut ignore = self.one(&format!("{}/dockerignore.j2", settings.stack), settings)?;
-        let carried = gitignore.map(ignorefile::from_gitignore).unwrap_or_default();
+        let carried = gitignore
+            .map(ignorefile::from_gitignore)
+            .unwrap_or_default();
         let present: Vec<String> = ignore.lines().map(String::from).collect();
-        let carried: Vec<String> = carried.into_iter().filter(|l| !present.contains(l)).collect();
+        let carried: Vec<String> = carried
+            .into_iter()
+            .filter(|l| !present.contains(l))
+            .collect();
         if !carried.is_empty() {
             ignore.push_str("\n# From .gitignore\n");
             for line in carried {
@@ -68,7 +76,10 @@ impl Renderer {
         }
         keep_copied_sources(&dockerfile, &mut ignore);
         Ok(Rendered {
-            files: vec![("Dockerfile".into(), dockerfile), (".dockerignore".into(), ignore)],
+            files: vec![
+                ("Dockerfile".into(), dockerfile),
+                (".dockerignore".into(), ignore),
+            ],
         })
     }
 
@@ -88,7 +99,9 @@ impl Renderer {
             }
         };
         let template = self.env.get_template(name).map_err(fail)?;
-        let text = template.render(minijinja::context! { settings => Serde(settings) }).map_err(fail)?;
+        let text = template
+            .render(minijinja::context! { settings => Serde(settings) })
+            .map_err(fail)?;
         Ok(tidy(&text))
     }
 }

@@ -10,10 +10,16 @@ use crate::{config, detect, preset, scan};
 
 /// The settings fields reported for every stack, as (JSON key, layer key).
 const FIELDS: &[(&str, &str)] = &[
-    ("version", "version"), ("package_manager", "package-manager"), ("runtime", "runtime"),
-    ("port", "port"), ("health_path", "health-path"), ("build_command", "build-command"),
-    ("start_command", "start-command"), ("test_command", "test-command"),
-    ("dev_command", "dev-command"), ("app", "app"),
+    ("version", "version"),
+    ("package_manager", "package-manager"),
+    ("runtime", "runtime"),
+    ("port", "port"),
+    ("health_path", "health-path"),
+    ("build_command", "build-command"),
+    ("start_command", "start-command"),
+    ("test_command", "test-command"),
+    ("dev_command", "dev-command"),
+    ("app", "app"),
 ];
 
 /// `dockform detect`: each decision with its value, origin, source file and reason.
@@ -21,24 +27,41 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
     let project = scan::Project::scan(&args.path)?;
     let presets = preset::Presets::embedded()?;
     let config = config::load(&project)?;
-    let hints = Layer { stack: args.stack.clone().or(config.stack.clone()), ..config.clone() };
+    let hints = Layer {
+        stack: args.stack.clone().or(config.stack.clone()),
+        ..config.clone()
+    };
     let detection = detect::detect(&project, &presets, hints.stack.as_deref(), &hints)?;
     let preset = presets.get(config::preset_name(&hints, &detection))?;
     let resolved = settings::resolve(preset, &detection, &[(Origin::Config, &config)])?;
-    let layer = serde_json::to_value(settings::merge(&[(Origin::Preset, &preset.defaults), (Origin::Detected, &detection.layer), (Origin::Config, &config)]).0)
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    let layer = serde_json::to_value(
+        settings::merge(&[
+            (Origin::Preset, &preset.defaults),
+            (Origin::Detected, &detection.layer),
+            (Origin::Config, &config),
+        ])
+        .0,
+    )
+    .map_err(|e| Error::Internal(e.to_string()))?;
     let mut facts = Map::new();
     for (key, field) in FIELDS {
         let value = layer.get(*field).cloned().unwrap_or(Value::Null);
         let origin = resolved.origins.get(field).copied();
         let ev = detection.evidence.get(*field);
-        let value = if *field == "version" { json!(resolved.settings.version) } else { value };
-        facts.insert(key.to_string(), json!({
-            "value": value,
-            "origin": origin,
-            "source": ev.and_then(|e| e.source.clone()),
-            "reason": ev.map(|e| e.reason.clone()).or(origin.map(|o| o.to_string())),
-        }));
+        let value = if *field == "version" {
+            json!(resolved.settings.version)
+        } else {
+            value
+        };
+        facts.insert(
+            key.to_string(),
+            json!({
+                "value": value,
+                "origin": origin,
+                "source": ev.and_then(|e| e.source.clone()),
+                "reason": ev.map(|e| e.reason.clone()).or(origin.map(|o| o.to_string())),
+            }),
+        );
     }
     let out = json!({
         "stack": detection.stack,
@@ -50,21 +73,43 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
         "warnings": detection.warnings,
     });
     if args.json {
-        let text = serde_json::to_string_pretty(&out).map_err(|e| Error::Internal(e.to_string()))?;
+        let text =
+            serde_json::to_string_pretty(&out).map_err(|e| Error::Internal(e.to_string()))?;
         println!("{text}");
         return Ok(0);
     }
-    println!("{:<16} {}  ({})", "stack", detection.stack, detection.stack_evidence.as_ref().map_or("", |e| e.reason.as_str()));
+    println!(
+        "{:<16} {}  ({})",
+        "stack",
+        detection.stack,
+        detection
+            .stack_evidence
+            .as_ref()
+            .map_or("", |e| e.reason.as_str())
+    );
     println!("{:<16} {}", "preset", preset.name);
-    println!("{:<16} {}  →  {}", "images", resolved.settings.images.builder, resolved.settings.images.final_image);
+    println!(
+        "{:<16} {}  →  {}",
+        "images", resolved.settings.images.builder, resolved.settings.images.final_image
+    );
     for (key, _) in FIELDS {
         let f = &facts[*key];
         if f["value"].is_null() {
             continue;
         }
-        let value = match &f["value"] { Value::String(s) => s.clone(), v => v.to_string() };
-        let source = f["source"].as_str().map(|s| format!("{s}: ")).unwrap_or_default();
-        println!("{:<16} {value}  ({source}{})", key.replace('_', " "), f["reason"].as_str().unwrap_or(""));
+        let value = match &f["value"] {
+            Value::String(s) => s.clone(),
+            v => v.to_string(),
+        };
+        let source = f["source"]
+            .as_str()
+            .map(|s| format!("{s}: "))
+            .unwrap_or_default();
+        println!(
+            "{:<16} {value}  ({source}{})",
+            key.replace('_', " "),
+            f["reason"].as_str().unwrap_or("")
+        );
     }
     for w in &detection.warnings {
         eprintln!("warning: {w}");

@@ -10,8 +10,22 @@ use crate::error::{Error, Result};
 
 /// Directories never descended into: dependency trees, VCS data and build outputs.
 pub const SKIPPED_DIRS: &[&str] = &[
-    ".git", "node_modules", "target", ".venv", "venv", "vendor", "__pycache__", ".next", "dist",
-    "build", ".turbo", ".cache", "coverage", ".tox", ".mypy_cache", ".pytest_cache",
+    ".git",
+    "node_modules",
+    "target",
+    ".venv",
+    "venv",
+    "vendor",
+    "__pycache__",
+    ".next",
+    "dist",
+    "build",
+    ".turbo",
+    ".cache",
+    "coverage",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
 ];
 
 /// Walk limits: enough for any real application, bounded for huge monorepos.
@@ -58,10 +72,10 @@ impl Project {
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
-            if let Ok(rel) = entry.path().strip_prefix(&root) {
-                if let Some(rel) = rel.to_str() {
-                    files.insert(rel.replace('\\', "/"));
-                }
+            if let Ok(rel) = entry.path().strip_prefix(&root)
+                && let Some(rel) = rel.to_str()
+            {
+                files.insert(rel.replace('\\', "/"));
             }
             if files.len() >= MAX_FILES {
                 break;

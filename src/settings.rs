@@ -169,26 +169,50 @@ pub fn merge(layers: &[(Origin, &Layer)]) -> (Layer, BTreeMap<&'static str, Orig
 
 /// Resolves the plan for `preset` from the detection and the user's layers
 /// (config, flags, answers, in increasing precedence).
-pub fn resolve(preset: &Preset, detection: &Detection, user: &[(Origin, &Layer)]) -> Result<Resolved> {
-    let mut layers = vec![(Origin::Preset, &preset.defaults), (Origin::Detected, &detection.layer)];
+pub fn resolve(
+    preset: &Preset,
+    detection: &Detection,
+    user: &[(Origin, &Layer)],
+) -> Result<Resolved> {
+    let mut layers = vec![
+        (Origin::Preset, &preset.defaults),
+        (Origin::Detected, &detection.layer),
+    ];
     layers.extend_from_slice(user);
     let (m, origins) = merge(&layers);
     let version = resolve_version(preset, m.version.as_deref().unwrap_or_default())?;
     let runtime = m.runtime.clone().unwrap_or_default();
     let family = preset.runtime.get(&runtime).ok_or_else(|| {
         let known: Vec<_> = preset.runtime.keys().map(String::as_str).collect();
-        Error::invalid("`--runtime`", format!("`{}` is not offered by preset `{}` (choose {})",
-            validate::shown(&runtime), preset.name, known.join(", ")))
+        Error::invalid(
+            "`--runtime`",
+            format!(
+                "`{}` is not offered by preset `{}` (choose {})",
+                validate::shown(&runtime),
+                preset.name,
+                known.join(", ")
+            ),
+        )
     })?;
     let package_manager = m.package_manager.clone().unwrap_or_default();
     let pm = if preset.package_managers.is_empty() {
         toml::Table::new()
     } else {
-        preset.package_managers.get(&package_manager).cloned().ok_or_else(|| {
-            let known: Vec<_> = preset.package_managers.keys().map(String::as_str).collect();
-            Error::invalid("`--package-manager`", format!("`{}` is not one of {}",
-                validate::shown(&package_manager), known.join(", ")))
-        })?
+        preset
+            .package_managers
+            .get(&package_manager)
+            .cloned()
+            .ok_or_else(|| {
+                let known: Vec<_> = preset.package_managers.keys().map(String::as_str).collect();
+                Error::invalid(
+                    "`--package-manager`",
+                    format!(
+                        "`{}` is not one of {}",
+                        validate::shown(&package_manager),
+                        known.join(", ")
+                    ),
+                )
+            })?
     };
     let port = m.port.filter(|p| *p != 0);
     let settings = Settings {
@@ -215,7 +239,11 @@ pub fn resolve(preset: &Preset, detection: &Detection, user: &[(Origin, &Layer)]
         build_args: names("`--build-arg`", m.build_args.as_deref())?,
         secrets: names("`--secret`", m.secrets.as_deref())?,
         app: m.app.clone(),
-        extra: detection.extra.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect(),
+        extra: detection
+            .extra
+            .iter()
+            .map(|(k, f)| (k.clone(), f.value.clone()))
+            .collect(),
     };
     if let Some(path) = &settings.health_path {
         validate::http_path("`--health-path`", path)?;
@@ -238,7 +266,13 @@ pub fn resolve_version(preset: &Preset, wanted: &str) -> Result<String> {
         return Ok(wanted.to_string());
     }
     let range = node_semver::Range::parse(wanted).map_err(|_| {
-        Error::invalid("version", format!("`{}` is neither a version nor a range", validate::shown(wanted)))
+        Error::invalid(
+            "version",
+            format!(
+                "`{}` is neither a version nor a range",
+                validate::shown(wanted)
+            ),
+        )
     })?;
     preset
         .versions
@@ -247,8 +281,14 @@ pub fn resolve_version(preset: &Preset, wanted: &str) -> Result<String> {
         .find(|v| line_satisfies(v, &range))
         .cloned()
         .ok_or_else(|| {
-            Error::invalid("version", format!("no supported version satisfies `{}` (supported: {})",
-                validate::shown(wanted), preset.versions.supported.join(", ")))
+            Error::invalid(
+                "version",
+                format!(
+                    "no supported version satisfies `{}` (supported: {})",
+                    validate::shown(wanted),
+                    preset.versions.supported.join(", ")
+                ),
+            )
         })
 }
 
@@ -279,8 +319,11 @@ fn command_line(field: &str, value: Option<&str>) -> Result<Option<String>> {
 }
 
 fn words(field: &str, value: Option<&str>) -> Result<Vec<String>> {
-    let Some(v) = command_line(field, value)? else { return Ok(Vec::new()) };
-    shell_words::split(&v).map_err(|e| Error::invalid(field, format!("cannot split into words: {e}")))
+    let Some(v) = command_line(field, value)? else {
+        return Ok(Vec::new());
+    };
+    shell_words::split(&v)
+        .map_err(|e| Error::invalid(field, format!("cannot split into words: {e}")))
 }
 
 fn names(field: &str, value: Option<&[String]>) -> Result<Vec<String>> {
@@ -299,10 +342,24 @@ mod tests {
 
     #[test]
     fn later_layers_win_and_record_their_origin() {
-        let preset = Layer { port: Some(3000), version: Some("24".into()), ..Default::default() };
-        let detected = Layer { port: Some(8080), ..Default::default() };
-        let flags = Layer { version: Some("22".into()), ..Default::default() };
-        let (m, origins) = merge(&[(Origin::Preset, &preset), (Origin::Detected, &detected), (Origin::Flag, &flags)]);
+        let preset = Layer {
+            port: Some(3000),
+            version: Some("24".into()),
+            ..Default::default()
+        };
+        let detected = Layer {
+            port: Some(8080),
+            ..Default::default()
+        };
+        let flags = Layer {
+            version: Some("22".into()),
+            ..Default::default()
+        };
+        let (m, origins) = merge(&[
+            (Origin::Preset, &preset),
+            (Origin::Detected, &detected),
+            (Origin::Flag, &flags),
+        ]);
         assert_eq!(m.port, Some(8080));
         assert_eq!(m.version.as_deref(), Some("22"));
         assert_eq!(origins["port"], Origin::Detected);
@@ -313,7 +370,10 @@ mod tests {
     fn ranges_resolve_to_the_newest_supported_version() {
         let presets = crate::preset::Presets::embedded().unwrap();
         let node = presets.get("node").unwrap();
-        assert_eq!(resolve_version(node, ">=18").unwrap(), node.versions.supported[0]);
+        assert_eq!(
+            resolve_version(node, ">=18").unwrap(),
+            node.versions.supported[0]
+        );
         assert_eq!(resolve_version(node, "^22.1.0").unwrap(), "22");
         assert_eq!(resolve_version(node, ">=20 <23").unwrap(), "22");
         assert_eq!(resolve_version(node, "lts/*").unwrap(), "24");

@@ -17,10 +17,16 @@ const MAX_LEN: usize = 1024;
 /// A single-line value (a shell command for `RUN`, a path, an argument).
 pub fn line(field: &str, value: &str) -> Result<()> {
     if has_control(value) {
-        return Err(Error::invalid(field, "contains a newline or control character"));
+        return Err(Error::invalid(
+            field,
+            "contains a newline or control character",
+        ));
     }
     if value.len() > MAX_LEN {
-        return Err(Error::invalid(field, format!("is longer than {MAX_LEN} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("is longer than {MAX_LEN} characters"),
+        ));
     }
     if value.trim_end().ends_with('\\') {
         // A trailing backslash continues a Dockerfile instruction onto the next line.
@@ -37,18 +43,25 @@ pub fn version(field: &str, value: &str) -> Result<()> {
     let ok = !value.is_empty()
         && value.len() <= 40
         && value.chars().next().is_some_and(|c| c.is_ascii_digit())
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid(field, format!("`{}` is not a version like `24` or `1.26`", shown(value))))
+        Err(Error::invalid(
+            field,
+            format!("`{}` is not a version like `24` or `1.26`", shown(value)),
+        ))
     }
 }
 
 /// An environment-variable style name (build args and secret ids).
 pub fn ident(field: &str, value: &str) -> Result<()> {
     let mut chars = value.chars();
-    let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && value.len() <= 128;
     if ok {
@@ -56,7 +69,10 @@ pub fn ident(field: &str, value: &str) -> Result<()> {
     } else {
         Err(Error::invalid(
             field,
-            format!("`{}` must be a name like `NEXT_PUBLIC_API_URL` (letters, digits, `_`)", shown(value)),
+            format!(
+                "`{}` must be a name like `NEXT_PUBLIC_API_URL` (letters, digits, `_`)",
+                shown(value)
+            ),
         ))
     }
 }
@@ -71,7 +87,10 @@ pub fn relative_path(field: &str, value: &str) -> Result<()> {
     if bad {
         return Err(Error::invalid(
             field,
-            format!("`{}` must be a plain relative path inside the project", shown(value)),
+            format!(
+                "`{}` must be a plain relative path inside the project",
+                shown(value)
+            ),
         ));
     }
     Ok(())
@@ -87,7 +106,10 @@ pub fn http_path(field: &str, value: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid(field, format!("`{}` must be a URL path like `/healthz`", shown(value))))
+        Err(Error::invalid(
+            field,
+            format!("`{}` must be a URL path like `/healthz`", shown(value)),
+        ))
     }
 }
 

@@ -11,7 +11,12 @@ use crate::settings::{Layer, Origin};
 /// Answers questions.
 pub trait Prompter {
     /// A free-text answer; `default` is offered and `check` validates.
-    fn input(&mut self, q: &Ask, default: Option<&str>, check: &dyn Fn(&str) -> Result<()>) -> Result<String>;
+    fn input(
+        &mut self,
+        q: &Ask,
+        default: Option<&str>,
+        check: &dyn Fn(&str) -> Result<()>,
+    ) -> Result<String>;
     /// One of `options`; returns its index.
     fn select(&mut self, q: &Ask, options: &[String], default: usize) -> Result<usize>;
     /// Yes or no.
@@ -36,7 +41,12 @@ pub struct Ask {
 pub struct Defaults;
 
 impl Prompter for Defaults {
-    fn input(&mut self, q: &Ask, default: Option<&str>, check: &dyn Fn(&str) -> Result<()>) -> Result<String> {
+    fn input(
+        &mut self,
+        q: &Ask,
+        default: Option<&str>,
+        check: &dyn Fn(&str) -> Result<()>,
+    ) -> Result<String> {
         let value = default.ok_or_else(|| Error::NeedsAnswer {
             question: q.prompt.to_lowercase(),
             detail: "no default and no terminal to ask".into(),
@@ -57,14 +67,23 @@ impl Prompter for Defaults {
 pub struct Scripted(pub BTreeMap<String, String>);
 
 impl Prompter for Scripted {
-    fn input(&mut self, q: &Ask, default: Option<&str>, check: &dyn Fn(&str) -> Result<()>) -> Result<String> {
+    fn input(
+        &mut self,
+        q: &Ask,
+        default: Option<&str>,
+        check: &dyn Fn(&str) -> Result<()>,
+    ) -> Result<String> {
         match self.0.get(&q.key) {
             Some(a) => check(a).map(|()| a.clone()),
             None => Defaults.input(q, default, check),
         }
     }
     fn select(&mut self, q: &Ask, options: &[String], default: usize) -> Result<usize> {
-        Ok(self.0.get(&q.key).and_then(|a| options.iter().position(|o| o == a)).unwrap_or(default))
+        Ok(self
+            .0
+            .get(&q.key)
+            .and_then(|a| options.iter().position(|o| o == a))
+            .unwrap_or(default))
     }
     fn confirm(&mut self, q: &Ask, default: bool) -> Result<bool> {
         Ok(self.0.get(&q.key).map_or(default, |a| a == "yes"))
@@ -76,7 +95,11 @@ pub struct Terminal;
 
 impl Terminal {
     fn label(q: &Ask) -> String {
-        if q.reason.is_empty() { q.prompt.clone() } else { format!("{} ({})", q.prompt, q.reason) }
+        if q.reason.is_empty() {
+            q.prompt.clone()
+        } else {
+            format!("{} ({})", q.prompt, q.reason)
+        }
     }
 }
 
@@ -85,7 +108,12 @@ fn cancelled(_: dialoguer::Error) -> Error {
 }
 
 impl Prompter for Terminal {
-    fn input(&mut self, q: &Ask, default: Option<&str>, check: &dyn Fn(&str) -> Result<()>) -> Result<String> {
+    fn input(
+        &mut self,
+        q: &Ask,
+        default: Option<&str>,
+        check: &dyn Fn(&str) -> Result<()>,
+    ) -> Result<String> {
         let theme = dialoguer::theme::ColorfulTheme::default();
         let mut input = dialoguer::Input::<String>::with_theme(&theme).with_prompt(Self::label(q));
         if let Some(d) = default {
@@ -120,19 +148,36 @@ impl Prompter for Terminal {
 /// Answers an open choice from detection (which app or binary). Without a terminal it
 /// is an error listing the candidates and the flag to pass.
 pub fn choose(prompter: &mut dyn Prompter, q: &crate::detect::Question) -> Result<String> {
-    let ask = Ask { key: "app".into(), prompt: q.prompt.clone(), reason: q.detail.clone(), flag: q.flag.clone() };
+    let ask = Ask {
+        key: "app".into(),
+        prompt: q.prompt.clone(),
+        reason: q.detail.clone(),
+        flag: q.flag.clone(),
+    };
     // `usize::MAX`: no default, so the accept-defaults prompter cannot pick silently.
     let i = prompter.select(&ask, &q.candidates, usize::MAX)?;
-    q.candidates.get(i).cloned().ok_or_else(|| Error::NeedsAnswer {
-        question: q.prompt.to_lowercase(),
-        detail: format!("{} (candidates: {})", q.detail, q.candidates.join(", ")),
-        flag: format!("{} <{}>", q.flag, q.candidates.first().map_or("NAME", String::as_str)),
-    })
+    q.candidates
+        .get(i)
+        .cloned()
+        .ok_or_else(|| Error::NeedsAnswer {
+            question: q.prompt.to_lowercase(),
+            detail: format!("{} (candidates: {})", q.detail, q.candidates.join(", ")),
+            flag: format!(
+                "{} <{}>",
+                q.flag,
+                q.candidates.first().map_or("NAME", String::as_str)
+            ),
+        })
 }
 
 /// Asks every question not already answered by a flag or config (`given`), with the
 /// detected or preset value as the default. Returns the answers as a layer.
-pub fn ask(prompter: &mut dyn Prompter, detection: &Detection, merged: &Layer, origins: &BTreeMap<&'static str, Origin>) -> Result<Layer> {
+pub fn ask(
+    prompter: &mut dyn Prompter,
+    detection: &Detection,
+    merged: &Layer,
+    origins: &BTreeMap<&'static str, Origin>,
+) -> Result<Layer> {
     let mut answers = Layer::default();
     let given = |key: &str| matches!(origins.get(key), Some(Origin::Flag | Origin::Config));
     let reason = |key: &str| -> String {
@@ -145,27 +190,65 @@ pub fn ask(prompter: &mut dyn Prompter, detection: &Detection, merged: &Layer, o
             (None, _) => String::new(),
         }
     };
-    let q = |key: &str, prompt: &str, flag: &str| Ask { key: key.into(), prompt: prompt.into(), reason: reason(key), flag: flag.into() };
+    let q = |key: &str, prompt: &str, flag: &str| Ask {
+        key: key.into(),
+        prompt: prompt.into(),
+        reason: reason(key),
+        flag: flag.into(),
+    };
     if !given("version") {
-        let v = prompter.input(&q("version", "Runtime version", "--node-version"), merged.version.as_deref(), &|v| crate::validate::line("version", v))?;
+        let v = prompter.input(
+            &q("version", "Runtime version", "--node-version"),
+            merged.version.as_deref(),
+            &|v| crate::validate::line("version", v),
+        )?;
         answers.version = Some(v);
     }
     if !given("port") {
         let default = merged.port.map(|p| p.to_string());
-        let p = prompter.input(&q("port", "Port the app listens on (0 for none)", "--port"), default.as_deref(), &|v| {
-            v.parse::<u16>().map(|_| ()).map_err(|_| Error::invalid("port", "must be a number from 0 to 65535"))
-        })?;
+        let p = prompter.input(
+            &q("port", "Port the app listens on (0 for none)", "--port"),
+            default.as_deref(),
+            &|v| {
+                v.parse::<u16>()
+                    .map(|_| ())
+                    .map_err(|_| Error::invalid("port", "must be a number from 0 to 65535"))
+            },
+        )?;
         answers.port = p.parse().ok();
     }
     for (key, prompt, flag, value) in [
-        ("build-command", "Build command (empty for none)", "--build-command", &merged.build_command),
-        ("start-command", "Start command", "--start-command", &merged.start_command),
-        ("test-command", "Test command (empty for none)", "--test-command", &merged.test_command),
+        (
+            "build-command",
+            "Build command (empty for none)",
+            "--build-command",
+            &merged.build_command,
+        ),
+        (
+            "start-command",
+            "Start command",
+            "--start-command",
+            &merged.start_command,
+        ),
+        (
+            "test-command",
+            "Test command (empty for none)",
+            "--test-command",
+            &merged.test_command,
+        ),
     ] {
         if !given(key) {
-            let answer = prompter.input(&q(key, prompt, flag), Some(value.as_deref().unwrap_or_default()), &|v| {
-                if v.is_empty() { Ok(()) } else { crate::validate::line(flag, v) }
-            })?;
+            let answer = prompter.input(
+                &q(key, prompt, flag),
+                Some(value.as_deref().unwrap_or_default()),
+                &|v| {
+                    if v.is_empty() {
+                        Ok(())
+                    } else {
+                        crate::validate::line(flag, v)
+                    }
+                },
+            )?;
             let slot = match key {
                 "build-command" => &mut answers.build_command,
                 "start-command" => &mut answers.start_command,

@@ -62,9 +62,17 @@ impl Plan {
                 Some(o) if *o == new => Status::Unchanged,
                 Some(_) => Status::Changed,
             };
-            files.push(FilePlan { name: name.clone(), status, old, new });
+            files.push(FilePlan {
+                name: name.clone(),
+                status,
+                old,
+                new,
+            });
         }
-        Ok(Plan { root: root.to_path_buf(), files })
+        Ok(Plan {
+            root: root.to_path_buf(),
+            files,
+        })
     }
 
     /// Files whose contents would change (new or changed).
@@ -74,7 +82,10 @@ impl Plan {
 
     /// Writes new files, and changed ones for which `overwrite` says yes. Returns the
     /// names written. Each file is replaced atomically (temporary file + rename).
-    pub fn apply(&self, mut overwrite: impl FnMut(&FilePlan) -> Result<bool>) -> Result<Vec<String>> {
+    pub fn apply(
+        &self,
+        mut overwrite: impl FnMut(&FilePlan) -> Result<bool>,
+    ) -> Result<Vec<String>> {
         let mut refused = Vec::new();
         let mut chosen = Vec::new();
         for f in self.pending() {
@@ -85,7 +96,11 @@ impl Plan {
             }
         }
         if !refused.is_empty() {
-            let verb = if refused.len() == 1 { "exists" } else { "exist" };
+            let verb = if refused.len() == 1 {
+                "exists"
+            } else {
+                "exist"
+            };
             return Err(Error::Refused(format!(
                 "{} already {verb} with other contents (pass `--force` to overwrite, or `--diff` to compare); nothing was written",
                 refused.join(" and ")
@@ -110,9 +125,19 @@ impl Plan {
         let mut out = String::new();
         for f in self.pending() {
             let old = f.old.as_deref().unwrap_or("");
-            let from = if f.old.is_some() { format!("a/{}", f.name) } else { "/dev/null".to_string() };
+            let from = if f.old.is_some() {
+                format!("a/{}", f.name)
+            } else {
+                "/dev/null".to_string()
+            };
             let diff = similar::TextDiff::from_lines(old, &f.new);
-            out.push_str(&diff.unified_diff().context_radius(3).header(&from, &format!("b/{}", f.name)).to_string());
+            out.push_str(
+                &diff
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&from, &format!("b/{}", f.name))
+                    .to_string(),
+            );
         }
         out
     }
@@ -126,7 +151,10 @@ fn read_existing(path: &Path, name: &str) -> Result<Option<String>> {
         Err(e) => return Err(Error::io("inspect", path, e)),
     };
     if meta.file_type().is_symlink() {
-        return Err(Error::bad_input(name, "is a symbolic link; dockform does not write through links (replace it with a regular file)"));
+        return Err(Error::bad_input(
+            name,
+            "is a symbolic link; dockform does not write through links (replace it with a regular file)",
+        ));
     }
     if !meta.is_file() {
         return Err(Error::bad_input(name, "exists and is not a regular file"));
@@ -154,7 +182,8 @@ pub fn write_atomic(path: &Path, contents: &str) -> Result<()> {
     let perms = fs::metadata(path).map(|m| m.permissions()).ok();
     let perms = perms.unwrap_or_else(|| default_permissions(&tmp));
     fs::set_permissions(tmp.path(), perms).map_err(|e| Error::io("set permissions on", path, e))?;
-    tmp.persist(path).map_err(|e| Error::io("replace", path, e.error))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io("replace", path, e.error))?;
     Ok(())
 }
 
@@ -168,7 +197,10 @@ fn default_permissions(tmp: &tempfile::NamedTempFile) -> fs::Permissions {
     }
     #[cfg(not(unix))]
     {
-        tmp.as_file().metadata().map(|m| m.permissions()).unwrap_or_else(|_| unreachable!())
+        tmp.as_file()
+            .metadata()
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| unreachable!())
     }
 }
 
@@ -177,7 +209,9 @@ mod tests {
     use super::*;
 
     fn rendered(text: &str) -> Rendered {
-        Rendered { files: vec![("Dockerfile".into(), text.into())] }
+        Rendered {
+            files: vec![("Dockerfile".into(), text.into())],
+        }
     }
 
     #[test]
@@ -186,11 +220,17 @@ mod tests {
         let plan = Plan::new(dir.path(), &rendered("A\n")).unwrap();
         assert_eq!(plan.files[0].status, Status::New);
         plan.apply(|_| Ok(false)).unwrap();
-        assert_eq!(Plan::new(dir.path(), &rendered("A\n")).unwrap().files[0].status, Status::Unchanged);
+        assert_eq!(
+            Plan::new(dir.path(), &rendered("A\n")).unwrap().files[0].status,
+            Status::Unchanged
+        );
         let changed = Plan::new(dir.path(), &rendered("B\n")).unwrap();
         assert_eq!(changed.files[0].status, Status::Changed);
         assert!(changed.apply(|_| Ok(false)).is_err());
-        assert_eq!(fs::read_to_string(dir.path().join("Dockerfile")).unwrap(), "A\n");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+            "A\n"
+        );
         assert!(changed.diff().contains("-A\n+B\n"));
     }
 
@@ -198,8 +238,14 @@ mod tests {
     fn keeps_crlf_line_endings_of_the_replaced_file() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("Dockerfile"), "old\r\n").unwrap();
-        Plan::new(dir.path(), &rendered("a\nb\n")).unwrap().apply(|_| Ok(true)).unwrap();
-        assert_eq!(fs::read_to_string(dir.path().join("Dockerfile")).unwrap(), "a\r\nb\r\n");
+        Plan::new(dir.path(), &rendered("a\nb\n"))
+            .unwrap()
+            .apply(|_| Ok(true))
+            .unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+            "a\r\nb\r\n"
+        );
     }
 
     #[cfg(unix)]
@@ -207,7 +253,8 @@ mod tests {
     fn refuses_to_write_through_a_symlink() {
         let dir = tempfile::tempdir().unwrap();
         let outside = tempfile::tempdir().unwrap();
-        std::os::unix::fs::symlink(outside.path().join("x"), dir.path().join("Dockerfile")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("x"), dir.path().join("Dockerfile"))
+            .unwrap();
         let err = Plan::new(dir.path(), &rendered("A\n")).unwrap_err();
         assert!(err.to_string().contains("symbolic link"));
         assert!(!outside.path().join("x").exists());

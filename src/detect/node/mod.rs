@@ -26,8 +26,21 @@ use crate::settings::Layer;
 
 /// Dependencies that compile C/C++ on install (node-gyp users).
 const NATIVE_MODULES: &[&str] = &[
-    "argon2", "bcrypt", "better-sqlite3", "canvas", "cpu-features", "isolated-vm", "leveldown",
-    "node-pty", "re2", "sharp", "sqlite3", "ssh2", "bufferutil", "utf-8-validate", "zeromq",
+    "argon2",
+    "bcrypt",
+    "better-sqlite3",
+    "canvas",
+    "cpu-features",
+    "isolated-vm",
+    "leveldown",
+    "node-pty",
+    "re2",
+    "sharp",
+    "sqlite3",
+    "ssh2",
+    "bufferutil",
+    "utf-8-validate",
+    "zeromq",
 ];
 
 /// The parsed `package.json` with typed accessors.
@@ -87,7 +100,12 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
 fn refuse_workspace_root(project: &Project, pkg: &Package) -> Result<()> {
     let (file, patterns): (&str, Vec<String>) = if let Some(w) = pkg.json.get("workspaces") {
         let list = w.get("packages").unwrap_or(w);
-        let patterns = list.as_array().map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect());
+        let patterns = list.as_array().map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        });
         ("package.json", patterns.unwrap_or_default())
     } else if project.is_file("pnpm-workspace.yaml") {
         let text = project.read("pnpm-workspace.yaml")?.unwrap_or_default();
@@ -101,15 +119,18 @@ fn refuse_workspace_root(project: &Project, pkg: &Package) -> Result<()> {
         return Ok(());
     };
     let apps = workspace_apps(project, &patterns);
-    let example = apps.first().map_or("apps/web".to_string(), Clone::clone);
-    Err(Error::NeedsAnswer {
-        question: format!("`{file}` makes this a workspace root"),
-        detail: format!(
-            "containerizing a whole monorepo is not supported yet; workspace apps: {}. Run dockform on one app",
-            if apps.is_empty() { "(none found)".to_string() } else { apps.join(", ") }
+    let example = apps.first().map_or("apps/web", String::as_str);
+    let listed = if apps.is_empty() {
+        "none found".to_string()
+    } else {
+        apps.join(", ")
+    };
+    Err(Error::bad_input(
+        file,
+        format!(
+            "makes this a workspace root (apps: {listed}); whole monorepos are not supported yet, so run dockform on one app, e.g. `dockform init {example}`"
         ),
-        flag: format!("dockform init {example}"),
-    })
+    ))
 }
 
 /// Directories matching simple workspace globs (`apps/*`, `packages/web`) that hold a package.json.
@@ -148,8 +169,16 @@ fn scripts(pkg: &Package, d: &mut Detection) -> Result<()> {
         None => d.warn("no `scripts.test` in `package.json`; the `test` stage will fail until a test command is set (`--test-command`)"),
     }
     if pkg.script("dev").is_some() {
-        let extra = if pkg.depends_on("next") { " --hostname 0.0.0.0" } else { "" };
-        let sep = if run == "npm run" && !extra.is_empty() { " --" } else { "" };
+        let extra = if pkg.depends_on("next") {
+            " --hostname 0.0.0.0"
+        } else {
+            ""
+        };
+        let sep = if run == "npm run" && !extra.is_empty() {
+            " --"
+        } else {
+            ""
+        };
         d.layer.dev_command = Some(format!("{run} dev{sep}{extra}"));
         d.why("dev-command", Some("package.json"), "`scripts.dev`");
     }
@@ -159,15 +188,26 @@ fn scripts(pkg: &Package, d: &mut Detection) -> Result<()> {
 /// Native modules need build tools in the builder; Prisma needs `prisma generate`
 /// and OpenSSL at run time.
 fn native(project: &Project, pkg: &Package, preset: &crate::preset::Preset, d: &mut Detection) {
-    let mut natives: Vec<&str> = NATIVE_MODULES.iter().copied().filter(|m| pkg.depends_on(m)).collect();
+    let mut natives: Vec<&str> = NATIVE_MODULES
+        .iter()
+        .copied()
+        .filter(|m| pkg.depends_on(m))
+        .collect();
     if pkg.depends_on("node-gyp") && !natives.contains(&"node-gyp") {
         natives.push("node-gyp");
     }
     let prisma = pkg.depends_on("prisma") || pkg.depends_on("@prisma/client");
     let list = |key: &str| -> Vec<String> {
-        preset.data.get(key).and_then(|v| v.as_array()).map(|a| {
-            a.iter().filter_map(|v| v.as_str().map(String::from)).collect()
-        }).unwrap_or_default()
+        preset
+            .data
+            .get(key)
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     let mut build = Vec::new();
     let mut runtime = Vec::new();
@@ -186,16 +226,300 @@ fn native(project: &Project, pkg: &Package, preset: &crate::preset::Preset, d: &
     runtime.sort();
     runtime.dedup();
     let names: Vec<Value> = natives.iter().map(|m| Value::from(*m)).collect();
-    let why = if natives.is_empty() { "no native modules among the dependencies".to_string() } else { format!("native modules: {}", natives.join(", ")) };
+    let why = if natives.is_empty() {
+        "no native modules among the dependencies".to_string()
+    } else {
+        format!("native modules: {}", natives.join(", "))
+    };
     d.fact("native_modules", names, Some("package.json"), why.clone());
     d.fact("build_packages", build, Some("package.json"), why);
-    let why = if prisma { "Prisma needs OpenSSL at run time" } else { "no runtime libraries needed" };
+    let why = if prisma {
+        "Prisma needs OpenSSL at run time"
+    } else {
+        "no runtime libraries needed"
+    };
     d.fact("runtime_packages", runtime, Some("package.json"), why);
     if prisma && project.is_dir("prisma") {
         // The schema lets `prisma generate` run right after the install.
-        if let Some(dirs) = d.extra.get_mut("manifest_dirs").and_then(|f| f.value.as_array_mut()) {
+        if let Some(dirs) = d
+            .extra
+            .get_mut("manifest_dirs")
+            .and_then(|f| f.value.as_array_mut())
+        {
             dirs.push(Value::from("prisma"));
         }
     }
-    d.fact("prisma", prisma, Some("package.json"), if prisma { "`prisma` or `@prisma/client` is a dependency" } else { "no Prisma" });
+    d.fact(
+        "prisma",
+        prisma,
+        Some("package.json"),
+        if prisma {
+            "`prisma` or `@prisma/client` is a dependency"
+        } else {
+            "no Prisma"
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+
+    fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        let p = Project::scan(dir.path()).unwrap();
+        (dir, p)
+    }
+
+    fn run(files: &[(&str, &str)]) -> Detection {
+        let (_dir, p) = project(files);
+        detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+            .unwrap()
+            .unwrap()
+    }
+
+    fn value(d: &Detection, key: &str) -> Value {
+        d.extra[key].value.clone()
+    }
+
+    #[test]
+    fn package_manager_field_beats_the_lockfile() {
+        let d = run(&[
+            (
+                "package.json",
+                r#"{"packageManager":"pnpm@9.1.0+sha512.abc"}"#,
+            ),
+            ("package-lock.json", "{}"),
+        ]);
+        assert_eq!(d.layer.package_manager.as_deref(), Some("pnpm"));
+        assert_eq!(
+            d.evidence["package-manager"].source.as_deref(),
+            Some("package.json")
+        );
+    }
+
+    #[test]
+    fn yarn_classic_and_berry_are_told_apart_by_the_lockfile() {
+        let classic = run(&[
+            ("package.json", "{}"),
+            ("yarn.lock", "# yarn lockfile v1\n"),
+        ]);
+        assert_eq!(classic.layer.package_manager.as_deref(), Some("yarn"));
+        let berry = run(&[
+            ("package.json", "{}"),
+            ("yarn.lock", "__metadata:\n  version: 8\n"),
+        ]);
+        assert_eq!(berry.layer.package_manager.as_deref(), Some("yarn-berry"));
+    }
+
+    #[test]
+    fn conflicting_lockfiles_warn_naming_both_and_the_choice() {
+        let d = run(&[
+            ("package.json", "{}"),
+            ("pnpm-lock.yaml", ""),
+            ("package-lock.json", "{}"),
+        ]);
+        assert_eq!(d.layer.package_manager.as_deref(), Some("pnpm"));
+        let w = d.warnings.join("\n");
+        assert!(
+            w.contains("`pnpm-lock.yaml`")
+                && w.contains("`package-lock.json`")
+                && w.contains("using `pnpm-lock.yaml`"),
+            "{w}"
+        );
+    }
+
+    #[test]
+    fn no_lockfile_still_works_with_a_reproducibility_warning() {
+        let d = run(&[("package.json", r#"{"main":"index.js"}"#), ("index.js", "")]);
+        assert_eq!(value(&d, "lockfile"), Value::Null);
+        assert!(d.warnings.iter().any(|w| w.contains("not reproducible")));
+    }
+
+    #[test]
+    fn node_version_comes_from_nvmrc_before_engines() {
+        let d = run(&[
+            ("package.json", r#"{"engines":{"node":">=18"}}"#),
+            (".nvmrc", "v22.11.0\n"),
+        ]);
+        assert_eq!(d.layer.version.as_deref(), Some("22"));
+        assert_eq!(d.evidence["version"].source.as_deref(), Some(".nvmrc"));
+        let d = run(&[("package.json", r#"{"engines":{"node":"^22.1.0"}}"#)]);
+        assert_eq!(d.layer.version.as_deref(), Some("22"));
+        let d = run(&[
+            ("package.json", "{}"),
+            (".tool-versions", "python 3.12\nnodejs 24.1.0\n"),
+        ]);
+        assert_eq!(d.layer.version.as_deref(), Some("24"));
+        let d = run(&[("package.json", r#"{"volta":{"node":"22.3.0"}}"#)]);
+        assert_eq!(d.layer.version.as_deref(), Some("22"));
+    }
+
+    #[test]
+    fn lts_aliases_resolve_through_the_preset() {
+        let d = run(&[("package.json", "{}"), (".nvmrc", "lts/jod")]);
+        assert_eq!(d.layer.version.as_deref(), Some("22"));
+    }
+
+    #[test]
+    fn npm_placeholder_test_script_counts_as_none() {
+        let d = run(&[(
+            "package.json",
+            r#"{"scripts":{"test":"echo \"Error: no test specified\" && exit 1"}}"#,
+        )]);
+        assert_eq!(d.layer.test_command, None);
+        assert!(d.warnings.iter().any(|w| w.contains("--test-command")));
+    }
+
+    #[test]
+    fn start_command_keeps_node_as_pid_1() {
+        let d = run(&[(
+            "package.json",
+            r#"{"scripts":{"start":"NODE_ENV=production node --enable-source-maps dist/server.js"}}"#,
+        )]);
+        assert_eq!(
+            d.layer.start_command.as_deref(),
+            Some("node --enable-source-maps dist/server.js")
+        );
+        let d = run(&[
+            ("package.json", r#"{"scripts":{"start":"nodemon app.js"}}"#),
+            ("app.js", ""),
+        ]);
+        assert_eq!(d.layer.start_command.as_deref(), Some("node app.js"));
+        let d = run(&[(
+            "package.json",
+            r#"{"dependencies":{"@nestjs/core":"^10"},"scripts":{"build":"nest build","start":"nest start"}}"#,
+        )]);
+        assert_eq!(d.layer.start_command.as_deref(), Some("node dist/main.js"));
+    }
+
+    #[test]
+    fn typescript_out_dir_is_the_build_output_and_the_entry() {
+        let d = run(&[
+            ("package.json", r#"{"scripts":{"build":"tsc"}}"#),
+            (
+                "tsconfig.json",
+                "{\n // comment\n \"compilerOptions\": {\"outDir\": \"./build/\"},\n}",
+            ),
+            ("src/server.ts", ""),
+        ]);
+        assert_eq!(value(&d, "build_output"), "build");
+        assert_eq!(
+            d.layer.start_command.as_deref(),
+            Some("node build/server.js")
+        );
+    }
+
+    #[test]
+    fn port_is_read_from_the_code_then_env_example() {
+        let d = run(&[
+            ("package.json", "{}"),
+            ("index.js", "app.listen(8081, () => {})"),
+        ]);
+        assert_eq!(d.layer.port, Some(8081));
+        assert_eq!(d.evidence["port"].source.as_deref(), Some("index.js"));
+        let d = run(&[
+            ("package.json", "{}"),
+            ("index.js", "app.listen(port)"),
+            (".env.example", "PORT=7000\n"),
+        ]);
+        assert_eq!(d.layer.port, Some(7000));
+        let d = run(&[
+            ("package.json", "{}"),
+            ("index.js", "const DB_PORT = 5432;"),
+        ]);
+        assert_eq!(d.layer.port, None, "DB_PORT is not the app's port");
+    }
+
+    #[test]
+    fn native_modules_and_prisma_get_their_system_packages() {
+        let d = run(&[
+            (
+                "package.json",
+                r#"{"dependencies":{"bcrypt":"^5","@prisma/client":"^6"},"devDependencies":{"prisma":"^6"}}"#,
+            ),
+            ("prisma/schema.prisma", ""),
+        ]);
+        assert_eq!(value(&d, "native_modules"), serde_json::json!(["bcrypt"]));
+        assert!(
+            value(&d, "build_packages")
+                .as_array()
+                .unwrap()
+                .contains(&Value::from("g++"))
+        );
+        assert_eq!(
+            value(&d, "runtime_packages"),
+            serde_json::json!(["openssl"])
+        );
+        assert_eq!(value(&d, "prisma"), true);
+        assert!(
+            value(&d, "manifest_dirs")
+                .as_array()
+                .unwrap()
+                .contains(&Value::from("prisma"))
+        );
+    }
+
+    #[test]
+    fn next_standalone_is_read_from_the_config() {
+        let d = run(&[
+            (
+                "package.json",
+                r#"{"dependencies":{"next":"15"},"scripts":{"build":"next build"}}"#,
+            ),
+            ("next.config.ts", "export default { output: 'standalone' }"),
+        ]);
+        assert_eq!(d.stack, "nextjs");
+        assert_eq!(value(&d, "next_standalone"), true);
+        assert_eq!(d.layer.start_command.as_deref(), Some("node server.js"));
+        let d = run(&[("package.json", r#"{"dependencies":{"next":"15"}}"#)]);
+        assert_eq!(value(&d, "next_standalone"), false);
+        assert!(d.warnings.iter().any(|w| w.contains("standalone")));
+    }
+
+    #[test]
+    fn an_npmrc_with_a_token_is_not_copied() {
+        let d = run(&[
+            ("package.json", "{}"),
+            (".npmrc", "//registry.example/:_authToken=abc123\n"),
+        ]);
+        assert!(
+            !value(&d, "manifest_files")
+                .as_array()
+                .unwrap()
+                .contains(&Value::from(".npmrc"))
+        );
+        let d = run(&[
+            ("package.json", "{}"),
+            (".npmrc", "//registry.example/:_authToken=${NPM_TOKEN}\n"),
+        ]);
+        assert!(
+            value(&d, "manifest_files")
+                .as_array()
+                .unwrap()
+                .contains(&Value::from(".npmrc"))
+        );
+    }
+
+    #[test]
+    fn a_workspace_root_is_refused_with_its_apps() {
+        let (_dir, p) = project(&[
+            ("package.json", r#"{"workspaces":["apps/*"]}"#),
+            ("apps/web/package.json", "{}"),
+        ]);
+        let err = detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("apps/web") && err.contains("workspace root"),
+            "{err}"
+        );
+    }
 }

@@ -18,9 +18,20 @@ const LOCKFILES: &[(&str, &str)] = &[
 ];
 
 /// Extra files a package manager reads during install, copied with the manifests.
-const CONFIG_FILES: &[&str] = &[".npmrc", ".yarnrc", ".yarnrc.yml", ".pnpmfile.cjs", "bunfig.toml"];
+const CONFIG_FILES: &[&str] = &[
+    ".npmrc",
+    ".yarnrc",
+    ".yarnrc.yml",
+    ".pnpmfile.cjs",
+    "bunfig.toml",
+];
 /// Directories the install needs (Yarn Berry's pinned release and plugins, patches).
-const CONFIG_DIRS: &[&str] = &[".yarn/releases", ".yarn/plugins", ".yarn/patches", "patches"];
+const CONFIG_DIRS: &[&str] = &[
+    ".yarn/releases",
+    ".yarn/plugins",
+    ".yarn/patches",
+    "patches",
+];
 
 /// `npm run`, `pnpm run`, ... for a package manager id.
 pub fn run_prefix(pm: &str) -> &'static str {
@@ -34,29 +45,58 @@ pub fn run_prefix(pm: &str) -> &'static str {
 
 /// Sets `package-manager` (and the `bun` preset), `lockfile`, `manifest_*` facts.
 pub fn detect(project: &Project, pkg: &Package, hints: &Layer, d: &mut Detection) -> Result<()> {
-    let found: Vec<(&str, &str)> = LOCKFILES.iter().copied().filter(|(f, _)| project.is_file(f)).collect();
+    let found: Vec<(&str, &str)> = LOCKFILES
+        .iter()
+        .copied()
+        .filter(|(f, _)| project.is_file(f))
+        .collect();
     let declared = declared(pkg)?;
     let (pm, lockfile) = if let Some(pm) = &hints.package_manager {
-        let lock = found.iter().find(|(_, m)| pm.starts_with(m)).map(|(f, _)| *f);
+        let lock = found
+            .iter()
+            .find(|(_, m)| pm.starts_with(m))
+            .map(|(f, _)| *f);
         (pm.clone(), lock)
     } else if let Some((name, version)) = &declared {
         let pm = family(project, name, version.as_deref(), None);
-        let lock = found.iter().find(|(_, m)| pm.starts_with(m)).map(|(f, _)| *f);
-        d.why("package-manager", Some("package.json"), format!("`packageManager` is `{name}@{}`", version.as_deref().unwrap_or("?")));
+        let lock = found
+            .iter()
+            .find(|(_, m)| pm.starts_with(m))
+            .map(|(f, _)| *f);
+        d.why(
+            "package-manager",
+            Some("package.json"),
+            format!(
+                "`packageManager` is `{name}@{}`",
+                version.as_deref().unwrap_or("?")
+            ),
+        );
         (pm, lock)
     } else if let Some((file, name)) = found.first() {
         let pm = family(project, name, None, Some(file));
         d.why("package-manager", Some(file), format!("lockfile `{file}`"));
         (pm, Some(*file))
     } else {
-        d.why("package-manager", None, "no lockfile and no `packageManager` field; npm is the default");
+        d.why(
+            "package-manager",
+            None,
+            "no lockfile and no `packageManager` field; npm is the default",
+        );
         ("npm".to_string(), None)
     };
-    let distinct: Vec<&str> = found.iter().map(|(f, _)| *f).filter(|f| !f.starts_with("npm-shrink")).collect();
+    let distinct: Vec<&str> = found
+        .iter()
+        .map(|(f, _)| *f)
+        .filter(|f| !f.starts_with("npm-shrink"))
+        .collect();
     if distinct.len() > 1 {
         d.warn(format!(
             "several lockfiles ({}); using {} for `{pm}`: delete the others",
-            distinct.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
+            distinct
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
             lockfile.map_or("none".to_string(), |f| format!("`{f}`"))
         ));
     }
@@ -65,7 +105,11 @@ pub fn detect(project: &Project, pkg: &Package, hints: &Layer, d: &mut Detection
     }
     if pm == "bun" {
         d.layer.preset = Some("bun".to_string());
-        d.why("preset", lockfile.or(Some("package.json")), "Bun projects build on Bun's own images");
+        d.why(
+            "preset",
+            lockfile.or(Some("package.json")),
+            "Bun projects build on Bun's own images",
+        );
         if let Some(v) = declared.as_ref().and_then(|(_, v)| v.clone()) {
             d.layer.version = Some(v);
             d.why("version", Some("package.json"), "`packageManager` pins Bun");
@@ -78,13 +122,21 @@ pub fn detect(project: &Project, pkg: &Package, hints: &Layer, d: &mut Detection
 
 /// `packageManager: "pnpm@9.1.0+sha512..."` → (`pnpm`, `9.1.0`).
 fn declared(pkg: &Package) -> Result<Option<(String, Option<String>)>> {
-    let Some(raw) = pkg.str("packageManager") else { return Ok(None) };
+    let Some(raw) = pkg.str("packageManager") else {
+        return Ok(None);
+    };
     let (name, version) = match raw.split_once('@') {
         Some((n, v)) => (n, Some(v.split('+').next().unwrap_or(v).to_string())),
         None => (raw, None),
     };
     if !["npm", "pnpm", "yarn", "bun"].contains(&name) {
-        return Err(Error::bad_input("package.json", format!("`packageManager` names an unknown package manager `{}`", validate::shown(name))));
+        return Err(Error::bad_input(
+            "package.json",
+            format!(
+                "has a `packageManager` naming an unknown package manager `{}` (expected npm, pnpm, yarn or bun)",
+                validate::shown(name)
+            ),
+        ));
     }
     if let Some(v) = &version {
         validate::version("`packageManager` version in `package.json`", v)?;
@@ -100,7 +152,9 @@ fn family(project: &Project, name: &str, version: Option<&str>, lockfile: Option
     let berry = match version {
         Some(v) => !v.starts_with("1."),
         None => {
-            let lock = lockfile.and_then(|f| project.read_hint(f)).unwrap_or_default();
+            let lock = lockfile
+                .and_then(|f| project.read_hint(f))
+                .unwrap_or_default();
             lock.contains("__metadata:") || project.is_file(".yarnrc.yml")
         }
     };
@@ -118,17 +172,49 @@ fn record_files(project: &Project, lockfile: Option<&str>, d: &mut Detection) {
             files.push(file.to_string());
         }
     }
-    let dirs: Vec<String> = CONFIG_DIRS.iter().filter(|f| project.is_dir(f)).map(|f| f.to_string()).collect();
-    d.fact("lockfile", lockfile, lockfile, if lockfile.is_some() { "install is frozen to the lockfile" } else { "no lockfile" });
-    d.fact("manifest_files", files, Some("package.json"), "copied before the install so dependency layers are cached");
-    d.fact("manifest_dirs", dirs, None, "package-manager data the install reads");
+    let dirs: Vec<String> = CONFIG_DIRS
+        .iter()
+        .filter(|f| project.is_dir(f))
+        .map(|f| f.to_string())
+        .collect();
+    d.fact(
+        "lockfile",
+        lockfile,
+        lockfile,
+        if lockfile.is_some() {
+            "install is frozen to the lockfile"
+        } else {
+            "no lockfile"
+        },
+    );
+    d.fact(
+        "manifest_files",
+        files,
+        Some("package.json"),
+        "copied before the install so dependency layers are cached",
+    );
+    d.fact(
+        "manifest_dirs",
+        dirs,
+        None,
+        "package-manager data the install reads",
+    );
 }
 
 /// An `.npmrc`/`.yarnrc.yml` line with a literal token (not a `${VAR}` reference).
 fn holds_credentials(text: &str) -> bool {
     text.lines().any(|line| {
         let l = line.trim();
-        let key = ["_authToken", "_auth", "_password", "npmAuthToken", "npmAuthIdent"];
-        key.iter().any(|k| l.contains(k)) && !l.contains("${") && !l.starts_with('#') && !l.starts_with(';')
+        let key = [
+            "_authToken",
+            "_auth",
+            "_password",
+            "npmAuthToken",
+            "npmAuthIdent",
+        ];
+        key.iter().any(|k| l.contains(k))
+            && !l.contains("${")
+            && !l.starts_with('#')
+            && !l.starts_with(';')
     })
 }

@@ -1,0 +1,200 @@
+//! `dockform init` and `detect` on real fixtures: files, exit codes, and that
+//! existing files survive.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn refuses_to_overwrite_without_force() {
+    let dir = copy_fixture("node-express-npm");
+    std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+    let out = dockform(dir.path(), &["init", "--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("`Dockerfile` already exists"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+        "FROM scratch\n"
+    );
+    assert!(
+        !dir.path().join(".dockerignore").exists(),
+        "nothing may be written when one file is refused"
+    );
+}
+
+#[test]
+fn force_overwrites_and_reports_updated() {
+    let dir = copy_fixture("node-express-npm");
+    std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+    let out = dockform(dir.path(), &["init", "--yes", "--force"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("updated Dockerfile"));
+    assert!(
+        std::fs::read_to_string(dir.path().join("Dockerfile"))
+            .unwrap()
+            .contains("AS prod")
+    );
+}
+
+#[test]
+fn check_passes_when_fresh_and_fails_with_a_diff_after_an_edit() {
+    let dir = copy_fixture("node-pnpm");
+    assert!(dockform(dir.path(), &["init", "--yes"]).status.success());
+    assert_eq!(
+        dockform(dir.path(), &["init", "--check"]).status.code(),
+        Some(0)
+    );
+    let path = dir.path().join("Dockerfile");
+    let edited = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("USER 1000:1000", "USER root");
+    std::fs::write(&path, &edited).unwrap();
+    let out = dockform(dir.path(), &["init", "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        diff.contains("-USER root") && diff.contains("+USER 1000:1000"),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        edited,
+        "--check must not write"
+    );
+}
+
+#[test]
+fn stdout_and_diff_write_nothing() {
+    let dir = copy_fixture("node-express-npm");
+    let out = dockform(dir.path(), &["init", "--stdout"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("==> Dockerfile <=="));
+    let out = dockform(dir.path(), &["init", "--diff"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("+++ b/Dockerfile"));
+    assert!(!dir.path().join("Dockerfile").exists());
+}
+
+#[test]
+fn detect_json_reports_values_with_their_source_files() {
+    let dir = copy_fixture("node-ts-api");
+    let out = dockform(dir.path(), &["detect", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["stack"], "node");
+    assert_eq!(json["facts"]["version"]["value"], "22");
+    assert_eq!(json["facts"]["version"]["source"], ".nvmrc");
+    assert_eq!(json["facts"]["package_manager"]["value"], "npm");
+    assert_eq!(
+        json["facts"]["package_manager"]["source"],
+        "package-lock.json"
+    );
+    assert_eq!(json["facts"]["port"]["value"], 4000);
+    assert_eq!(json["facts"]["port"]["source"], "src/index.ts");
+    assert_eq!(
+        json["facts"]["start_command"]["value"],
+        "node dist/index.js"
+    );
+    assert_eq!(json["facts"]["runtime"]["origin"], "preset");
+    assert_eq!(json["extra"]["build_output"]["value"], "dist");
+}
+
+#[test]
+fn flags_override_detection_and_reach_the_dockerfile() {
+    let dir = copy_fixture("next-standalone");
+    let out = dockform(
+        dir.path(),
+        &[
+            "init",
+            "--yes",
+            "--port",
+            "8080",
+            "--node-version",
+            "22",
+            "--build-arg",
+            "NEXT_PUBLIC_API_URL",
+            "--secret",
+            "NPM_TOKEN",
+            "--runtime",
+            "distroless",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let df = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(df.contains("FROM node:22-trixie-slim AS base"));
+    assert!(df.contains("FROM gcr.io/distroless/nodejs22-debian13:nonroot AS prod"));
+    assert!(df.contains("ARG NEXT_PUBLIC_API_URL"));
+    assert!(df.contains("--mount=type=secret,id=NPM_TOKEN"));
+    assert!(
+        !df.contains("ENV NPM_TOKEN"),
+        "a secret must never be an ENV"
+    );
+    assert!(df.contains("EXPOSE 8080"));
+    assert!(
+        df.trim_end().ends_with("CMD [\"server.js\"]"),
+        "distroless node is the entrypoint:\n{df}"
+    );
+}
+
+#[test]
+fn a_newline_in_a_flag_is_refused_naming_the_flag() {
+    let dir = copy_fixture("node-express-npm");
+    let out = dockform(
+        dir.path(),
+        &[
+            "init",
+            "--yes",
+            "--build-command",
+            "npm run build\nUSER root",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("`--build-command`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("Dockerfile").exists());
+}
+
+#[test]
+fn an_unknown_runtime_lists_the_offered_families() {
+    let dir = copy_fixture("node-express-npm");
+    let out = dockform(dir.path(), &["init", "--yes", "--runtime", "windows"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("`--runtime`") && err.contains("distroless"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_usage_error_exits_2() {
+    let dir = copy_fixture("node-express-npm");
+    assert_eq!(
+        dockform(dir.path(), &["init", "--port", "not-a-port"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn never_writes_through_a_symlinked_dockerfile() {
+    let dir = copy_fixture("node-express-npm");
+    let outside = assert_fs::TempDir::new().unwrap();
+    let target = outside.path().join("victim");
+    std::fs::write(&target, "keep me\n").unwrap();
+    std::os::unix::fs::symlink(&target, dir.path().join("Dockerfile")).unwrap();
+    let out = dockform(dir.path(), &["init", "--yes", "--force"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me\n");
+}
