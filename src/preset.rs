@@ -88,8 +88,10 @@ impl Presets {
             let text = file
                 .contents_utf8()
                 .ok_or_else(|| Error::Internal(format!("preset `{name}` is not UTF-8")))?;
-            let mut preset: Preset = toml::from_str(text)
-                .map_err(|e| Error::Internal(format!("preset `{name}`: {}", e.message())))?;
+            let table = with_base(name, text)?;
+            let mut preset: Preset = table
+                .try_into()
+                .map_err(|e: toml::de::Error| Error::Internal(format!("preset `{name}`: {}", e.message())))?;
             preset.name = name.to_string();
             preset.check()?;
             by_name.insert(name.to_string(), preset);
@@ -123,6 +125,36 @@ impl Presets {
     /// Every preset, sorted by name.
     pub fn all(&self) -> impl Iterator<Item = &Preset> {
         self.by_name.values()
+    }
+}
+
+/// Parses a preset file; `extends = "other"` starts from that preset's table and
+/// overrides it key by key (tables merge, other values replace).
+fn with_base(name: &str, text: &str) -> Result<toml::Table> {
+    let bug = |m: String| Error::Internal(format!("preset `{name}`: {m}"));
+    let mut table: toml::Table = toml::from_str(text).map_err(|e| bug(e.message().to_string()))?;
+    let Some(base) = table.remove("extends") else { return Ok(table) };
+    let base = base.as_str().ok_or_else(|| bug("`extends` must name a preset".into()))?.to_string();
+    let base_text = PRESETS
+        .get_file(format!("{base}.toml"))
+        .and_then(|f| f.contents_utf8())
+        .ok_or_else(|| bug(format!("extends unknown preset `{base}`")))?;
+    let mut merged: toml::Table = toml::from_str(base_text).map_err(|e| bug(e.message().to_string()))?;
+    if base == name || merged.contains_key("extends") {
+        return Err(bug("a preset may extend one preset that extends nothing".into()));
+    }
+    merge_tables(&mut merged, table);
+    Ok(merged)
+}
+
+fn merge_tables(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge_tables(b, o),
+            (_, v) => {
+                base.insert(key, v);
+            }
+        }
     }
 }
 
