@@ -89,9 +89,9 @@ impl Presets {
                 .contents_utf8()
                 .ok_or_else(|| Error::Internal(format!("preset `{name}` is not UTF-8")))?;
             let table = with_base(name, text)?;
-            let mut preset: Preset = table
-                .try_into()
-                .map_err(|e: toml::de::Error| Error::Internal(format!("preset `{name}`: {}", e.message())))?;
+            let mut preset: Preset = table.try_into().map_err(|e: toml::de::Error| {
+                Error::Internal(format!("preset `{name}`: {}", e.message()))
+            })?;
             preset.name = name.to_string();
             preset.check()?;
             by_name.insert(name.to_string(), preset);
@@ -133,15 +133,23 @@ impl Presets {
 fn with_base(name: &str, text: &str) -> Result<toml::Table> {
     let bug = |m: String| Error::Internal(format!("preset `{name}`: {m}"));
     let mut table: toml::Table = toml::from_str(text).map_err(|e| bug(e.message().to_string()))?;
-    let Some(base) = table.remove("extends") else { return Ok(table) };
-    let base = base.as_str().ok_or_else(|| bug("`extends` must name a preset".into()))?.to_string();
+    let Some(base) = table.remove("extends") else {
+        return Ok(table);
+    };
+    let base = base
+        .as_str()
+        .ok_or_else(|| bug("`extends` must name a preset".into()))?
+        .to_string();
     let base_text = PRESETS
         .get_file(format!("{base}.toml"))
         .and_then(|f| f.contents_utf8())
         .ok_or_else(|| bug(format!("extends unknown preset `{base}`")))?;
-    let mut merged: toml::Table = toml::from_str(base_text).map_err(|e| bug(e.message().to_string()))?;
+    let mut merged: toml::Table =
+        toml::from_str(base_text).map_err(|e| bug(e.message().to_string()))?;
     if base == name || merged.contains_key("extends") {
-        return Err(bug("a preset may extend one preset that extends nothing".into()));
+        return Err(bug(
+            "a preset may extend one preset that extends nothing".into()
+        ));
     }
     merge_tables(&mut merged, table);
     Ok(merged)

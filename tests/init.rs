@@ -204,11 +204,26 @@ fn templates_dir_overrides_the_built_in_template_of_the_same_name() {
     let dir = copy_fixture("node-express-npm");
     let templates = assert_fs::TempDir::new().unwrap();
     std::fs::create_dir_all(templates.path().join("node")).unwrap();
-    std::fs::write(templates.path().join("node/Dockerfile.j2"), "FROM {{ settings.images.final }}\nCMD {{ settings.start_command | exec }}\n").unwrap();
-    let out = dockform(dir.path(), &["init", "--yes", "--templates-dir", templates.path().to_str().unwrap()]);
+    std::fs::write(
+        templates.path().join("node/Dockerfile.j2"),
+        "FROM {{ settings.images.final }}\nCMD {{ settings.start_command | exec }}\n",
+    )
+    .unwrap();
+    let out = dockform(
+        dir.path(),
+        &[
+            "init",
+            "--yes",
+            "--templates-dir",
+            templates.path().to_str().unwrap(),
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let df = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
-    assert_eq!(df, "FROM node:24-trixie-slim\nCMD [\"node\", \"src/server.js\"]\n");
+    assert_eq!(
+        df,
+        "FROM node:24-trixie-slim\nCMD [\"node\", \"src/server.js\"]\n"
+    );
 }
 
 #[test]
@@ -216,7 +231,19 @@ fn a_templates_dir_file_that_overrides_nothing_is_an_error() {
     let dir = copy_fixture("node-express-npm");
     let templates = assert_fs::TempDir::new().unwrap();
     std::fs::write(templates.path().join("Dockerfile.j2"), "FROM x\n").unwrap();
-    let out = dockform(dir.path(), &["init", "--yes", "--templates-dir", templates.path().to_str().unwrap()]);
+    let out = dockform(
+        dir.path(),
+        &[
+            "init",
+            "--yes",
+            "--templates-dir",
+            templates.path().to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("`Dockerfile.j2` does not override any built-in template"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`Dockerfile.j2` does not override any built-in template"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -19,7 +19,10 @@ use crate::settings::Layer;
 type Detector = fn(&Project, &Presets, &Layer) -> Result<Option<Detection>>;
 
 /// The registered detectors with the stacks each yields, tried in order.
-const DETECTORS: &[(&[&str], Detector)] = &[(&["node", "nextjs"], node::detect), (&["rust"], rust::detect)];
+const DETECTORS: &[(&[&str], Detector)] = &[
+    (&["node", "nextjs"], node::detect),
+    (&["rust"], rust::detect),
+];
 
 /// The stack ids dockform knows, for `--stack` validation and help.
 pub fn stack_ids() -> Vec<&'static str> {

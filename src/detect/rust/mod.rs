@@ -39,12 +39,25 @@ const RUNTIME_DIRS: &[&str] = &["static", "templates", "public", "assets"];
 
 /// Detects a Rust project (`rust`).
 pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Option<Detection>> {
-    let Some(root) = manifest::read(project, "")? else { return Ok(None) };
+    let Some(root) = manifest::read(project, "")? else {
+        return Ok(None);
+    };
     // An empty `[workspace]` only fences a single package off from enclosing workspaces.
-    let workspace = root.contains_key("workspace") && (!root.contains_key("package") || !manifest::members(project, &root).is_empty());
+    let workspace = root.contains_key("workspace")
+        && (!root.contains_key("package") || !manifest::members(project, &root).is_empty());
     let packages = manifest::all(project, root.clone())?;
-    let mut d = Detection::new("rust", "Cargo.toml", if workspace { "`Cargo.toml` with `[workspace]`" } else { "`Cargo.toml`" });
-    let Some((pkg, bin)) = choose(&packages, workspace, hints, &mut d)? else { return Ok(Some(d)) };
+    let mut d = Detection::new(
+        "rust",
+        "Cargo.toml",
+        if workspace {
+            "`Cargo.toml` with `[workspace]`"
+        } else {
+            "`Cargo.toml`"
+        },
+    );
+    let Some((pkg, bin)) = choose(&packages, workspace, hints, &mut d)? else {
+        return Ok(Some(d));
+    };
     let preset = presets.get(d.layer.preset.as_deref().unwrap_or("rust"))?;
     source::version(project, &root, &pkg.manifest, preset, &mut d)?;
     let lock = project.read("Cargo.lock")?;
@@ -53,8 +66,18 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     }
     let config = source::cargo_config(project, &mut d)?;
     commands(pkg, bin, workspace, lock.is_some(), &mut d)?;
-    copies(project, &packages, lock.is_some(), config.as_deref(), &mut d)?;
-    let manifests: Vec<(String, &toml::Table)> = packages.iter().map(|p| (manifest::join(&p.dir, "Cargo.toml"), &p.manifest)).chain([("Cargo.toml".to_string(), &root)]).collect();
+    copies(
+        project,
+        &packages,
+        lock.is_some(),
+        config.as_deref(),
+        &mut d,
+    )?;
+    let manifests: Vec<(String, &toml::Table)> = packages
+        .iter()
+        .map(|p| (manifest::join(&p.dir, "Cargo.toml"), &p.manifest))
+        .chain([("Cargo.toml".to_string(), &root)])
+        .collect();
     let refs: Vec<(&str, &toml::Table)> = manifests.iter().map(|(f, t)| (f.as_str(), *t)).collect();
     match source::openssl(lock.as_deref(), &refs) {
         Some((file, why)) => {
@@ -63,29 +86,66 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
                 d.warn("OpenSSL in a static musl build needs the `vendored` feature of the `openssl` crate (or switch to rustls); `--runtime scratch` will otherwise fail to link");
             }
         }
-        None => d.fact("openssl", false, None, "no OpenSSL crates (rustls needs no system library)"),
+        None => d.fact(
+            "openssl",
+            false,
+            None,
+            "no OpenSSL crates (rustls needs no system library)",
+        ),
     }
     source::port(project, &pkg.dir, &mut d);
-    let dirs: Vec<&str> = RUNTIME_DIRS.iter().copied().filter(|x| project.is_dir(&manifest::join(&pkg.dir, x))).collect();
+    let dirs: Vec<&str> = RUNTIME_DIRS
+        .iter()
+        .copied()
+        .filter(|x| project.is_dir(&manifest::join(&pkg.dir, x)))
+        .collect();
     let dirs: Vec<String> = dirs.iter().map(|x| manifest::join(&pkg.dir, x)).collect();
     d.fact("runtime_dirs", dirs, None, "read by the app at run time");
-    d.fact("workspace", workspace, Some("Cargo.toml"), if workspace { "`[workspace]`" } else { "a single package" });
+    d.fact(
+        "workspace",
+        workspace,
+        Some("Cargo.toml"),
+        if workspace {
+            "`[workspace]`"
+        } else {
+            "a single package"
+        },
+    );
     Ok(Some(d))
 }
 
 /// Picks the binary: `--bin` (a binary or a package with one), the only one,
 /// `default-run`, or a question listing every candidate.
-fn choose<'a>(packages: &'a [Package], workspace: bool, hints: &Layer, d: &mut Detection) -> Result<Option<(&'a Package, &'a Bin)>> {
-    let all: Vec<(&Package, &Bin)> = packages.iter().flat_map(|p| p.bins.iter().map(move |b| (p, b))).collect();
+fn choose<'a>(
+    packages: &'a [Package],
+    workspace: bool,
+    hints: &Layer,
+    d: &mut Detection,
+) -> Result<Option<(&'a Package, &'a Bin)>> {
+    let all: Vec<(&Package, &Bin)> = packages
+        .iter()
+        .flat_map(|p| p.bins.iter().map(move |b| (p, b)))
+        .collect();
     let names: Vec<String> = all.iter().map(|(_, b)| b.name.clone()).collect();
     if all.is_empty() {
-        return Err(Error::bad_input("Cargo.toml", "has no binary target (`src/main.rs`, `src/bin/*.rs` or `[[bin]]`); a library has nothing to run in a container"));
+        return Err(Error::bad_input(
+            "Cargo.toml",
+            "has no binary target (`src/main.rs`, `src/bin/*.rs` or `[[bin]]`); a library has nothing to run in a container",
+        ));
     }
     if let Some(wanted) = &hints.app {
         let by_bin = all.iter().find(|(_, b)| &b.name == wanted);
         let by_pkg = || {
             let p = packages.iter().find(|p| &p.name == wanted)?;
-            let b = p.bins.iter().find(|b| Some(&b.name) == p.default_run.as_ref()).or(if p.bins.len() == 1 { p.bins.first() } else { None })?;
+            let b = p
+                .bins
+                .iter()
+                .find(|b| Some(&b.name) == p.default_run.as_ref())
+                .or(if p.bins.len() == 1 {
+                    p.bins.first()
+                } else {
+                    None
+                })?;
             Some((p, b))
         };
         return match by_bin.copied().or_else(by_pkg) {
@@ -94,11 +154,25 @@ fn choose<'a>(packages: &'a [Package], workspace: bool, hints: &Layer, d: &mut D
                 d.why("app", Some("Cargo.toml"), "chosen with `--bin`");
                 Ok(Some(found))
             }
-            None => Err(Error::invalid("`--bin`", format!("no binary `{}` in this project (binaries: {})", validate::shown(wanted), names.join(", ")))),
+            None => Err(Error::invalid(
+                "`--bin`",
+                format!(
+                    "no binary `{}` in this project (binaries: {})",
+                    validate::shown(wanted),
+                    names.join(", ")
+                ),
+            )),
         };
     }
     let default_run = (!workspace || packages.len() == 1)
-        .then(|| packages.iter().find_map(|p| p.bins.iter().find(|b| Some(&b.name) == p.default_run.as_ref()).map(|b| (p, b))))
+        .then(|| {
+            packages.iter().find_map(|p| {
+                p.bins
+                    .iter()
+                    .find(|b| Some(&b.name) == p.default_run.as_ref())
+                    .map(|b| (p, b))
+            })
+        })
         .flatten();
     let (found, why) = match (all.as_slice(), default_run) {
         ([one], _) => (*one, "the only binary target".to_string()),
@@ -106,7 +180,15 @@ fn choose<'a>(packages: &'a [Package], workspace: bool, hints: &Layer, d: &mut D
         _ => {
             d.questions.push(Question {
                 prompt: "Binary to containerize".into(),
-                detail: format!("{} defines {} binaries", if workspace { "the workspace" } else { "`Cargo.toml`" }, all.len()),
+                detail: format!(
+                    "{} defines {} binaries",
+                    if workspace {
+                        "the workspace"
+                    } else {
+                        "`Cargo.toml`"
+                    },
+                    all.len()
+                ),
                 candidates: names,
                 flag: "--bin".into(),
             });
@@ -114,61 +196,163 @@ fn choose<'a>(packages: &'a [Package], workspace: bool, hints: &Layer, d: &mut D
         }
     };
     d.layer.app = Some(found.1.name.clone());
-    d.why("app", Some(&manifest::join(&found.0.dir, "Cargo.toml")), why);
+    d.why(
+        "app",
+        Some(&manifest::join(&found.0.dir, "Cargo.toml")),
+        why,
+    );
     Ok(Some(found))
 }
 
 /// Build, start, test and dev commands for the chosen binary.
-fn commands(pkg: &Package, bin: &Bin, workspace: bool, locked: bool, d: &mut Detection) -> Result<()> {
-    for word in [&pkg.name, &bin.name].into_iter().chain(&bin.required_features) {
+fn commands(
+    pkg: &Package,
+    bin: &Bin,
+    workspace: bool,
+    locked: bool,
+    d: &mut Detection,
+) -> Result<()> {
+    for word in [&pkg.name, &bin.name]
+        .into_iter()
+        .chain(&bin.required_features)
+    {
         cargo_name(word)?;
     }
     let lock = if locked { " --locked" } else { "" };
-    let pkg_flag = if workspace { format!(" -p {}", pkg.name) } else { String::new() };
-    let features = if bin.required_features.is_empty() { String::new() } else { format!(" --features {}", bin.required_features.join(",")) };
+    let pkg_flag = if workspace {
+        format!(" -p {}", pkg.name)
+    } else {
+        String::new()
+    };
+    let features = if bin.required_features.is_empty() {
+        String::new()
+    } else {
+        format!(" --features {}", bin.required_features.join(","))
+    };
     let select = format!("{pkg_flag} --bin {}{features}", bin.name);
     let manifest = manifest::join(&pkg.dir, "Cargo.toml");
     d.layer.build_command = Some(format!("cargo build --release{lock}{select}"));
-    d.why("build-command", Some(&manifest), format!("binary `{}` of package `{}`", bin.name, pkg.name));
+    d.why(
+        "build-command",
+        Some(&manifest),
+        format!("binary `{}` of package `{}`", bin.name, pkg.name),
+    );
     d.layer.start_command = Some(format!("/usr/local/bin/{}", bin.name));
-    d.why("start-command", Some(&manifest), format!("Cargo names the built file after the binary `{}`", bin.name));
+    d.why(
+        "start-command",
+        Some(&manifest),
+        format!("Cargo names the built file after the binary `{}`", bin.name),
+    );
     let all = if workspace { " --workspace" } else { "" };
     d.layer.test_command = Some(format!("cargo test{lock}{all}"));
     d.why("test-command", Some(&manifest), "`cargo test`");
     d.layer.dev_command = Some(format!("cargo run{lock}{select}"));
-    d.why("dev-command", Some(&manifest), "`cargo run` of the chosen binary");
-    d.fact("package", pkg.name.as_str(), Some(&manifest), "the package that owns the binary");
-    d.fact("bin", bin.name.as_str(), Some(&manifest), "the binary target built and run");
-    d.fact("features", bin.required_features.clone(), Some(&manifest), "`required-features` of the binary");
-    d.fact("lockfile", locked, if locked { Some("Cargo.lock") } else { None }, if locked { "builds run with `--locked`" } else { "no `Cargo.lock`" });
-    d.fact("test_prebuild", format!("cargo test{lock}{all} --no-run"), None, "compiles test dependencies before the source is copied");
-    d.fact("dev_prebuild", format!("cargo build{lock}{select}"), None, "compiles debug dependencies before the source is copied");
+    d.why(
+        "dev-command",
+        Some(&manifest),
+        "`cargo run` of the chosen binary",
+    );
+    d.fact(
+        "package",
+        pkg.name.as_str(),
+        Some(&manifest),
+        "the package that owns the binary",
+    );
+    d.fact(
+        "bin",
+        bin.name.as_str(),
+        Some(&manifest),
+        "the binary target built and run",
+    );
+    d.fact(
+        "features",
+        bin.required_features.clone(),
+        Some(&manifest),
+        "`required-features` of the binary",
+    );
+    d.fact(
+        "lockfile",
+        locked,
+        if locked { Some("Cargo.lock") } else { None },
+        if locked {
+            "builds run with `--locked`"
+        } else {
+            "no `Cargo.lock`"
+        },
+    );
+    d.fact(
+        "test_prebuild",
+        format!("cargo test{lock}{all} --no-run"),
+        None,
+        "compiles test dependencies before the source is copied",
+    );
+    d.fact(
+        "dev_prebuild",
+        format!("cargo build{lock}{select}"),
+        None,
+        "compiles debug dependencies before the source is copied",
+    );
     Ok(())
 }
 
 /// Package, binary and feature names reach `RUN` lines: letters, digits, `-`, `_`, `/`.
 fn cargo_name(word: &str) -> Result<()> {
-    let ok = !word.is_empty() && word.len() <= 64 && !word.starts_with('-') && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_/".contains(c));
-    if ok { Ok(()) } else { Err(Error::bad_input("Cargo.toml", format!("`{}` is not a valid Cargo package, binary or feature name", validate::shown(word)))) }
+    let ok = !word.is_empty()
+        && word.len() <= 64
+        && !word.starts_with('-')
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_/".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::bad_input(
+            "Cargo.toml",
+            format!(
+                "`{}` is not a valid Cargo package, binary or feature name",
+                validate::shown(word)
+            ),
+        ))
+    }
 }
 
 /// What the skeleton copies and the placeholder sources it writes.
-fn copies(project: &Project, packages: &[Package], locked: bool, config: Option<&str>, d: &mut Detection) -> Result<()> {
+fn copies(
+    project: &Project,
+    packages: &[Package],
+    locked: bool,
+    config: Option<&str>,
+    d: &mut Detection,
+) -> Result<()> {
     let mut by_dir: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut root = vec!["Cargo.toml".to_string()];
     if locked {
         root.push("Cargo.lock".into());
     }
-    root.extend(["rust-toolchain.toml", "rust-toolchain"].iter().filter(|f| project.is_file(f)).map(|f| f.to_string()));
+    root.extend(
+        ["rust-toolchain.toml", "rust-toolchain"]
+            .iter()
+            .filter(|f| project.is_file(f))
+            .map(|f| f.to_string()),
+    );
     by_dir.insert("./".into(), root);
     if let Some(c) = config {
         by_dir.insert(".cargo/".into(), vec![c.to_string()]);
     }
     for p in packages.iter().filter(|p| !p.dir.is_empty()) {
-        by_dir.entry(format!("{}/", p.dir)).or_default().push(manifest::join(&p.dir, "Cargo.toml"));
+        by_dir
+            .entry(format!("{}/", p.dir))
+            .or_default()
+            .push(manifest::join(&p.dir, "Cargo.toml"));
     }
-    let mut mains: Vec<String> = packages.iter().flat_map(|p| p.mains.iter().cloned()).collect();
-    let mut libs: Vec<String> = packages.iter().flat_map(|p| p.libs.iter().cloned()).collect();
+    let mut mains: Vec<String> = packages
+        .iter()
+        .flat_map(|p| p.mains.iter().cloned())
+        .collect();
+    let mut libs: Vec<String> = packages
+        .iter()
+        .flat_map(|p| p.libs.iter().cloned())
+        .collect();
     mains.sort();
     mains.dedup();
     libs.sort();
@@ -176,16 +360,44 @@ fn copies(project: &Project, packages: &[Package], locked: bool, config: Option<
     for path in mains.iter().chain(&libs).chain(by_dir.values().flatten()) {
         validate::relative_path("Cargo.toml", path)?;
         if path.contains(char::is_whitespace) {
-            return Err(Error::bad_input("Cargo.toml", format!("target path `{}` contains a space, which the generated Dockerfile does not support", validate::shown(path))));
+            return Err(Error::bad_input(
+                "Cargo.toml",
+                format!(
+                    "target path `{}` contains a space, which the generated Dockerfile does not support",
+                    validate::shown(path)
+                ),
+            ));
         }
     }
-    let mut dirs: Vec<String> = mains.iter().chain(&libs).filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir.to_string())).collect();
+    let mut dirs: Vec<String> = mains
+        .iter()
+        .chain(&libs)
+        .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir.to_string()))
+        .collect();
     dirs.sort();
     dirs.dedup();
-    let list: Vec<Value> = by_dir.into_iter().map(|(dir, files)| json!({ "dir": dir, "files": files })).collect();
-    d.fact("manifest_copies", list, Some("Cargo.toml"), "manifests copied before the source so dependencies build in their own layer");
-    d.fact("stub_dirs", dirs, None, "directories of the placeholder sources");
-    d.fact("stub_mains", mains, Some("Cargo.toml"), "targets with a `main`: bins, examples, tests, benches, build scripts");
+    let list: Vec<Value> = by_dir
+        .into_iter()
+        .map(|(dir, files)| json!({ "dir": dir, "files": files }))
+        .collect();
+    d.fact(
+        "manifest_copies",
+        list,
+        Some("Cargo.toml"),
+        "manifests copied before the source so dependencies build in their own layer",
+    );
+    d.fact(
+        "stub_dirs",
+        dirs,
+        None,
+        "directories of the placeholder sources",
+    );
+    d.fact(
+        "stub_mains",
+        mains,
+        Some("Cargo.toml"),
+        "targets with a `main`: bins, examples, tests, benches, build scripts",
+    );
     d.fact("stub_libs", libs, Some("Cargo.toml"), "library targets");
     Ok(())
 }

@@ -12,17 +12,38 @@ use crate::validate;
 
 /// The toolchain version: a numeric `rust-toolchain.toml` channel pins it; `rust-version`
 /// is a minimum, met by the preset's default unless it asks for something newer.
-pub fn version(project: &Project, root: &Table, package: &Table, preset: &Preset, d: &mut Detection) -> Result<()> {
+pub fn version(
+    project: &Project,
+    root: &Table,
+    package: &Table,
+    preset: &Preset,
+    d: &mut Detection,
+) -> Result<()> {
     for file in ["rust-toolchain.toml", "rust-toolchain"] {
-        let Some(text) = project.read(file)? else { continue };
+        let Some(text) = project.read(file)? else {
+            continue;
+        };
         let channel = match text.parse::<Table>() {
-            Ok(t) => t.get("toolchain").and_then(Value::as_table).and_then(|t| t.get("channel")).and_then(Value::as_str).map(String::from),
-            Err(_) => text.lines().map(str::trim).find(|l| !l.is_empty()).map(String::from),
+            Ok(t) => t
+                .get("toolchain")
+                .and_then(Value::as_table)
+                .and_then(|t| t.get("channel"))
+                .and_then(Value::as_str)
+                .map(String::from),
+            Err(_) => text
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .map(String::from),
         };
         let Some(channel) = channel else { continue };
         if validate::version(file, &channel).is_ok() {
             d.layer.version = Some(channel.clone());
-            d.why("version", Some(file), format!("toolchain channel `{channel}`"));
+            d.why(
+                "version",
+                Some(file),
+                format!("toolchain channel `{channel}`"),
+            );
         } else {
             d.warn(format!(
                 "`{file}` asks for the `{}` toolchain; the builder image carries a pinned release, so rustup downloads `{}` during every cold build (pin a version like `1.90.0` for reproducible builds)",
@@ -31,10 +52,17 @@ pub fn version(project: &Project, root: &Table, package: &Table, preset: &Preset
         }
         return Ok(());
     }
-    let inherited = || root.get("workspace")?.get("package")?.get("rust-version")?.as_str();
+    let inherited = || {
+        root.get("workspace")?
+            .get("package")?
+            .get("rust-version")?
+            .as_str()
+    };
     let msrv = match package.get("package").and_then(|p| p.get("rust-version")) {
         Some(Value::String(s)) => Some(s.as_str()),
-        Some(Value::Table(t)) if t.get("workspace").and_then(Value::as_bool) == Some(true) => inherited(),
+        Some(Value::Table(t)) if t.get("workspace").and_then(Value::as_bool) == Some(true) => {
+            inherited()
+        }
         _ => inherited(),
     };
     let Some(msrv) = msrv else { return Ok(()) };
@@ -42,17 +70,38 @@ pub fn version(project: &Project, root: &Table, package: &Table, preset: &Preset
         let mut it = v.split('.').map(|x| x.parse::<u64>().ok());
         Some((it.next()??, it.next().flatten().unwrap_or(0)))
     };
-    let newest = preset.versions.supported.first().map(String::as_str).unwrap_or_default();
+    let newest = preset
+        .versions
+        .supported
+        .first()
+        .map(String::as_str)
+        .unwrap_or_default();
     match (minor(msrv), minor(newest)) {
         (Some(want), Some(have)) if want > have => {
             let v = format!("{}.{}", want.0, want.1);
             d.layer.version = Some(v.clone());
-            d.why("version", Some("Cargo.toml"), format!("`rust-version = \"{msrv}\"` is newer than {newest}"));
+            d.why(
+                "version",
+                Some("Cargo.toml"),
+                format!("`rust-version = \"{msrv}\"` is newer than {newest}"),
+            );
         }
         (Some(_), _) => {
-            d.why("version", Some("Cargo.toml"), format!("`rust-version = \"{msrv}\"` is a minimum; the preset's release meets it"));
+            d.why(
+                "version",
+                Some("Cargo.toml"),
+                format!("`rust-version = \"{msrv}\"` is a minimum; the preset's release meets it"),
+            );
         }
-        (None, _) => return Err(crate::error::Error::bad_input("Cargo.toml", format!("`rust-version = \"{}\"` is not a version like `1.85`", validate::shown(msrv)))),
+        (None, _) => {
+            return Err(crate::error::Error::bad_input(
+                "Cargo.toml",
+                format!(
+                    "`rust-version = \"{}\"` is not a version like `1.85`",
+                    validate::shown(msrv)
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -60,23 +109,59 @@ pub fn version(project: &Project, root: &Table, package: &Table, preset: &Preset
 /// `.cargo/config.toml` is copied before the first build and honoured as is: only the
 /// facts that move the output (`build.target`, `build.target-dir`) are read.
 pub fn cargo_config(project: &Project, d: &mut Detection) -> Result<Option<String>> {
-    let Some(file) = [".cargo/config.toml", ".cargo/config"].into_iter().find(|f| project.is_file(f)) else {
-        d.fact("target_dir", "target", None, "Cargo's default output directory");
-        d.fact("config_target", serde_json::Value::Null, None, "no `.cargo/config.toml`");
+    let Some(file) = [".cargo/config.toml", ".cargo/config"]
+        .into_iter()
+        .find(|f| project.is_file(f))
+    else {
+        d.fact(
+            "target_dir",
+            "target",
+            None,
+            "Cargo's default output directory",
+        );
+        d.fact(
+            "config_target",
+            serde_json::Value::Null,
+            None,
+            "no `.cargo/config.toml`",
+        );
         return Ok(None);
     };
     let text = project.read(file)?.unwrap_or_default();
-    let table: Table = text.parse().map_err(|e| crate::detect::toml_error(file, &text, &e))?;
+    let table: Table = text
+        .parse()
+        .map_err(|e| crate::detect::toml_error(file, &text, &e))?;
     let build = table.get("build").and_then(Value::as_table);
-    let dir = build.and_then(|b| b.get("target-dir")).and_then(Value::as_str).map(|s| s.trim_end_matches('/').to_string());
+    let dir = build
+        .and_then(|b| b.get("target-dir"))
+        .and_then(Value::as_str)
+        .map(|s| s.trim_end_matches('/').to_string());
     match dir.filter(|x| validate::relative_path("build.target-dir", x).is_ok()) {
         Some(x) => d.fact("target_dir", x, Some(file), "`build.target-dir`"),
-        None => d.fact("target_dir", "target", Some(file), "Cargo's default output directory"),
+        None => d.fact(
+            "target_dir",
+            "target",
+            Some(file),
+            "Cargo's default output directory",
+        ),
     }
-    let triple = build.and_then(|b| b.get("target")).and_then(Value::as_str).filter(|t| validate::relative_path("build.target", t).is_ok());
+    let triple = build
+        .and_then(|b| b.get("target"))
+        .and_then(Value::as_str)
+        .filter(|t| validate::relative_path("build.target", t).is_ok());
     match triple {
-        Some(t) => d.fact("config_target", t, Some(file), "`build.target`: binaries land under the triple's directory"),
-        None => d.fact("config_target", serde_json::Value::Null, Some(file), "no `build.target`"),
+        Some(t) => d.fact(
+            "config_target",
+            t,
+            Some(file),
+            "`build.target`: binaries land under the triple's directory",
+        ),
+        None => d.fact(
+            "config_target",
+            serde_json::Value::Null,
+            Some(file),
+            "no `build.target`",
+        ),
     }
     Ok(Some(file.to_string()))
 }
@@ -91,7 +176,12 @@ pub fn openssl(lock: Option<&str>, manifests: &[(&str, &Table)]) -> Option<(Stri
         return OPENSSL
             .iter()
             .find(|c| lock.lines().any(|l| l.trim() == format!("name = \"{c}\"")))
-            .map(|c| ("Cargo.lock".to_string(), format!("`{c}` is in the dependency graph")));
+            .map(|c| {
+                (
+                    "Cargo.lock".to_string(),
+                    format!("`{c}` is in the dependency graph"),
+                )
+            });
     }
     for (file, m) in manifests {
         for section in ["dependencies", "workspace"] {
@@ -99,7 +189,10 @@ pub fn openssl(lock: Option<&str>, manifests: &[(&str, &Table)]) -> Option<(Stri
                 "workspace" => m.get("workspace").and_then(|w| w.get("dependencies")),
                 s => m.get(s),
             };
-            if let Some(c) = deps.and_then(Value::as_table).and_then(|t| OPENSSL.iter().find(|c| t.contains_key(**c))) {
+            if let Some(c) = deps
+                .and_then(Value::as_table)
+                .and_then(|t| OPENSSL.iter().find(|c| t.contains_key(**c)))
+            {
                 return Some((file.to_string(), format!("`{c}` is a dependency")));
             }
         }
@@ -110,17 +203,29 @@ pub fn openssl(lock: Option<&str>, manifests: &[(&str, &Table)]) -> Option<(Stri
 /// The port from the code: a `PORT` variable's default, else a bind address literal.
 /// Warns when the code binds only to loopback, which a container cannot publish.
 pub fn port(project: &Project, dir: &str, d: &mut Detection) {
-    let prefix = if dir.is_empty() { "src/".to_string() } else { format!("{dir}/src/") };
+    let prefix = if dir.is_empty() {
+        "src/".to_string()
+    } else {
+        format!("{dir}/src/")
+    };
     let env = Regex::new(r#"var(?:_os)?\(\s*"PORT"\s*\)[^;]{0,120}?(?:unwrap_or|or_else|map_or)[^;]{0,40}?(\d{2,5})"#).ok();
     let bind = Regex::new(r#""(0\.0\.0\.0|127\.0\.0\.1|localhost|\[::\]|\[::1\]):(\d{2,5})""#).ok();
-    let tuple = Regex::new(r"\(\[\s*(\d{1,3}),\s*\d{1,3},\s*\d{1,3},\s*\d{1,3}\s*\],\s*(\d{2,5})\s*\)").ok();
+    let tuple =
+        Regex::new(r"\(\[\s*(\d{1,3}),\s*\d{1,3},\s*\d{1,3},\s*\d{1,3}\s*\],\s*(\d{2,5})\s*\)")
+            .ok();
     // (port, file, evidence) found by a `PORT` default, then by bind literals.
     let mut from_env: Option<(String, String, String)> = None;
     let mut from_bind: Option<(String, String, String)> = None;
     let (mut loopback, mut public) = (None, false);
-    let files: Vec<&str> = project.files().filter(|f| f.starts_with(&prefix) && f.ends_with(".rs")).take(300).collect();
+    let files: Vec<&str> = project
+        .files()
+        .filter(|f| f.starts_with(&prefix) && f.ends_with(".rs"))
+        .take(300)
+        .collect();
     for file in files {
-        let Some(text) = project.read_hint(file) else { continue };
+        let Some(text) = project.read_hint(file) else {
+            continue;
+        };
         if let Some(c) = env.as_ref().and_then(|re| re.captures(&text)) {
             from_env.get_or_insert((c[1].to_string(), file.to_string(), c[0].trim().to_string()));
         }
@@ -138,7 +243,12 @@ pub fn port(project: &Project, dir: &str, d: &mut Detection) {
     if let (Some((file, what)), false) = (loopback, public) {
         d.warn(format!("`{file}` binds to loopback ({what}), which is unreachable from outside a container; bind to `0.0.0.0`"));
     }
-    let found = from_env.into_iter().chain(from_bind).find_map(|(p, f, w)| p.parse::<u16>().ok().filter(|p| *p >= 80).map(|p| (p, f, w)));
+    let found = from_env.into_iter().chain(from_bind).find_map(|(p, f, w)| {
+        p.parse::<u16>()
+            .ok()
+            .filter(|p| *p >= 80)
+            .map(|p| (p, f, w))
+    });
     if let Some((p, file, what)) = found {
         d.layer.port = Some(p);
         d.why("port", Some(&file), format!("`{}`", validate::shown(&what)));

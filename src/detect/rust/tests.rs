@@ -30,61 +30,119 @@ const MAIN: &str = "fn main() {}";
 #[test]
 fn a_project_without_cargo_toml_is_not_rust() {
     let (_dir, p) = project(&[("package.json", "{}")]);
-    assert!(detect(&p, &Presets::embedded().unwrap(), &Layer::default()).unwrap().is_none());
+    assert!(
+        detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]
 fn a_single_binary_is_named_after_the_package_and_built_locked() {
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"hello-app\"\nversion = \"0.1.0\"\n"), ("Cargo.lock", "version = 4\n"), ("src/main.rs", MAIN)]);
+    let d = ok(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"hello-app\"\nversion = \"0.1.0\"\n",
+        ),
+        ("Cargo.lock", "version = 4\n"),
+        ("src/main.rs", MAIN),
+    ]);
     assert_eq!(d.layer.app.as_deref(), Some("hello-app"));
-    assert_eq!(d.layer.build_command.as_deref(), Some("cargo build --release --locked --bin hello-app"));
-    assert_eq!(d.layer.start_command.as_deref(), Some("/usr/local/bin/hello-app"));
+    assert_eq!(
+        d.layer.build_command.as_deref(),
+        Some("cargo build --release --locked --bin hello-app")
+    );
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("/usr/local/bin/hello-app")
+    );
     assert_eq!(d.layer.test_command.as_deref(), Some("cargo test --locked"));
     assert!(d.warnings.is_empty(), "{:?}", d.warnings);
 }
 
 #[test]
 fn a_bin_table_names_the_built_file_instead_of_the_package() {
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"pkg\"\n[[bin]]\nname = \"custom-name\"\npath = \"src/main.rs\"\n"), ("src/main.rs", MAIN)]);
+    let d = ok(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"pkg\"\n[[bin]]\nname = \"custom-name\"\npath = \"src/main.rs\"\n",
+        ),
+        ("src/main.rs", MAIN),
+    ]);
     assert_eq!(d.extra["bin"].value, "custom-name");
     assert_eq!(d.extra["stub_mains"].value, json!(["src/main.rs"]));
 }
 
 #[test]
 fn a_missing_lockfile_drops_locked_and_warns_that_builds_are_not_reproducible() {
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\n"), ("src/main.rs", MAIN)]);
-    assert_eq!(d.layer.build_command.as_deref(), Some("cargo build --release --bin a"));
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", MAIN),
+    ]);
+    assert_eq!(
+        d.layer.build_command.as_deref(),
+        Some("cargo build --release --bin a")
+    );
     assert!(d.warnings.iter().any(|w| w.contains("not reproducible")));
 }
 
 #[test]
 fn several_binaries_without_default_run_become_a_question() {
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\n"), ("src/main.rs", MAIN), ("src/bin/worker.rs", MAIN)]);
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", MAIN),
+        ("src/bin/worker.rs", MAIN),
+    ]);
     assert_eq!(d.questions[0].candidates, vec!["a", "worker"]);
     assert_eq!(d.questions[0].flag, "--bin");
 }
 
 #[test]
 fn default_run_picks_among_several_binaries() {
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\ndefault-run = \"worker\"\n"), ("src/main.rs", MAIN), ("src/bin/worker/main.rs", MAIN)]);
+    let d = ok(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"a\"\ndefault-run = \"worker\"\n",
+        ),
+        ("src/main.rs", MAIN),
+        ("src/bin/worker/main.rs", MAIN),
+    ]);
     assert!(d.questions.is_empty());
     assert_eq!(d.layer.app.as_deref(), Some("worker"));
 }
 
 #[test]
 fn required_features_are_passed_to_the_build() {
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\n[[bin]]\nname = \"srv\"\nrequired-features = [\"http\"]\n"), ("src/bin/srv.rs", MAIN)]);
-    assert_eq!(d.layer.build_command.as_deref(), Some("cargo build --release --bin srv --features http"));
+    let d = ok(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"a\"\n[[bin]]\nname = \"srv\"\nrequired-features = [\"http\"]\n",
+        ),
+        ("src/bin/srv.rs", MAIN),
+    ]);
+    assert_eq!(
+        d.layer.build_command.as_deref(),
+        Some("cargo build --release --bin srv --features http")
+    );
 }
 
 const WS: &[(&str, &str)] = &[
-    ("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n"),
-    ("crates/api/Cargo.toml", "[package]\nname = \"api\"\n[dependencies]\ncore = { path = \"../core\" }\n"),
+    (
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+    ),
+    (
+        "crates/api/Cargo.toml",
+        "[package]\nname = \"api\"\n[dependencies]\ncore = { path = \"../core\" }\n",
+    ),
     ("crates/api/src/main.rs", MAIN),
     ("crates/api/build.rs", MAIN),
     ("crates/worker/Cargo.toml", "[package]\nname = \"worker\"\n"),
     ("crates/worker/src/main.rs", MAIN),
-    ("crates/core/Cargo.toml", "[package]\nname = \"core\"\n[[bench]]\nname = \"speed\"\nharness = false\n"),
+    (
+        "crates/core/Cargo.toml",
+        "[package]\nname = \"core\"\n[[bench]]\nname = \"speed\"\nharness = false\n",
+    ),
     ("crates/core/src/lib.rs", ""),
     ("crates/core/benches/speed.rs", MAIN),
 ];
@@ -97,92 +155,213 @@ fn a_workspace_asks_which_member_binary_to_build() {
 
 #[test]
 fn a_workspace_binary_chosen_with_bin_is_built_with_its_package() {
-    let d = run(WS, Layer { app: Some("api".into()), ..Default::default() }).unwrap();
-    assert_eq!(d.layer.build_command.as_deref(), Some("cargo build --release -p api --bin api"));
-    assert_eq!(d.layer.test_command.as_deref(), Some("cargo test --workspace"));
-    assert_eq!(d.extra["stub_mains"].value, json!(["crates/api/build.rs", "crates/api/src/main.rs", "crates/core/benches/speed.rs", "crates/worker/src/main.rs"]));
-    assert_eq!(d.extra["stub_libs"].value, json!(["crates/core/src/lib.rs"]));
+    let d = run(
+        WS,
+        Layer {
+            app: Some("api".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        d.layer.build_command.as_deref(),
+        Some("cargo build --release -p api --bin api")
+    );
+    assert_eq!(
+        d.layer.test_command.as_deref(),
+        Some("cargo test --workspace")
+    );
+    assert_eq!(
+        d.extra["stub_mains"].value,
+        json!([
+            "crates/api/build.rs",
+            "crates/api/src/main.rs",
+            "crates/core/benches/speed.rs",
+            "crates/worker/src/main.rs"
+        ])
+    );
+    assert_eq!(
+        d.extra["stub_libs"].value,
+        json!(["crates/core/src/lib.rs"])
+    );
     let copies = &d.extra["manifest_copies"].value;
-    assert_eq!(copies[1], json!({"dir": "crates/api/", "files": ["crates/api/Cargo.toml"]}));
+    assert_eq!(
+        copies[1],
+        json!({"dir": "crates/api/", "files": ["crates/api/Cargo.toml"]})
+    );
 }
 
 #[test]
 fn an_unknown_bin_is_refused_with_the_candidates() {
-    let e = run(WS, Layer { app: Some("nope".into()), ..Default::default() }).unwrap_err().to_string();
+    let e = run(
+        WS,
+        Layer {
+            app: Some("nope".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("api, worker") && e.contains("`--bin`"), "{e}");
 }
 
 #[test]
 fn a_library_alone_is_refused() {
-    let e = run(&[("Cargo.toml", "[package]\nname = \"a\"\n"), ("src/lib.rs", "")], Layer::default()).unwrap_err();
+    let e = run(
+        &[
+            ("Cargo.toml", "[package]\nname = \"a\"\n"),
+            ("src/lib.rs", ""),
+        ],
+        Layer::default(),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("no binary target"), "{e}");
 }
 
 #[test]
 fn a_numeric_toolchain_channel_pins_the_version() {
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\nrust-version = \"1.70\"\n"), ("src/main.rs", MAIN), ("rust-toolchain.toml", "[toolchain]\nchannel = \"1.88.0\"\n")]);
+    let d = ok(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"a\"\nrust-version = \"1.70\"\n",
+        ),
+        ("src/main.rs", MAIN),
+        ("rust-toolchain.toml", "[toolchain]\nchannel = \"1.88.0\"\n"),
+    ]);
     assert_eq!(d.layer.version.as_deref(), Some("1.88.0"));
-    assert_eq!(d.extra["manifest_copies"].value[0]["files"], json!(["Cargo.toml", "rust-toolchain.toml"]));
+    assert_eq!(
+        d.extra["manifest_copies"].value[0]["files"],
+        json!(["Cargo.toml", "rust-toolchain.toml"])
+    );
 }
 
 #[test]
 fn a_stable_channel_warns_that_rustup_downloads_it() {
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\n"), ("src/main.rs", MAIN), ("rust-toolchain", "stable\n")]);
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", MAIN),
+        ("rust-toolchain", "stable\n"),
+    ]);
     assert_eq!(d.layer.version, None);
     assert!(d.warnings.iter().any(|w| w.contains("`stable`")));
 }
 
 #[test]
 fn rust_version_is_a_minimum_met_by_the_preset_unless_newer() {
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\nrust-version = \"1.80\"\n"), ("src/main.rs", MAIN)]);
+    let d = ok(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"a\"\nrust-version = \"1.80\"\n",
+        ),
+        ("src/main.rs", MAIN),
+    ]);
     assert_eq!(d.layer.version, None);
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\nrust-version = \"1.99\"\n"), ("src/main.rs", MAIN)]);
+    let d = ok(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"a\"\nrust-version = \"1.99\"\n",
+        ),
+        ("src/main.rs", MAIN),
+    ]);
     assert_eq!(d.layer.version.as_deref(), Some("1.99"));
 }
 
 #[test]
 fn cargo_config_is_copied_and_its_target_moves_the_output() {
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\n"), ("src/main.rs", MAIN), (".cargo/config.toml", "[build]\ntarget = \"x86_64-unknown-linux-gnu\"\ntarget-dir = \"out\"\n")]);
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", MAIN),
+        (
+            ".cargo/config.toml",
+            "[build]\ntarget = \"x86_64-unknown-linux-gnu\"\ntarget-dir = \"out\"\n",
+        ),
+    ]);
     assert_eq!(d.extra["config_target"].value, "x86_64-unknown-linux-gnu");
     assert_eq!(d.extra["target_dir"].value, "out");
-    assert_eq!(d.extra["manifest_copies"].value[1], json!({"dir": ".cargo/", "files": [".cargo/config.toml"]}));
+    assert_eq!(
+        d.extra["manifest_copies"].value[1],
+        json!({"dir": ".cargo/", "files": [".cargo/config.toml"]})
+    );
 }
 
 #[test]
 fn openssl_is_found_in_the_lockfile_or_the_manifest() {
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\n[dependencies]\nopenssl = \"0.10\"\n"), ("src/main.rs", MAIN)]);
+    let d = ok(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"a\"\n[dependencies]\nopenssl = \"0.10\"\n",
+        ),
+        ("src/main.rs", MAIN),
+    ]);
     assert_eq!(d.extra["openssl"].value, true);
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\n[dependencies]\nreqwest = \"0.12\"\n"), ("Cargo.lock", "[[package]]\nname = \"openssl-sys\"\n"), ("src/main.rs", MAIN)]);
+    let d = ok(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"a\"\n[dependencies]\nreqwest = \"0.12\"\n",
+        ),
+        ("Cargo.lock", "[[package]]\nname = \"openssl-sys\"\n"),
+        ("src/main.rs", MAIN),
+    ]);
     assert_eq!(d.extra["openssl"].value, true);
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\n[dependencies]\nrustls = \"0.23\"\n"), ("src/main.rs", MAIN)]);
+    let d = ok(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"a\"\n[dependencies]\nrustls = \"0.23\"\n",
+        ),
+        ("src/main.rs", MAIN),
+    ]);
     assert_eq!(d.extra["openssl"].value, false);
 }
 
 #[test]
 fn the_port_comes_from_a_port_variable_default_before_bind_literals() {
     let src = "let port = std::env::var(\"PORT\").unwrap_or_else(|_| \"3000\".into());\nlet x = \"0.0.0.0:9999\";";
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\n"), ("src/main.rs", src)]);
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", src),
+    ]);
     assert_eq!(d.layer.port, Some(3000));
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\n"), ("src/main.rs", "let a = SocketAddr::from(([0, 0, 0, 0], 4000));")]);
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        (
+            "src/main.rs",
+            "let a = SocketAddr::from(([0, 0, 0, 0], 4000));",
+        ),
+    ]);
     assert_eq!(d.layer.port, Some(4000));
 }
 
 #[test]
 fn binding_only_to_loopback_warns_that_the_container_is_unreachable() {
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\n"), ("src/main.rs", "TcpListener::bind(\"127.0.0.1:8000\")")]);
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", "TcpListener::bind(\"127.0.0.1:8000\")"),
+    ]);
     assert_eq!(d.layer.port, Some(8000));
-    assert!(d.warnings.iter().any(|w| w.contains("loopback")), "{:?}", d.warnings);
+    assert!(
+        d.warnings.iter().any(|w| w.contains("loopback")),
+        "{:?}",
+        d.warnings
+    );
 }
 
 #[test]
 fn a_broken_manifest_names_the_file_and_line() {
-    let e = run(&[("Cargo.toml", "[package]\nname = \n")], Layer::default()).unwrap_err().to_string();
+    let e = run(&[("Cargo.toml", "[package]\nname = \n")], Layer::default())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("Cargo.toml") && e.contains('2'), "{e}");
 }
 
 #[test]
 fn an_empty_workspace_table_leaves_a_single_package() {
-    let d = ok(&[("Cargo.toml", "[package]\nname = \"a\"\n[workspace]\n"), ("src/main.rs", MAIN)]);
-    assert_eq!(d.layer.build_command.as_deref(), Some("cargo build --release --bin a"));
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n[workspace]\n"),
+        ("src/main.rs", MAIN),
+    ]);
+    assert_eq!(
+        d.layer.build_command.as_deref(),
+        Some("cargo build --release --bin a")
+    );
     assert_eq!(d.extra["workspace"].value, false);
 }
