@@ -86,12 +86,12 @@ fn init(args: &InitArgs) -> Result<i32> {
         eprintln!("warning: {w}");
     }
     if args.stdout {
-        print!("{}", report::banners(&rendered));
+        report::emit(&report::banners(&rendered))?;
         return Ok(0);
     }
     let plan = write::Plan::new(project.root(), &rendered)?;
     if args.diff || args.check {
-        print!("{}", plan.diff());
+        report::emit(&plan.diff())?;
         let stale: Vec<String> = plan.pending().map(|f| format!("`{}`", f.name)).collect();
         if args.check && !stale.is_empty() {
             return Err(Error::Drift(stale.join(" and ")));

@@ -1,5 +1,7 @@
 //! Human and JSON views: `detect`, `presets`, and `--stdout` banners.
 
+use std::fmt::Write as _;
+
 use serde_json::{Map, Value, json};
 
 use crate::cli::DetectArgs;
@@ -22,6 +24,29 @@ const FIELDS: &[(&str, &str)] = &[
     ("app", "app"),
 ];
 
+/// Appends a line to a `String` (writing to a `String` cannot fail).
+macro_rules! outln {
+    ($out:ident, $($arg:tt)*) => {{
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
+/// Writes requested output to stdout. A reader that went away (`dockform detect | head`)
+/// ends the output quietly; any other failure is an error.
+pub fn emit(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::io("write", "standard output", e))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// `dockform detect`: each decision with its value, origin, source file and reason.
 pub fn detect(args: &DetectArgs) -> Result<i32> {
     let project = scan::Project::scan(&args.path)?;
@@ -33,23 +58,27 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
     };
     let detection = detect::detect(&project, &presets, hints.stack.as_deref(), &hints)?;
     let preset = presets.get(config::preset_name(&hints, &detection))?;
-    let resolved = settings::resolve(preset, &detection, &[(Origin::Config, &config)])?;
-    let layer = serde_json::to_value(
-        settings::merge(&[
-            (Origin::Preset, &preset.defaults),
-            (Origin::Detected, &detection.layer),
-            (Origin::Config, &config),
-        ])
-        .0,
-    )
-    .map_err(|e| Error::Internal(e.to_string()))?;
+    // An open question (which binary?) leaves the plan incomplete; report what is known.
+    let resolved = match settings::resolve(preset, &detection, &[(Origin::Config, &config)]) {
+        Ok(r) => Some(r),
+        Err(_) if !detection.questions.is_empty() => None,
+        Err(e) => return Err(e),
+    };
+    let (merged, origins) = settings::merge(&[
+        (Origin::Preset, &preset.defaults),
+        (Origin::Detected, &detection.layer),
+        (Origin::Config, &config),
+    ]);
+    let layer = serde_json::to_value(merged).map_err(|e| Error::Internal(e.to_string()))?;
     let mut facts = Map::new();
     for (key, field) in FIELDS {
         let value = layer.get(*field).cloned().unwrap_or(Value::Null);
-        let origin = resolved.origins.get(field).copied();
+        let origin = origins.get(field).copied();
         let ev = detection.evidence.get(*field);
         let value = if *field == "version" {
-            json!(resolved.settings.version)
+            resolved
+                .as_ref()
+                .map_or(value, |r| json!(r.settings.version))
         } else {
             value
         };
@@ -67,7 +96,8 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
         "stack": detection.stack,
         "stack_reason": detection.stack_evidence,
         "preset": preset.name,
-        "images": resolved.settings.images,
+        "images": resolved.as_ref().map(|r| &r.settings.images),
+        "questions": detection.questions,
         "facts": facts,
         "extra": detection.extra,
         "warnings": detection.warnings,
@@ -75,10 +105,12 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
     if args.json {
         let text =
             serde_json::to_string_pretty(&out).map_err(|e| Error::Internal(e.to_string()))?;
-        println!("{text}");
+        emit(&format!("{text}\n"))?;
         return Ok(0);
     }
-    println!(
+    let mut out = String::new();
+    outln!(
+        out,
         "{:<16} {}  ({})",
         "stack",
         detection.stack,
@@ -87,10 +119,17 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
             .as_ref()
             .map_or("", |e| e.reason.as_str())
     );
-    println!("{:<16} {}", "preset", preset.name);
-    println!(
+    outln!(out, "{:<16} {}", "preset", preset.name);
+    outln!(
+        out,
         "{:<16} {}  →  {}",
-        "images", resolved.settings.images.builder, resolved.settings.images.final_image
+        "images",
+        resolved
+            .as_ref()
+            .map_or("?", |r| r.settings.images.builder.as_str()),
+        resolved
+            .as_ref()
+            .map_or("?", |r| r.settings.images.final_image.as_str())
     );
     for (key, _) in FIELDS {
         let f = &facts[*key];
@@ -105,12 +144,24 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
             .as_str()
             .map(|s| format!("{s}: "))
             .unwrap_or_default();
-        println!(
+        outln!(
+            out,
             "{:<16} {value}  ({source}{})",
             key.replace('_', " "),
             f["reason"].as_str().unwrap_or("")
         );
     }
+    for q in &detection.questions {
+        outln!(
+            out,
+            "{:<16} {}: {} (pass `{}`)",
+            "needs answer",
+            q.prompt,
+            q.candidates.join(", "),
+            q.flag
+        );
+    }
+    emit(&out)?;
     for w in &detection.warnings {
         eprintln!("warning: {w}");
     }
@@ -120,18 +171,20 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
 /// `dockform presets [NAME]`.
 pub fn presets(name: Option<&str>) -> Result<i32> {
     let presets = preset::Presets::embedded()?;
+    let mut out = String::new();
     match name {
         None => {
             for p in presets.all() {
-                println!("{:<10} {}", p.name, p.description);
+                outln!(out, "{:<10} {}", p.name, p.description);
             }
         }
         Some(name) => {
             let p = presets.get(name)?;
             let text = toml::to_string_pretty(p).map_err(|e| Error::Internal(e.to_string()))?;
-            println!("# preset `{}`: {}\n{text}", p.name, p.description);
+            outln!(out, "# preset `{}`: {}\n{text}", p.name, p.description);
         }
     }
+    emit(&out)?;
     Ok(0)
 }
 
