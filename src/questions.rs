@@ -1,0 +1,505 @@
+//! The questions `init` asks, in order, whoever answers them (see `wizard`). Each is
+//! backed by a flag: a value given by a flag (or its `DOCKFORM_*` variable) is checked
+//! by the same function as a typed answer and never asked. Defaults come from the
+//! layers below (preset, detection, `dockform.toml`) with a one-line reason.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::config;
+use crate::detect::{self, Detection};
+use crate::error::{Error, Result};
+use crate::preset::{Preset, Presets};
+use crate::scan::Project;
+use crate::settings::{self, Layer, Origin};
+use crate::validate;
+use crate::wizard::{Ask, Prompter};
+
+/// What the interview starts from: the project and the user's layers.
+pub struct Inputs<'a> {
+    /// The scanned project.
+    pub project: &'a Project,
+    /// Embedded presets.
+    pub presets: &'a Presets,
+    /// `dockform.toml` (empty with `--no-config` or when absent).
+    pub config: &'a Layer,
+    /// Flags and their `DOCKFORM_*` variables.
+    pub flags: &'a Layer,
+}
+
+/// The outcome: the detection (re-run with the answers that steer it), the preset and
+/// the answers that differ from the defaults offered.
+pub struct Decided<'a> {
+    /// The final detection.
+    pub detection: Detection,
+    /// The preset to render with.
+    pub preset: &'a Preset,
+    /// Answers, as the highest layer.
+    pub answers: Layer,
+}
+
+/// Word that stands for "nothing" in a text answer (an empty answer takes the default).
+const NONE: &str = "none";
+
+/// The whole interview.
+pub fn interview<'a>(p: &mut dyn Prompter, inputs: &Inputs<'a>) -> Result<Decided<'a>> {
+    let mut answers = Layer::default();
+    let user = settings::merge(&[
+        (Origin::Config, inputs.config),
+        (Origin::Flag, inputs.flags),
+    ])
+    .0;
+    if user.stack.is_none() && user.preset.is_none() {
+        answers.stack = ask_stack(p, inputs, &user)?;
+    }
+    let mut detection = detect_choosing(p, inputs, &mut answers)?;
+    let hints = hints(inputs, &answers);
+    let preset = inputs
+        .presets
+        .get(config::preset_name(&hints, &detection))?;
+    let mut iv = Interview {
+        p,
+        preset,
+        inputs,
+        answers,
+    };
+    iv.text(
+        &detection,
+        "version",
+        &version_prompt(preset),
+        version_flag(preset),
+        &|v| check_version(preset, v),
+    )?;
+    let before = iv.merged(&detection).0.package_manager;
+    let managers: Vec<String> = preset.package_managers.keys().cloned().collect();
+    iv.choice(
+        &detection,
+        "package-manager",
+        "Package manager",
+        "--package-manager",
+        &managers,
+    )?;
+    if iv.merged(&detection).0.package_manager != before {
+        // Commands are run through the package manager: detect again with the new one.
+        detection = detect_choosing(iv.p, inputs, &mut iv.answers)?;
+    }
+    iv.text(
+        &detection,
+        "port",
+        "Port the app listens on (0: no HTTP)",
+        "--port",
+        &|v| {
+            parse_port(v)
+                .map(|_| ())
+                .map_err(|m| Error::invalid("port", m))
+        },
+    )?;
+    iv.text(
+        &detection,
+        "build-command",
+        "Build command (none: no build step)",
+        "--build-command",
+        &optional(check_line),
+    )?;
+    iv.text(
+        &detection,
+        "start-command",
+        "Command the production image runs",
+        "--start-command",
+        &check_words,
+    )?;
+    iv.text(
+        &detection,
+        "test-command",
+        "Test command (none: no tests)",
+        "--test-command",
+        &optional(check_line),
+    )?;
+    iv.text(
+        &detection,
+        "dev-command",
+        "Command the dev stage runs",
+        "--dev-command",
+        &optional(check_words),
+    )?;
+    let families: Vec<String> = preset.runtime.keys().cloned().collect();
+    iv.choice(
+        &detection,
+        "runtime",
+        "Final image family",
+        "--runtime",
+        &families,
+    )?;
+    iv.text(
+        &detection,
+        "build-args",
+        "Build-time variables (ARG names)",
+        "--build-arg",
+        &|v| check_names("--build-arg", v),
+    )?;
+    iv.text(
+        &detection,
+        "secrets",
+        "Build secret ids",
+        "--secret",
+        &|v| check_names("--secret", v),
+    )?;
+    if iv.merged(&detection).0.port.is_some_and(|port| port != 0) {
+        iv.text(
+            &detection,
+            "health-path",
+            "Health-check path",
+            "--health-path",
+            &|v| validate::http_path("`--health-path`", v),
+        )?;
+    }
+    Ok(Decided {
+        detection,
+        preset,
+        answers: iv.answers,
+    })
+}
+
+/// Parses a port the way both `--port` and the wizard do.
+pub fn parse_port(value: &str) -> std::result::Result<u16, String> {
+    value.trim().parse::<u16>().map_err(|_| {
+        format!(
+            "`{}` is not a port: use a number from 0 to 65535 (0: no HTTP)",
+            validate::shown(value)
+        )
+    })
+}
+
+/// Which stack, asked only when several detectors recognise the project.
+fn ask_stack(p: &mut dyn Prompter, inputs: &Inputs, user: &Layer) -> Result<Option<String>> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    for id in detect::stack_ids() {
+        // A detector that fails here is reported by the real detection below.
+        if let Ok(d) = detect::detect(inputs.project, inputs.presets, Some(id), user)
+            && !found.iter().any(|(s, _)| *s == d.stack)
+        {
+            let why = d.stack_evidence.map(|e| e.reason).unwrap_or_default();
+            found.push((d.stack, why));
+        }
+    }
+    if found.len() < 2 {
+        return Ok(None);
+    }
+    let names: Vec<String> = found.iter().map(|(s, _)| s.clone()).collect();
+    let ask = Ask {
+        key: "stack".into(),
+        prompt: "Stack".into(),
+        reason: format!("several found; first: {}", found[0].1),
+        flag: "--stack".into(),
+    };
+    let i = p.select(&ask, &names, 0)?;
+    Ok((i != 0).then(|| names[i].clone()))
+}
+
+/// Detects with the user's hints, asking the detector's open choices (which app).
+fn detect_choosing(
+    p: &mut dyn Prompter,
+    inputs: &Inputs,
+    answers: &mut Layer,
+) -> Result<Detection> {
+    loop {
+        let hints = hints(inputs, answers);
+        let detection = detect::detect(
+            inputs.project,
+            inputs.presets,
+            hints.stack.as_deref(),
+            &hints,
+        )?;
+        let Some(q) = detection.questions.first() else {
+            return Ok(detection);
+        };
+        let ask = Ask {
+            key: "app".into(),
+            prompt: q.prompt.clone(),
+            reason: q.detail.clone(),
+            flag: format!("{} <NAME>", q.flag),
+        };
+        // No default: nobody picks an app silently.
+        let i = p.select(&ask, &q.candidates, usize::MAX)?;
+        answers.app = Some(q.candidates[i].clone());
+    }
+}
+
+/// Config, flags and answers merged; the stack follows the preset when only that is given.
+fn hints(inputs: &Inputs, answers: &Layer) -> Layer {
+    let mut hints = settings::merge(&[
+        (Origin::Config, inputs.config),
+        (Origin::Flag, inputs.flags),
+        (Origin::Answer, answers),
+    ])
+    .0;
+    if hints.stack.is_none() {
+        hints.stack = hints
+            .preset
+            .as_deref()
+            .and_then(|p| inputs.presets.stack_of(p))
+            .map(String::from);
+    }
+    hints
+}
+
+struct Interview<'p, 'a> {
+    p: &'p mut dyn Prompter,
+    preset: &'a Preset,
+    inputs: &'p Inputs<'a>,
+    answers: Layer,
+}
+
+impl Interview<'_, '_> {
+    /// Every layer so far, with origins.
+    fn merged(&self, d: &Detection) -> (Layer, BTreeMap<&'static str, Origin>) {
+        settings::merge(&[
+            (Origin::Preset, &self.preset.defaults),
+            (Origin::Detected, &d.layer),
+            (Origin::Config, self.inputs.config),
+            (Origin::Flag, self.inputs.flags),
+            (Origin::Answer, &self.answers),
+        ])
+    }
+
+    /// The current value of `key` as text, with the reason for it.
+    fn current(&self, d: &Detection, key: &str) -> (Option<String>, String) {
+        let (layer, origins) = self.merged(d);
+        let reason = match (origins.get(key), d.evidence.get(key)) {
+            (Some(Origin::Detected), Some(e)) => e
+                .source
+                .as_ref()
+                .map_or_else(|| e.reason.clone(), |s| format!("from {s}")),
+            (Some(Origin::Config), _) => format!("from {}", config::CONFIG_FILE),
+            (Some(o), _) => o.to_string(),
+            (None, _) => String::new(),
+        };
+        (field_text(&layer, key), reason)
+    }
+
+    /// A free-text question; records the answer when it differs from the default.
+    fn text(
+        &mut self,
+        d: &Detection,
+        key: &str,
+        prompt: &str,
+        flag: &str,
+        check: &dyn Fn(&str) -> Result<()>,
+    ) -> Result<()> {
+        if let Some(given) = field_text(self.inputs.flags, key) {
+            return check(&given).map_err(|e| name_flag(e, flag));
+        }
+        let (value, reason) = self.current(d, key);
+        let shown = match (value, key) {
+            (Some(v), "version") => settings::resolve_version(self.preset, &v)?,
+            (Some(v), _) if v.is_empty() => NONE.to_string(),
+            (Some(v), _) => v,
+            (None, "start-command") => {
+                return self.ask_text(key, prompt, flag, None, reason, check);
+            }
+            (None, "health-path") => "/".to_string(),
+            (None, _) => NONE.to_string(),
+        };
+        self.ask_text(key, prompt, flag, Some(shown), reason, check)
+    }
+
+    fn ask_text(
+        &mut self,
+        key: &str,
+        prompt: &str,
+        flag: &str,
+        shown: Option<String>,
+        reason: String,
+        check: &dyn Fn(&str) -> Result<()>,
+    ) -> Result<()> {
+        let ask = Ask {
+            key: key.into(),
+            prompt: prompt.into(),
+            reason,
+            flag: flag.into(),
+        };
+        let answer = self.p.input(&ask, shown.as_deref(), check)?;
+        let same = match (&shown, key) {
+            (Some(s), "version") => {
+                settings::resolve_version(self.preset, s).ok()
+                    == settings::resolve_version(self.preset, &answer).ok()
+            }
+            (Some(s), _) => normalized(key, s) == normalized(key, &answer),
+            (None, _) => false,
+        };
+        if !same {
+            set_field(&mut self.answers, key, &answer)?;
+        }
+        Ok(())
+    }
+
+    /// One of `options` (skipped when there are none); records a change of default.
+    fn choice(
+        &mut self,
+        d: &Detection,
+        key: &str,
+        prompt: &str,
+        flag: &str,
+        options: &[String],
+    ) -> Result<()> {
+        if options.is_empty() {
+            return Ok(());
+        }
+        let check = |v: &str| match options.iter().any(|o| o == v) {
+            true => Ok(()),
+            false => Err(Error::invalid(
+                format!("`{flag}`"),
+                format!(
+                    "`{}` is not one of {}",
+                    validate::shown(v),
+                    options.join(", ")
+                ),
+            )),
+        };
+        if let Some(given) = field_text(self.inputs.flags, key) {
+            return check(&given);
+        }
+        let (value, reason) = self.current(d, key);
+        if let Some(v) = &value {
+            check(v)?;
+        }
+        let default = value
+            .and_then(|v| options.iter().position(|o| *o == v))
+            .unwrap_or(0);
+        let ask = Ask {
+            key: key.into(),
+            prompt: prompt.into(),
+            reason,
+            flag: flag.into(),
+        };
+        let i = self.p.select(&ask, options, default)?;
+        if i != default {
+            set_field(&mut self.answers, key, &options[i])?;
+        }
+        Ok(())
+    }
+}
+
+fn version_prompt(preset: &Preset) -> String {
+    let lang = match (preset.name.as_str(), preset.stack.as_str()) {
+        ("bun", _) => "Bun",
+        (_, "node" | "nextjs") => "Node.js",
+        (_, "go") => "Go",
+        (_, "python") => "Python",
+        (_, "rust") => "Rust",
+        _ => "Runtime",
+    };
+    format!(
+        "{lang} version (supported: {})",
+        preset.versions.supported.join(", ")
+    )
+}
+
+fn version_flag(preset: &Preset) -> &'static str {
+    match preset.stack.as_str() {
+        "go" => "--go-version",
+        "python" => "--python-version",
+        "rust" => "--rust-version",
+        _ => "--node-version",
+    }
+}
+
+fn check_version(preset: &Preset, v: &str) -> Result<()> {
+    settings::resolve_version(preset, v).map(|_| ())
+}
+
+fn check_line(v: &str) -> Result<()> {
+    validate::line("command", v)
+}
+
+fn check_words(v: &str) -> Result<()> {
+    check_line(v)?;
+    shell_words::split(v)
+        .map(|_| ())
+        .map_err(|e| Error::invalid("command", format!("cannot split into words: {e}")))
+}
+
+fn check_names(flag: &str, v: &str) -> Result<()> {
+    list(v)
+        .iter()
+        .try_for_each(|n| validate::ident(&format!("`{flag}`"), n))
+}
+
+/// Accepts `none` or an empty answer for an optional value, else checks it.
+fn optional(check: fn(&str) -> Result<()>) -> impl Fn(&str) -> Result<()> {
+    move |v: &str| {
+        if v.trim().is_empty() || v.trim() == NONE {
+            Ok(())
+        } else {
+            check(v)
+        }
+    }
+}
+
+/// Puts the flag's name on a check's error.
+fn name_flag(e: Error, flag: &str) -> Error {
+    match e {
+        Error::InvalidValue { message, field } if !field.contains('`') => {
+            Error::invalid(format!("`{flag}`"), message)
+        }
+        e => e,
+    }
+}
+
+/// Names in a list answer: comma- or space-separated; `none` is the empty list.
+fn list(v: &str) -> Vec<String> {
+    let mut names: Vec<String> = v
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != NONE)
+        .map(String::from)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn normalized(key: &str, v: &str) -> String {
+    match key {
+        "build-args" | "secrets" => list(v).join(","),
+        _ if v.trim() == NONE => String::new(),
+        _ => v.trim().to_string(),
+    }
+}
+
+/// A layer field (kebab-case key) as answer text.
+fn field_text(layer: &Layer, key: &str) -> Option<String> {
+    match serde_json::to_value(layer).ok()?.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Array(a) => Some(
+            a.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        _ => None,
+    }
+}
+
+/// Sets a layer field from answer text.
+fn set_field(layer: &mut Layer, key: &str, text: &str) -> Result<()> {
+    let value = match key {
+        "port" => Value::from(parse_port(text).map_err(|m| Error::invalid("`--port`", m))?),
+        "build-args" | "secrets" => Value::from(list(text)),
+        _ => Value::from(normalized(key, text)),
+    };
+    let bug = |e: serde_json::Error| Error::Internal(format!("answer `{key}`: {e}"));
+    let Value::Object(mut map) = serde_json::to_value(&*layer).map_err(bug)? else {
+        return Err(Error::Internal("layer".into()));
+    };
+    map.insert(key.to_string(), value);
+    *layer = serde_json::from_value(Value::Object(
+        map.into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .collect::<Map<_, _>>(),
+    ))
+    .map_err(bug)?;
+    Ok(())
+}
