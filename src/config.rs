@@ -167,19 +167,21 @@ const HEADER: &str = "\
 # start-command, test-command, dev-command, runtime, build-args, secrets, health-path.
 ";
 
-/// The layer `dockform.toml` should hold: the preset; every key it already held (the
-/// user pinned it, so it stays even when detection agrees); and every choice that
-/// differs from what the preset and detection give (`base`). Versions compare by
-/// what they resolve to (`>=20` and `24` may be the same choice).
+/// The layer `dockform.toml` should hold: the preset, and of the user's choices
+/// (`user`: config, flags and answers merged) every key the file already held (the
+/// user pinned it, so it stays even when detection agrees) and every one that differs
+/// from what the preset and detection alone give (`base`). Values the detector derives
+/// from a choice (`pnpm run test` once pnpm is chosen) are not saved: they follow from
+/// the choice. Versions compare by what they resolve to (`>=20` and `24` may agree).
 pub fn to_save(
     previous: &Layer,
     base: &Layer,
-    chosen: &Layer,
+    user: &Layer,
     preset: &crate::preset::Preset,
 ) -> Result<Layer> {
-    let (previous, base, chosen) = (as_map(previous)?, as_map(base)?, as_map(chosen)?);
+    let (previous, base, user) = (as_map(previous)?, as_map(base)?, as_map(user)?);
     let mut out = serde_json::Map::new();
-    for (key, value) in chosen {
+    for (key, value) in user {
         let differs = match (
             key.as_str(),
             value.as_str(),

@@ -79,25 +79,7 @@ pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
         project.read_hint(".gitignore").as_deref(),
     )?;
     if !args.no_config && !args.check {
-        let base = Layer {
-            stack: Some(decided.detection.stack.clone()),
-            ..decided.detection.layer.clone()
-        };
-        let base = settings::merge(&[
-            (Origin::Preset, &decided.preset.defaults),
-            (Origin::Detected, &base),
-        ])
-        .0;
-        let chosen = settings::merge(&[
-            (Origin::Preset, &base),
-            (Origin::Config, &config),
-            (Origin::Flag, &flags),
-            (Origin::Answer, &decided.answers),
-        ])
-        .0;
-        let saved = config::to_save(&config, &base, &chosen, decided.preset)?;
-        let text = config::file_text(&saved, project.read(CONFIG_FILE)?.as_deref())?;
-        rendered.files.push((CONFIG_FILE.to_string(), text));
+        rendered.files.push(saved_config(&inputs, &decided)?);
     }
     if !out.quiet {
         decided
@@ -119,6 +101,24 @@ pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
     }
     let actions = decide(prompter.as_mut(), &plan, args.force, interactive)?;
     write(&plan, &actions, args.json, out)
+}
+
+/// `dockform.toml`: the user's choices (config, flags, answers) that differ from what
+/// the preset and detection alone give, plus the preset.
+fn saved_config(
+    inputs: &questions::Inputs,
+    decided: &questions::Decided,
+) -> Result<(String, String)> {
+    let base = questions::baseline(inputs, decided);
+    let user = settings::merge(&[
+        (Origin::Config, inputs.config),
+        (Origin::Flag, inputs.flags),
+        (Origin::Answer, &decided.answers),
+    ])
+    .0;
+    let saved = config::to_save(inputs.config, &base, &user, decided.preset)?;
+    let text = config::file_text(&saved, inputs.project.read(CONFIG_FILE)?.as_deref())?;
+    Ok((CONFIG_FILE.to_string(), text))
 }
 
 /// `--diff` and `--check`: the diff on stdout; drift is an error under `--check`.

@@ -84,64 +84,52 @@ pub fn interview<'a>(p: &mut dyn Prompter, inputs: &Inputs<'a>) -> Result<Decide
         // Commands are run through the package manager: detect again with the new one.
         detection = detect_choosing(iv.p, inputs, &mut iv.answers)?;
     }
-    iv.text(
-        &detection,
-        "port",
-        "Port the app listens on (0: no HTTP)",
-        "--port",
-        &|v| {
-            parse_port(v)
-                .map(|_| ())
-                .map_err(|m| Error::invalid("port", m))
-        },
-    )?;
+    iv.text(&detection, "port", "Port (0: no HTTP)", "--port", &|v| {
+        parse_port(v)
+            .map(|_| ())
+            .map_err(|m| Error::invalid("port", m))
+    })?;
     iv.text(
         &detection,
         "build-command",
-        "Build command (none: no build step)",
+        "Build command (none: skip)",
         "--build-command",
         &optional(check_line),
     )?;
     iv.text(
         &detection,
         "start-command",
-        "Command the production image runs",
+        "Start command",
         "--start-command",
         &check_words,
     )?;
     iv.text(
         &detection,
         "test-command",
-        "Test command (none: no tests)",
+        "Test command (none: skip)",
         "--test-command",
         &optional(check_line),
     )?;
     iv.text(
         &detection,
         "dev-command",
-        "Command the dev stage runs",
+        "Dev command",
         "--dev-command",
         &optional(check_words),
     )?;
     let families: Vec<String> = preset.runtime.keys().cloned().collect();
-    iv.choice(
-        &detection,
-        "runtime",
-        "Final image family",
-        "--runtime",
-        &families,
-    )?;
+    iv.choice(&detection, "runtime", "Final image", "--runtime", &families)?;
     iv.text(
         &detection,
         "build-args",
-        "Build-time variables (ARG names)",
+        "Build args (ARG names)",
         "--build-arg",
         &|v| check_names("--build-arg", v),
     )?;
     iv.text(
         &detection,
         "secrets",
-        "Build secret ids",
+        "Build secrets (ids)",
         "--secret",
         &|v| check_names("--secret", v),
     )?;
@@ -159,6 +147,29 @@ pub fn interview<'a>(p: &mut dyn Prompter, inputs: &Inputs<'a>) -> Result<Decide
         preset,
         answers: iv.answers,
     })
+}
+
+/// What the preset and detection alone give, without the user's choices steering the
+/// detector (only the stack and app, which select what is detected): the baseline
+/// `dockform.toml` is written against.
+pub fn baseline(inputs: &Inputs, decided: &Decided) -> Layer {
+    let d = &decided.detection;
+    let plain = Layer {
+        stack: Some(d.stack.clone()),
+        app: hints(inputs, &decided.answers).app,
+        ..Default::default()
+    };
+    let detected = detect::detect(inputs.project, inputs.presets, Some(&d.stack), &plain)
+        .map_or_else(|_| d.layer.clone(), |p| p.layer);
+    let detected = Layer {
+        stack: Some(d.stack.clone()),
+        ..detected
+    };
+    settings::merge(&[
+        (Origin::Preset, &decided.preset.defaults),
+        (Origin::Detected, &detected),
+    ])
+    .0
 }
 
 /// Parses a port the way both `--port` and the wizard do.
@@ -390,10 +401,7 @@ fn version_prompt(preset: &Preset) -> String {
         (_, "rust") => "Rust",
         _ => "Runtime",
     };
-    format!(
-        "{lang} version (supported: {})",
-        preset.versions.supported.join(", ")
-    )
+    format!("{lang} version")
 }
 
 fn version_flag(preset: &Preset) -> &'static str {

@@ -176,21 +176,30 @@ impl Default for Terminal {
 /// Lists longer than this get type-to-filter.
 const FILTER_FROM: usize = 7;
 
-fn label(q: &Ask) -> String {
-    if q.reason.is_empty() {
+/// The prompt with its reason, or without the reason when the line would wrap (a
+/// wrapped prompt line confuses redrawing).
+fn label(q: &Ask, default: Option<&str>) -> String {
+    let width = console::Term::stderr()
+        .size_checked()
+        .map_or(80, |(_, cols)| usize::from(cols));
+    let full = format!("{} ({})", q.prompt, q.reason);
+    let room = width.saturating_sub(8 + default.map_or(0, |d| d.chars().count()));
+    if q.reason.is_empty() || full.chars().count() > room {
         q.prompt.clone()
     } else {
-        format!("{} ({})", q.prompt, q.reason)
+        full
     }
 }
 
 /// Runs one dialoguer prompt; Esc (`None`) and Ctrl-C (an interrupted read) cancel.
 fn prompt<T>(run: impl FnOnce() -> dialoguer::Result<Option<T>>) -> Result<T> {
     PROMPTING.store(true, Ordering::SeqCst);
-    let answer = run();
-    PROMPTING.store(false, Ordering::SeqCst);
-    match answer {
-        Ok(Some(v)) => Ok(v),
+    match run() {
+        Ok(Some(v)) => {
+            PROMPTING.store(false, Ordering::SeqCst);
+            Ok(v)
+        }
+        // PROMPTING stays set: the signal handler may still be about to look at it.
         Ok(None) | Err(_) => {
             let _ = console::Term::stderr().show_cursor();
             Err(Error::Cancelled)
@@ -205,8 +214,8 @@ impl Prompter for Terminal {
         default: Option<&str>,
         check: &dyn Fn(&str) -> Result<()>,
     ) -> Result<String> {
-        let mut input =
-            dialoguer::Input::<String>::with_theme(self.theme.as_ref()).with_prompt(label(q));
+        let mut input = dialoguer::Input::<String>::with_theme(self.theme.as_ref())
+            .with_prompt(label(q, default));
         if let Some(d) = default {
             input = input.default(d.to_string());
         }
@@ -217,13 +226,13 @@ impl Prompter for Terminal {
         let default = default.min(options.len().saturating_sub(1));
         if options.len() >= FILTER_FROM {
             let select = dialoguer::FuzzySelect::with_theme(self.theme.as_ref())
-                .with_prompt(label(q))
+                .with_prompt(label(q, None))
                 .items(options)
                 .default(default);
             prompt(|| select.interact_opt())
         } else {
             let select = dialoguer::Select::with_theme(self.theme.as_ref())
-                .with_prompt(label(q))
+                .with_prompt(label(q, None))
                 .items(options)
                 .default(default);
             prompt(|| select.interact_opt())
@@ -231,7 +240,7 @@ impl Prompter for Terminal {
     }
     fn confirm(&mut self, q: &Ask, default: bool) -> Result<bool> {
         let confirm = dialoguer::Confirm::with_theme(self.theme.as_ref())
-            .with_prompt(label(q))
+            .with_prompt(label(q, None))
             .default(default);
         prompt(|| confirm.interact_opt())
     }
