@@ -314,3 +314,119 @@ fn origins(
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::Rendered;
+    use crate::wizard::Scripted;
+
+    fn plan(dir: &std::path::Path) -> Plan {
+        std::fs::write(dir.join("Dockerfile"), "FROM old\n").unwrap();
+        std::fs::write(dir.join(".dockerignore"), "same\n").unwrap();
+        let files = [
+            ("Dockerfile", "FROM new\n"),
+            (".dockerignore", "same\n"),
+            ("dockform.toml", "preset = \"node\"\n"),
+        ];
+        Plan::new(
+            dir,
+            &Rendered {
+                files: files
+                    .iter()
+                    .map(|(n, t)| (n.to_string(), t.to_string()))
+                    .collect(),
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_changed_file_is_shown_as_a_diff_on_request_and_overwritten_after_a_yes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut script = Scripted::new([
+            ("overwrite:Dockerfile", "show the diff"),
+            ("overwrite:Dockerfile", "yes, overwrite it"),
+        ]);
+        let actions = decide(&mut script, &plan(dir.path()), false, true).unwrap();
+        assert_eq!(
+            actions,
+            [Action::Updated, Action::Unchanged, Action::Created]
+        );
+        assert!(
+            script
+                .shown
+                .iter()
+                .any(|t| t.contains("-FROM old\n+FROM new")),
+            "{:?}",
+            script.shown
+        );
+        assert_eq!(
+            script.asked,
+            ["overwrite:Dockerfile", "overwrite:Dockerfile", "write"]
+        );
+    }
+
+    #[test]
+    fn a_no_keeps_that_file_and_the_others_are_still_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan(dir.path());
+        let mut script = Scripted::new([("overwrite:Dockerfile", "no, keep mine")]);
+        let actions = decide(&mut script, &plan, false, true).unwrap();
+        assert_eq!(actions, [Action::Kept, Action::Unchanged, Action::Created]);
+        write(
+            &plan,
+            &actions,
+            false,
+            Output {
+                quiet: true,
+                verbose: false,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+            "FROM old\n"
+        );
+        assert!(dir.path().join("dockform.toml").exists());
+    }
+
+    #[test]
+    fn declining_the_final_confirmation_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut script = Scripted::new([
+            ("overwrite:Dockerfile", "yes, overwrite it"),
+            ("write", "no"),
+        ]);
+        assert!(matches!(
+            decide(&mut script, &plan(dir.path()), false, true),
+            Err(Error::Cancelled)
+        ));
+    }
+
+    #[test]
+    fn without_a_terminal_one_refusal_means_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan(dir.path());
+        let actions = decide(&mut Scripted::default(), &plan, false, false).unwrap();
+        assert_eq!(
+            actions,
+            [Action::Refused, Action::Unchanged, Action::Skipped]
+        );
+        let err = write(
+            &plan,
+            &actions,
+            false,
+            Output {
+                quiet: true,
+                verbose: false,
+            },
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("`Dockerfile` already exists"),
+            "{err}"
+        );
+        assert!(!dir.path().join("dockform.toml").exists());
+    }
+}

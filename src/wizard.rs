@@ -81,12 +81,12 @@ impl Prompter for Defaults {
     fn show(&mut self, _: &str) {}
 }
 
-/// Answers from a script (key → answer), for tests; unscripted keys take the default.
-/// Records every key asked and everything shown.
+/// Answers from a script (key → answers, used in turn; the last one repeats), for
+/// tests; unscripted keys take the default. Records every key asked and all shown.
 #[derive(Debug, Default)]
 pub struct Scripted {
     /// Answers by question key; a select takes the option's text, a confirm `yes`/`no`.
-    pub answers: BTreeMap<String, String>,
+    pub answers: BTreeMap<String, Vec<String>>,
     /// Keys of the questions asked, in order.
     pub asked: Vec<String>,
     /// Texts shown.
@@ -94,14 +94,26 @@ pub struct Scripted {
 }
 
 impl Scripted {
-    /// A script from (key, answer) pairs.
+    /// A script from (key, answer) pairs; a key given twice is answered in turn.
     pub fn new<'a>(answers: impl IntoIterator<Item = (&'a str, &'a str)>) -> Scripted {
-        Scripted {
-            answers: answers
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            ..Default::default()
+        let mut script = Scripted::default();
+        for (k, v) in answers {
+            script
+                .answers
+                .entry(k.to_string())
+                .or_default()
+                .push(v.to_string());
+        }
+        script
+    }
+
+    fn next(&mut self, key: &str) -> Option<String> {
+        self.asked.push(key.to_string());
+        let queue = self.answers.get_mut(key)?;
+        if queue.len() > 1 {
+            Some(queue.remove(0))
+        } else {
+            queue.first().cloned()
         }
     }
 }
@@ -113,17 +125,15 @@ impl Prompter for Scripted {
         default: Option<&str>,
         check: &dyn Fn(&str) -> Result<()>,
     ) -> Result<String> {
-        self.asked.push(q.key.clone());
-        match self.answers.get(&q.key) {
-            Some(a) => check(a).map(|()| a.clone()),
+        match self.next(&q.key) {
+            Some(a) => check(&a).map(|()| a),
             None => Defaults.input(q, default, check),
         }
     }
     fn select(&mut self, q: &Ask, options: &[String], default: usize) -> Result<usize> {
-        self.asked.push(q.key.clone());
-        match self.answers.get(&q.key) {
+        match self.next(&q.key) {
             None => Defaults.select(q, options, default),
-            Some(a) => options.iter().position(|o| o == a).ok_or_else(|| {
+            Some(a) => options.iter().position(|o| *o == a).ok_or_else(|| {
                 Error::invalid(
                     &q.flag,
                     format!("`{a}` is not one of {}", options.join(", ")),
@@ -132,8 +142,7 @@ impl Prompter for Scripted {
         }
     }
     fn confirm(&mut self, q: &Ask, default: bool) -> Result<bool> {
-        self.asked.push(q.key.clone());
-        Ok(self.answers.get(&q.key).map_or(default, |a| a == "yes"))
+        Ok(self.next(&q.key).map_or(default, |a| a == "yes"))
     }
     fn show(&mut self, text: &str) {
         self.shown.push(text.to_string());
