@@ -250,6 +250,7 @@ fn write(plan: &Plan, actions: &[Action], json: bool, out: Output) -> Result<i32
         .iter()
         .map(|a| matches!(a, Action::Created | Action::Updated));
     chosen.files.retain(|_| keep.next().unwrap_or(false));
+    crate::wizard::writing();
     chosen.apply(|_| Ok(true))?;
     if json {
         let files: Vec<_> = plan

@@ -176,7 +176,7 @@ pub fn baseline(inputs: &Inputs, decided: &Decided) -> Layer {
 pub fn parse_port(value: &str) -> std::result::Result<u16, String> {
     value.trim().parse::<u16>().map_err(|_| {
         format!(
-            "`{}` is not a port: use a number from 0 to 65535 (0: no HTTP)",
+            "`{}` is not a number from 0 to 65535 (0: no HTTP)",
             validate::shown(value)
         )
     })

@@ -149,18 +149,27 @@ impl Prompter for Scripted {
     }
 }
 
-/// Set while a terminal prompt waits for keys: Ctrl-C then only cancels the prompt
-/// (dialoguer reports it) instead of ending the process from the signal handler.
-static PROMPTING: AtomicBool = AtomicBool::new(false);
+/// Set once files start being written: an interrupt can no longer promise that
+/// nothing was.
+static WRITING: AtomicBool = AtomicBool::new(false);
 
-/// The SIGINT handler: restores the cursor a prompt may have hidden and, outside a
-/// prompt, ends the process with the conventional 130.
+/// Marks the start of writing, for the interrupt message.
+pub fn writing() {
+    WRITING.store(true, Ordering::SeqCst);
+}
+
+/// The SIGINT handler. Ctrl-C reaches it as a signal in every case: between keys the
+/// terminal is not raw, and inside a key read `console` re-raises it. It restores the
+/// cursor a prompt may have hidden and ends the process with the conventional 130.
 pub fn on_interrupt() {
     let _ = console::Term::stderr().show_cursor();
-    if !PROMPTING.load(Ordering::SeqCst) {
-        eprintln!("\nerror: interrupted; nothing was written");
-        std::process::exit(130);
-    }
+    let written = if WRITING.load(Ordering::SeqCst) {
+        ""
+    } else {
+        "; nothing was written"
+    };
+    eprintln!("\nerror: interrupted{written}");
+    std::process::exit(130);
 }
 
 /// A real terminal: dialoguer prompts drawn on stderr, plain when colours are off
@@ -200,15 +209,14 @@ fn label(q: &Ask, default: Option<&str>) -> String {
     }
 }
 
-/// Runs one dialoguer prompt; Esc (`None`) and Ctrl-C (an interrupted read) cancel.
+/// Runs one dialoguer prompt; Esc (`None`) cancels. An interrupted read is Ctrl-C,
+/// which the signal handler turns into the exit: wait for it rather than race it.
 fn prompt<T>(run: impl FnOnce() -> dialoguer::Result<Option<T>>) -> Result<T> {
-    PROMPTING.store(true, Ordering::SeqCst);
     match run() {
-        Ok(Some(v)) => {
-            PROMPTING.store(false, Ordering::SeqCst);
-            Ok(v)
-        }
-        // PROMPTING stays set: the signal handler may still be about to look at it.
+        Ok(Some(v)) => Ok(v),
+        Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => loop {
+            std::thread::park();
+        },
         Ok(None) | Err(_) => {
             let _ = console::Term::stderr().show_cursor();
             Err(Error::Cancelled)
