@@ -9,16 +9,55 @@ Examples:
   dockform init                         detect, ask on a terminal, write the files
   dockform init --yes ./api             accept every detected default (scripts, CI)
   dockform init --yes --port 8080 --runtime distroless
-  dockform init --check                 CI drift guard: exit 1 with a diff if files are stale
+  dockform check                        CI drift guard: exit 1 with a diff if files are stale
   dockform init --stdout | less         print the files, write nothing
   DOCKFORM_PORT=8080 dockform init -y   every flag also reads a DOCKFORM_* variable
-  dockform detect --json                what was found and why, for scripts";
+  dockform detect --json                what was found and why, for scripts
+
+Exit status: 0 ok, 1 error or drift (`check`), 2 usage error, 130 interrupted (Ctrl-C).";
+
+const INIT_EXAMPLES: &str = "\
+The choices that differ from detection are saved in `dockform.toml` beside the
+Dockerfile; the next `dockform init --yes` reads it and regenerates the same files.
+Precedence, lowest to highest: preset, detection, dockform.toml, DOCKFORM_* variables,
+flags, answers.
+
+Examples:
+  dockform init                         ask on a terminal, with detected defaults
+  dockform init --yes ./api             accept every detected default (scripts, CI)
+  dockform init -y --port 8080 --runtime distroless --health-path /healthz
+  dockform init -y --build-arg API_URL --secret npm_token
+  dockform init --diff                  show what would change, write nothing
+  dockform init --json -y | jq .files   what was written, unchanged or refused
+  DOCKFORM_PORT=8080 dockform init -y   every choice also reads a DOCKFORM_* variable";
+
+const CHECK_EXAMPLES: &str = "\
+Regenerates in memory from detection and `dockform.toml` (flags and DOCKFORM_* choice
+variables are not read) and compares with the files on disk. Exit status: 0 up to date,
+1 drifted (a unified diff is printed on stdout) or error.
+
+Examples:
+  dockform check
+  dockform check ./api
+  dockform check -q || echo 'run `dockform init --yes --force` and commit'";
 
 /// Generate a production-grade multi-stage Dockerfile, .dockerignore and dev/test/prod
 /// targets from the project in PATH.
 #[derive(Debug, Parser)]
 #[command(name = "dockform", version, after_help = EXAMPLES, propagate_version = true)]
 pub struct Cli {
+    /// Print only errors (no progress, notes or warnings).
+    #[arg(
+        short,
+        long,
+        global = true,
+        env = "DOCKFORM_QUIET",
+        conflicts_with = "verbose"
+    )]
+    pub quiet: bool,
+    /// Also print where every setting came from.
+    #[arg(short, long, global = true, env = "DOCKFORM_VERBOSE")]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -27,8 +66,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Detect the stack, ask (on a terminal) or take defaults, and write the files.
-    #[command(after_help = EXAMPLES)]
+    #[command(after_help = INIT_EXAMPLES)]
     Init(Box<InitArgs>),
+    /// Exit 1 with a diff when the files on disk differ from what `dockform.toml` generates.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
     /// Show what was detected and why.
     #[command(
         after_help = "Examples:\n  dockform detect\n  dockform detect --json ./web | jq .facts.port"
@@ -37,7 +79,23 @@ pub enum Command {
     /// List the built-in presets, or show one.
     #[command(after_help = "Examples:\n  dockform presets\n  dockform presets nextjs")]
     Presets(PresetsArgs),
+    /// Print a shell completion script.
+    #[command(after_help = COMPLETION_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    #[command(
+        hide = true,
+        after_help = "Examples:\n  dockform man > dockform.1 && man ./dockform.1"
+    )]
+    Man,
 }
+
+const COMPLETION_EXAMPLES: &str = "\
+Examples:
+  dockform completions bash > ~/.local/share/bash-completion/completions/dockform
+  dockform completions zsh > \"${fpath[1]}/_dockform\"
+  dockform completions fish > ~/.config/fish/completions/dockform.fish
+  dockform completions powershell >> $PROFILE";
 
 /// Arguments of `dockform init`.
 #[derive(Debug, Args)]
@@ -60,6 +118,12 @@ pub struct InitArgs {
     /// Exit 1 with a diff when the files on disk differ from what would be generated.
     #[arg(long)]
     pub check: bool,
+    /// Neither read nor write `dockform.toml`.
+    #[arg(long, env = "DOCKFORM_NO_CONFIG")]
+    pub no_config: bool,
+    /// Print what was created, updated, unchanged or refused as JSON on stdout.
+    #[arg(long, conflicts_with_all = ["stdout", "diff", "check"])]
+    pub json: bool,
     /// Directory whose templates (e.g. `node/Dockerfile.j2`) override the built-in ones.
     #[arg(long, value_name = "DIR", env = "DOCKFORM_TEMPLATES_DIR")]
     pub templates_dir: Option<PathBuf>,
@@ -77,7 +141,7 @@ pub struct Choices {
     #[arg(long, env = "DOCKFORM_PRESET")]
     pub preset: Option<String>,
     /// Port the app listens on; 0 if it serves no HTTP (default: detected, else the preset's).
-    #[arg(long, env = "DOCKFORM_PORT")]
+    #[arg(long, env = "DOCKFORM_PORT", value_parser = crate::questions::parse_port)]
     pub port: Option<u16>,
     /// Node.js major version, alias (`lts/*`) or range (default: .nvmrc, engines, ..., else 24).
     #[arg(long, value_name = "VERSION", env = "DOCKFORM_NODE_VERSION")]
@@ -151,6 +215,43 @@ pub struct DetectArgs {
     /// Detect as this stack.
     #[arg(long, env = "DOCKFORM_STACK")]
     pub stack: Option<String>,
+}
+
+/// Arguments of `dockform check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Project directory.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Directory whose templates override the built-in ones (as for `init`).
+    #[arg(long, value_name = "DIR", env = "DOCKFORM_TEMPLATES_DIR")]
+    pub templates_dir: Option<PathBuf>,
+}
+
+impl CheckArgs {
+    /// `check` is `init --check --yes` with no choice flags.
+    pub fn into_init(self) -> InitArgs {
+        InitArgs {
+            path: self.path,
+            yes: true,
+            force: false,
+            stdout: false,
+            diff: false,
+            check: true,
+            no_config: false,
+            json: false,
+            templates_dir: self.templates_dir,
+            choices: Choices::default(),
+        }
+    }
+}
+
+/// Arguments of `dockform completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// Shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Arguments of `dockform presets`.

@@ -112,3 +112,218 @@ pub fn template_overrides(dir: Option<&Path>) -> Result<BTreeMap<String, String>
     }
     Ok(out)
 }
+
+/// Every key `dockform.toml` may hold, in file order, with the comment written above it.
+const KEYS: &[(&str, &str)] = &[
+    (
+        "preset",
+        "Preset the files are rendered with (`dockform presets` lists them).",
+    ),
+    (
+        "stack",
+        "Stack, chosen because the project reads as several.",
+    ),
+    ("app", "The app, main package or binary to containerize."),
+    (
+        "version",
+        "Language or toolchain version (or a range, resolved against the preset's).",
+    ),
+    ("package-manager", "Package manager."),
+    ("port", "Port the app listens on; 0 if it serves no HTTP."),
+    (
+        "build-command",
+        "Shell command that builds the app; \"\" for none.",
+    ),
+    (
+        "start-command",
+        "Command the production image runs, rendered in exec form.",
+    ),
+    (
+        "test-command",
+        "Shell command the `test` stage runs; \"\" for none.",
+    ),
+    ("dev-command", "Command the `dev` stage runs."),
+    (
+        "runtime",
+        "Final-stage family (the preset's `runtime` tables).",
+    ),
+    (
+        "build-args",
+        "Build-time variables, rendered as `ARG` in the build stage.",
+    ),
+    (
+        "secrets",
+        "Build secret ids, mounted with `RUN --mount=type=secret`.",
+    ),
+    ("health-path", "Path the HEALTHCHECK requests."),
+];
+
+const HEADER: &str = "\
+# dockform.toml: the choices behind this project's Dockerfile and .dockerignore
+# that differ from what dockform detects. Edit it freely: `dockform init --yes`
+# regenerates the files from it and `dockform check` exits 1 when they drift.
+# Precedence: preset < detection < this file < DOCKFORM_* variables < flags.
+# Keys: preset, stack, app, version, package-manager, port, build-command,
+# start-command, test-command, dev-command, runtime, build-args, secrets, health-path.
+";
+
+/// The layer `dockform.toml` should hold: the preset, and of the user's choices
+/// (`user`: config, flags and answers merged) every key the file already held (the
+/// user pinned it, so it stays even when detection agrees) and every one that differs
+/// from what the preset and detection alone give (`base`). Values the detector derives
+/// from a choice (`pnpm run test` once pnpm is chosen) are not saved: they follow from
+/// the choice. Versions compare by what they resolve to (`>=20` and `24` may agree).
+pub fn to_save(
+    previous: &Layer,
+    base: &Layer,
+    user: &Layer,
+    preset: &crate::preset::Preset,
+) -> Result<Layer> {
+    let (previous, base, user) = (as_map(previous)?, as_map(base)?, as_map(user)?);
+    let mut out = serde_json::Map::new();
+    for (key, value) in user {
+        let differs = match (
+            key.as_str(),
+            value.as_str(),
+            base.get(&key).and_then(|b| b.as_str()),
+        ) {
+            ("version", Some(v), Some(b)) => {
+                crate::settings::resolve_version(preset, v).ok()
+                    != crate::settings::resolve_version(preset, b).ok()
+            }
+            _ => base.get(&key) != Some(&value),
+        };
+        if differs || previous.contains_key(&key) {
+            out.insert(key, value);
+        }
+    }
+    out.insert("preset".into(), preset.name.clone().into());
+    serde_json::from_value(out.into()).map_err(|e| Error::Internal(format!("saved layer: {e}")))
+}
+
+/// Non-empty fields of a layer by kebab-case key.
+fn as_map(layer: &Layer) -> Result<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::to_value(layer).map_err(|e| Error::Internal(e.to_string()))? {
+        serde_json::Value::Object(m) => Ok(m.into_iter().filter(|(_, v)| !v.is_null()).collect()),
+        _ => Err(Error::Internal("a layer is not a map".into())),
+    }
+}
+
+/// The text of `dockform.toml` for `layer`: a header, then each key under its comment.
+/// When `existing` already holds the same settings it is kept as it is, so hand edits
+/// to comments and layout survive a regeneration.
+pub fn file_text(layer: &Layer, existing: Option<&str>) -> Result<String> {
+    if let Some(text) = existing
+        && toml::from_str::<Layer>(text).is_ok_and(|l| l == *layer)
+    {
+        return Ok(text.replace("\r\n", "\n"));
+    }
+    let table =
+        toml::Table::try_from(layer).map_err(|e| Error::Internal(format!("saved layer: {e}")))?;
+    let mut out = HEADER.to_string();
+    for (key, comment) in KEYS {
+        if let Some(value) = table.get(*key) {
+            let one: toml::Table = [(key.to_string(), value.clone())].into_iter().collect();
+            let line = toml::to_string(&one)
+                .map_err(|e| Error::Internal(format!("saved `{key}`: {e}")))?;
+            out.push_str(&format!("\n# {comment}\n{line}"));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node() -> crate::preset::Preset {
+        crate::preset::Presets::embedded()
+            .unwrap()
+            .get("node")
+            .unwrap()
+            .clone()
+    }
+
+    #[test]
+    fn every_layer_field_has_a_commented_key() {
+        let full = Layer {
+            port: Some(1),
+            build_args: Some(vec![]),
+            ..Default::default()
+        };
+        let keys: Vec<String> = serde_json::to_value(full)
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(keys.len(), KEYS.len());
+        for k in keys {
+            assert!(
+                KEYS.iter().any(|(key, _)| *key == k),
+                "`{k}` has no comment in dockform.toml"
+            );
+            assert!(HEADER.contains(&k), "`{k}` is not listed in the header");
+        }
+    }
+
+    #[test]
+    fn saves_only_what_differs_from_detection_plus_the_preset() {
+        let base = Layer {
+            port: Some(3000),
+            version: Some(">=20 <25".into()),
+            ..Default::default()
+        };
+        let chosen = Layer {
+            port: Some(9999),
+            version: Some("24".into()),
+            ..Default::default()
+        };
+        let saved = to_save(&Layer::default(), &base, &chosen, &node()).unwrap();
+        assert_eq!(
+            saved,
+            Layer {
+                preset: Some("node".into()),
+                port: Some(9999),
+                ..Default::default()
+            }
+        );
+    }
+
+    #[test]
+    fn keeps_a_key_the_file_already_held_even_when_detection_agrees() {
+        let previous = Layer {
+            port: Some(3000),
+            ..Default::default()
+        };
+        let base = Layer {
+            port: Some(3000),
+            ..Default::default()
+        };
+        let saved = to_save(&previous, &base, &base, &node()).unwrap();
+        assert_eq!(saved.port, Some(3000));
+    }
+
+    #[test]
+    fn the_file_reads_back_as_the_same_layer_and_keeps_hand_edits() {
+        let layer = Layer {
+            preset: Some("node".into()),
+            port: Some(8080),
+            build_args: Some(vec!["FOO".into()]),
+            start_command: Some("node \"a b.js\"".into()),
+            ..Default::default()
+        };
+        let text = file_text(&layer, None).unwrap();
+        assert_eq!(toml::from_str::<Layer>(&text).unwrap(), layer);
+        assert!(
+            text.contains("# Port the app listens on; 0 if it serves no HTTP.\nport = 8080\n"),
+            "{text}"
+        );
+        let edited = format!(
+            "# mine\n{}",
+            text.replace("port = 8080", "port = 8080 # why")
+        );
+        assert_eq!(file_text(&layer, Some(&edited)).unwrap(), edited);
+    }
+}

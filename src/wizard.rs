@@ -1,12 +1,12 @@
 //! The wizard is only *who answers*: a [`Prompter`] for a terminal (dialoguer, on
 //! stderr), one that accepts defaults (`--yes`, no terminal), and a scripted one for
-//! tests. Values already given by a flag or config are never asked again.
+//! tests. The questions themselves live in `questions`; the same code asks them
+//! whoever answers.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::detect::Detection;
 use crate::error::{Error, Result};
-use crate::settings::{Layer, Origin};
 
 /// Answers questions.
 pub trait Prompter {
@@ -17,10 +17,12 @@ pub trait Prompter {
         default: Option<&str>,
         check: &dyn Fn(&str) -> Result<()>,
     ) -> Result<String>;
-    /// One of `options`; returns its index.
+    /// One of `options`; returns its index. A `default` out of range means "no default".
     fn select(&mut self, q: &Ask, options: &[String], default: usize) -> Result<usize>;
     /// Yes or no.
     fn confirm(&mut self, q: &Ask, default: bool) -> Result<bool>;
+    /// Shows text to the person answering (a summary, a diff); silent without one.
+    fn show(&mut self, text: &str);
 }
 
 /// One question: a stable key (for scripts and tests), the prompt, the reason behind
@@ -37,6 +39,17 @@ pub struct Ask {
     pub flag: String,
 }
 
+impl Ask {
+    /// The error for a question nobody can answer: it names the flag to pass.
+    pub fn unanswered(&self, detail: impl Into<String>) -> Error {
+        Error::NeedsAnswer {
+            question: self.prompt.to_lowercase(),
+            detail: detail.into(),
+            flag: self.flag.clone(),
+        }
+    }
+}
+
 /// Accepts every default; a question without one is an error naming the flag.
 pub struct Defaults;
 
@@ -47,24 +60,63 @@ impl Prompter for Defaults {
         default: Option<&str>,
         check: &dyn Fn(&str) -> Result<()>,
     ) -> Result<String> {
-        let value = default.ok_or_else(|| Error::NeedsAnswer {
-            question: q.prompt.to_lowercase(),
-            detail: "no default and no terminal to ask".into(),
-            flag: q.flag.clone(),
-        })?;
+        let value = default.ok_or_else(|| q.unanswered("no default and no terminal to ask"))?;
         check(value)?;
         Ok(value.to_string())
     }
-    fn select(&mut self, _: &Ask, _: &[String], default: usize) -> Result<usize> {
-        Ok(default)
+    fn select(&mut self, q: &Ask, options: &[String], default: usize) -> Result<usize> {
+        if default < options.len() {
+            Ok(default)
+        } else {
+            Err(q.unanswered(format!(
+                "{} (choose one of: {})",
+                q.reason,
+                options.join(", ")
+            )))
+        }
     }
     fn confirm(&mut self, _: &Ask, default: bool) -> Result<bool> {
         Ok(default)
     }
+    fn show(&mut self, _: &str) {}
 }
 
-/// Answers from a script (key → answer), for tests; unknown keys take the default.
-pub struct Scripted(pub BTreeMap<String, String>);
+/// Answers from a script (key → answers, used in turn; the last one repeats), for
+/// tests; unscripted keys take the default. Records every key asked and all shown.
+#[derive(Debug, Default)]
+pub struct Scripted {
+    /// Answers by question key; a select takes the option's text, a confirm `yes`/`no`.
+    pub answers: BTreeMap<String, Vec<String>>,
+    /// Keys of the questions asked, in order.
+    pub asked: Vec<String>,
+    /// Texts shown.
+    pub shown: Vec<String>,
+}
+
+impl Scripted {
+    /// A script from (key, answer) pairs; a key given twice is answered in turn.
+    pub fn new<'a>(answers: impl IntoIterator<Item = (&'a str, &'a str)>) -> Scripted {
+        let mut script = Scripted::default();
+        for (k, v) in answers {
+            script
+                .answers
+                .entry(k.to_string())
+                .or_default()
+                .push(v.to_string());
+        }
+        script
+    }
+
+    fn next(&mut self, key: &str) -> Option<String> {
+        self.asked.push(key.to_string());
+        let queue = self.answers.get_mut(key)?;
+        if queue.len() > 1 {
+            Some(queue.remove(0))
+        } else {
+            queue.first().cloned()
+        }
+    }
+}
 
 impl Prompter for Scripted {
     fn input(
@@ -73,38 +125,103 @@ impl Prompter for Scripted {
         default: Option<&str>,
         check: &dyn Fn(&str) -> Result<()>,
     ) -> Result<String> {
-        match self.0.get(&q.key) {
-            Some(a) => check(a).map(|()| a.clone()),
+        match self.next(&q.key) {
+            Some(a) => check(&a).map(|()| a),
             None => Defaults.input(q, default, check),
         }
     }
     fn select(&mut self, q: &Ask, options: &[String], default: usize) -> Result<usize> {
-        Ok(self
-            .0
-            .get(&q.key)
-            .and_then(|a| options.iter().position(|o| o == a))
-            .unwrap_or(default))
-    }
-    fn confirm(&mut self, q: &Ask, default: bool) -> Result<bool> {
-        Ok(self.0.get(&q.key).map_or(default, |a| a == "yes"))
-    }
-}
-
-/// A real terminal: dialoguer prompts drawn on stderr.
-pub struct Terminal;
-
-impl Terminal {
-    fn label(q: &Ask) -> String {
-        if q.reason.is_empty() {
-            q.prompt.clone()
-        } else {
-            format!("{} ({})", q.prompt, q.reason)
+        match self.next(&q.key) {
+            None => Defaults.select(q, options, default),
+            Some(a) => options.iter().position(|o| *o == a).ok_or_else(|| {
+                Error::invalid(
+                    &q.flag,
+                    format!("`{a}` is not one of {}", options.join(", ")),
+                )
+            }),
         }
     }
+    fn confirm(&mut self, q: &Ask, default: bool) -> Result<bool> {
+        Ok(self.next(&q.key).map_or(default, |a| a == "yes"))
+    }
+    fn show(&mut self, text: &str) {
+        self.shown.push(text.to_string());
+    }
 }
 
-fn cancelled(_: dialoguer::Error) -> Error {
-    Error::Cancelled
+/// Set once files start being written: an interrupt can no longer promise that
+/// nothing was.
+static WRITING: AtomicBool = AtomicBool::new(false);
+
+/// Marks the start of writing, for the interrupt message.
+pub fn writing() {
+    WRITING.store(true, Ordering::SeqCst);
+}
+
+/// The SIGINT handler. Ctrl-C reaches it as a signal in every case: between keys the
+/// terminal is not raw, and inside a key read `console` re-raises it. It restores the
+/// cursor a prompt may have hidden and ends the process with the conventional 130.
+pub fn on_interrupt() {
+    let _ = console::Term::stderr().show_cursor();
+    let written = if WRITING.load(Ordering::SeqCst) {
+        ""
+    } else {
+        "; nothing was written"
+    };
+    eprintln!("\nerror: interrupted{written}");
+    std::process::exit(130);
+}
+
+/// A real terminal: dialoguer prompts drawn on stderr, plain when colours are off
+/// (`NO_COLOR`, or stderr not a colour terminal).
+pub struct Terminal {
+    theme: Box<dyn dialoguer::theme::Theme>,
+}
+
+impl Default for Terminal {
+    fn default() -> Self {
+        let plain = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+            || !console::colors_enabled_stderr();
+        let theme: Box<dyn dialoguer::theme::Theme> = if plain {
+            Box::new(dialoguer::theme::SimpleTheme)
+        } else {
+            Box::new(dialoguer::theme::ColorfulTheme::default())
+        };
+        Terminal { theme }
+    }
+}
+
+/// Lists longer than this get type-to-filter.
+const FILTER_FROM: usize = 7;
+
+/// The prompt with its reason, or without the reason when the line would wrap (a
+/// wrapped prompt line confuses redrawing).
+fn label(q: &Ask, default: Option<&str>) -> String {
+    let width = console::Term::stderr()
+        .size_checked()
+        .map_or(80, |(_, cols)| usize::from(cols));
+    let full = format!("{} ({})", q.prompt, q.reason);
+    let room = width.saturating_sub(8 + default.map_or(0, |d| d.chars().count()));
+    if q.reason.is_empty() || full.chars().count() > room {
+        q.prompt.clone()
+    } else {
+        full
+    }
+}
+
+/// Runs one dialoguer prompt; Esc (`None`) cancels. An interrupted read is Ctrl-C,
+/// which the signal handler turns into the exit: wait for it rather than race it.
+fn prompt<T>(run: impl FnOnce() -> dialoguer::Result<Option<T>>) -> Result<T> {
+    match run() {
+        Ok(Some(v)) => Ok(v),
+        Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted => loop {
+            std::thread::park();
+        },
+        Ok(None) | Err(_) => {
+            let _ = console::Term::stderr().show_cursor();
+            Err(Error::Cancelled)
+        }
+    }
 }
 
 impl Prompter for Terminal {
@@ -114,148 +231,78 @@ impl Prompter for Terminal {
         default: Option<&str>,
         check: &dyn Fn(&str) -> Result<()>,
     ) -> Result<String> {
-        let theme = dialoguer::theme::ColorfulTheme::default();
-        let mut input = dialoguer::Input::<String>::with_theme(&theme).with_prompt(Self::label(q));
+        let mut input = dialoguer::Input::<String>::with_theme(self.theme.as_ref())
+            .with_prompt(label(q, default));
         if let Some(d) = default {
             input = input.default(d.to_string());
         }
-        input
-            .validate_with(|v: &String| check(v).map_err(|e| e.to_string()))
-            .interact_text()
-            .map_err(cancelled)
+        let input = input.validate_with(|v: &String| check(v).map_err(|e| e.to_string()));
+        prompt(|| input.interact_text().map(Some))
     }
     fn select(&mut self, q: &Ask, options: &[String], default: usize) -> Result<usize> {
-        let theme = dialoguer::theme::ColorfulTheme::default();
-        dialoguer::FuzzySelect::with_theme(&theme)
-            .with_prompt(Self::label(q))
-            .items(options)
-            .default(default.min(options.len().saturating_sub(1)))
-            .interact_opt()
-            .map_err(cancelled)?
-            .ok_or(Error::Cancelled)
+        let default = default.min(options.len().saturating_sub(1));
+        if options.len() >= FILTER_FROM {
+            let select = dialoguer::FuzzySelect::with_theme(self.theme.as_ref())
+                .with_prompt(label(q, None))
+                .items(options)
+                .default(default);
+            prompt(|| select.interact_opt())
+        } else {
+            let select = dialoguer::Select::with_theme(self.theme.as_ref())
+                .with_prompt(label(q, None))
+                .items(options)
+                .default(default);
+            prompt(|| select.interact_opt())
+        }
     }
     fn confirm(&mut self, q: &Ask, default: bool) -> Result<bool> {
-        let theme = dialoguer::theme::ColorfulTheme::default();
-        dialoguer::Confirm::with_theme(&theme)
-            .with_prompt(Self::label(q))
-            .default(default)
-            .interact_opt()
-            .map_err(cancelled)?
-            .ok_or(Error::Cancelled)
+        let confirm = dialoguer::Confirm::with_theme(self.theme.as_ref())
+            .with_prompt(label(q, None))
+            .default(default);
+        prompt(|| confirm.interact_opt())
+    }
+    fn show(&mut self, text: &str) {
+        eprint!("{text}");
     }
 }
 
-/// Answers an open choice from detection (which app or binary). Without a terminal it
-/// is an error listing the candidates and the flag to pass.
-pub fn choose(prompter: &mut dyn Prompter, q: &crate::detect::Question) -> Result<String> {
-    let ask = Ask {
-        key: "app".into(),
-        prompt: q.prompt.clone(),
-        reason: q.detail.clone(),
-        flag: q.flag.clone(),
-    };
-    // `usize::MAX`: no default, so the accept-defaults prompter cannot pick silently.
-    let i = prompter.select(&ask, &q.candidates, usize::MAX)?;
-    q.candidates
-        .get(i)
-        .cloned()
-        .ok_or_else(|| Error::NeedsAnswer {
-            question: q.prompt.to_lowercase(),
-            detail: format!("{} (candidates: {})", q.detail, q.candidates.join(", ")),
-            flag: format!(
-                "{} <{}>",
-                q.flag,
-                q.candidates.first().map_or("NAME", String::as_str)
-            ),
-        })
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Asks every question not already answered by a flag or config (`given`), with the
-/// detected or preset value as the default. Returns the answers as a layer.
-pub fn ask(
-    prompter: &mut dyn Prompter,
-    detection: &Detection,
-    merged: &Layer,
-    origins: &BTreeMap<&'static str, Origin>,
-) -> Result<Layer> {
-    let mut answers = Layer::default();
-    let given = |key: &str| matches!(origins.get(key), Some(Origin::Flag | Origin::Config));
-    let reason = |key: &str| -> String {
-        match (origins.get(key), detection.evidence.get(key)) {
-            (Some(Origin::Detected), Some(e)) => match &e.source {
-                Some(s) => format!("from {s}"),
-                None => e.reason.clone(),
-            },
-            (Some(o), _) => o.to_string(),
-            (None, _) => String::new(),
-        }
-    };
-    let q = |key: &str, prompt: &str, flag: &str| Ask {
-        key: key.into(),
-        prompt: prompt.into(),
-        reason: reason(key),
-        flag: flag.into(),
-    };
-    if !given("version") {
-        let v = prompter.input(
-            &q("version", "Runtime version", "--node-version"),
-            merged.version.as_deref(),
-            &|v| crate::validate::line("version", v),
-        )?;
-        answers.version = Some(v);
-    }
-    if !given("port") {
-        let default = merged.port.map(|p| p.to_string());
-        let p = prompter.input(
-            &q("port", "Port the app listens on (0 for none)", "--port"),
-            default.as_deref(),
-            &|v| {
-                v.parse::<u16>()
-                    .map(|_| ())
-                    .map_err(|_| Error::invalid("port", "must be a number from 0 to 65535"))
-            },
-        )?;
-        answers.port = p.parse().ok();
-    }
-    for (key, prompt, flag, value) in [
-        (
-            "build-command",
-            "Build command (empty for none)",
-            "--build-command",
-            &merged.build_command,
-        ),
-        (
-            "start-command",
-            "Start command",
-            "--start-command",
-            &merged.start_command,
-        ),
-        (
-            "test-command",
-            "Test command (empty for none)",
-            "--test-command",
-            &merged.test_command,
-        ),
-    ] {
-        if !given(key) {
-            let answer = prompter.input(
-                &q(key, prompt, flag),
-                Some(value.as_deref().unwrap_or_default()),
-                &|v| {
-                    if v.is_empty() {
-                        Ok(())
-                    } else {
-                        crate::validate::line(flag, v)
-                    }
-                },
-            )?;
-            let slot = match key {
-                "build-command" => &mut answers.build_command,
-                "start-command" => &mut answers.start_command,
-                _ => &mut answers.test_command,
-            };
-            *slot = Some(answer);
+    fn ask(key: &str) -> Ask {
+        Ask {
+            key: key.into(),
+            prompt: "Port".into(),
+            reason: "detected".into(),
+            flag: "--port".into(),
         }
     }
-    Ok(answers)
+
+    #[test]
+    fn defaults_fail_on_a_question_without_a_default_naming_the_flag() {
+        let err = Defaults
+            .input(&ask("port"), None, &|_| Ok(()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`--port`"), "{err}");
+        let err = Defaults
+            .select(&ask("app"), &["a".into(), "b".into()], usize::MAX)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a, b") && err.contains("`--port`"), "{err}");
+    }
+
+    #[test]
+    fn defaults_still_validate_the_default() {
+        let bad = |_: &str| Err(Error::invalid("port", "nope"));
+        assert!(Defaults.input(&ask("port"), Some("x"), &bad).is_err());
+    }
+
+    #[test]
+    fn scripted_refuses_an_option_that_is_not_offered() {
+        let mut s = Scripted::new([("runtime", "scratch")]);
+        assert!(s.select(&ask("runtime"), &["slim".into()], 0).is_err());
+        assert_eq!(s.asked, ["runtime"]);
+    }
 }

@@ -1,0 +1,120 @@
+//! The real binary in a pseudo-terminal: a person's keystrokes (typed values, arrow
+//! keys, Enter, y) answer the wizard, and the written files match the answers.
+//! Unix only: pseudo-terminals are driven with `rexpect`.
+
+#![cfg(unix)]
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use rexpect::reader::Options;
+use rexpect::session::{PtySession, spawn_with_options};
+
+const ENTER: &str = "\r";
+const UP: &str = "\x1b[A";
+const DOWN: &str = "\x1b[B";
+
+fn wizard(dir: &std::path::Path, args: &[&str]) -> PtySession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockform"));
+    cmd.arg("init")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .env_remove("DOCKFORM_PORT");
+    let options = Options::new()
+        .timeout_ms(Some(30_000))
+        .strip_ansi_escape_codes(true);
+    spawn_with_options(cmd, options).expect("spawn dockform in a pseudo-terminal")
+}
+
+fn answer(p: &mut PtySession, prompt: &str, keys: &[&str]) {
+    p.exp_string(prompt)
+        .unwrap_or_else(|e| panic!("waiting for `{prompt}`: {e}"));
+    for k in keys {
+        p.send(k).unwrap();
+    }
+    p.flush().unwrap();
+}
+
+fn exit_code(p: &mut PtySession) -> i32 {
+    p.exp_eof().unwrap();
+    // `WaitStatus` is nix's; its Debug form is `Exited(Pid(n), code)`.
+    let status = format!("{:?}", p.process_mut().wait().unwrap());
+    let code = status
+        .strip_prefix("Exited(")
+        .and_then(|s| s.rsplit(", ").next())
+        .and_then(|s| s.trim_end_matches(')').parse().ok());
+    code.unwrap_or_else(|| panic!("did not exit normally: {status}"))
+}
+
+#[test]
+fn a_person_answers_with_keystrokes_and_gets_files_that_match() {
+    let dir = copy_fixture("node-ts-api");
+    let mut p = wizard(dir.path(), &["--build-arg", "API_URL"]);
+    answer(&mut p, "Node.js version", &["26", ENTER]);
+    answer(&mut p, "Package manager", &[ENTER]);
+    answer(&mut p, "Port", &["abc", ENTER]);
+    answer(&mut p, "is not a number", &["\x7f\x7f\x7f", "9999", ENTER]);
+    for prompt in [
+        "Build command",
+        "Start command",
+        "Test command",
+        "Dev command",
+    ] {
+        answer(&mut p, prompt, &[ENTER]);
+    }
+    // alpine, distroless, slim (the default): one up is distroless.
+    answer(&mut p, "Final image", &[UP, ENTER]);
+    answer(&mut p, "Build secrets", &["npm_token", ENTER]);
+    answer(&mut p, "Health-check path", &["/healthz", ENTER]);
+    answer(&mut p, "Write 3 files?", &["y"]);
+    assert_eq!(exit_code(&mut p), 0);
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("gcr.io/distroless/nodejs26-debian13:nonroot"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("EXPOSE 9999") && dockerfile.contains("/healthz"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("id=npm_token") && dockerfile.contains("ARG API_URL"),
+        "{dockerfile}"
+    );
+    let saved = std::fs::read_to_string(dir.path().join("dockform.toml")).unwrap();
+    for line in [
+        "version = \"26\"",
+        "port = 9999",
+        "runtime = \"distroless\"",
+        "secrets = [\"npm_token\"]",
+        "build-args = [\"API_URL\"]",
+    ] {
+        assert!(saved.contains(line), "`{line}` missing from:\n{saved}");
+    }
+    assert_eq!(dockform(dir.path(), &["check"]).status.code(), Some(0));
+}
+
+#[test]
+fn escape_cancels_and_leaves_the_disk_untouched() {
+    let dir = copy_fixture("node-express-npm");
+    let mut p = wizard(dir.path(), &["--node-version", "24"]);
+    answer(&mut p, "Package manager", &[DOWN, "\x1b"]);
+    p.exp_string("cancelled; nothing was written").unwrap();
+    assert_eq!(exit_code(&mut p), 1);
+    assert!(!dir.path().join("Dockerfile").exists() && !dir.path().join("dockform.toml").exists());
+}
+
+#[test]
+fn ctrl_c_in_a_text_prompt_exits_130_and_leaves_the_disk_untouched() {
+    let dir = copy_fixture("node-express-npm");
+    let mut p = wizard(dir.path(), &[]);
+    p.exp_string("Node.js version").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_string("interrupted; nothing was written").unwrap();
+    assert_eq!(exit_code(&mut p), 130);
+    assert!(!dir.path().join("Dockerfile").exists() && !dir.path().join("dockform.toml").exists());
+}
