@@ -1,6 +1,7 @@
 //! Detection: reads the project and returns facts, each with the evidence behind it.
 //! One file per stack; each exposes `detect(&Project, &Presets) -> Result<Option<Detection>>`.
 
+mod go;
 mod node;
 
 use std::collections::BTreeMap;
@@ -18,7 +19,7 @@ use crate::settings::Layer;
 type Detector = fn(&Project, &Presets, &Layer) -> Result<Option<Detection>>;
 
 /// The registered detectors with the stacks each yields, tried in order.
-const DETECTORS: &[(&[&str], Detector)] = &[(&["node", "nextjs"], node::detect)];
+const DETECTORS: &[(&[&str], Detector)] = &[(&["node", "nextjs"], node::detect), (&["go"], go::detect)];
 
 /// The stack ids dockform knows, for `--stack` validation and help.
 pub fn stack_ids() -> Vec<&'static str> {
