@@ -79,13 +79,13 @@ pub fn version(m: &GoMod, preset: &Preset, wanted: Option<&str>, d: &mut Detecti
     if let (Some(v), None) = (&m.go, &go) {
         d.warn(format!("ignoring `go {}` in `go.mod`: not a Go version", validate::shown(v)));
     }
-    if let (Some(flag), Some((need, line))) = (wanted, &go) {
-        if major_minor(flag).is_some_and(|f| f < *need) {
-            d.warn(format!(
-                "`--go-version {}` is older than `{line}` in `go.mod`; the image sets `GOTOOLCHAIN=local`, so the build will fail",
-                validate::shown(flag)
-            ));
-        }
+    if let (Some(flag), Some((need, line))) = (wanted, &go)
+        && major_minor(flag).is_some_and(|f| f < *need)
+    {
+        d.warn(format!(
+            "`--go-version {}` is older than `{line}` in `go.mod`; the image sets `GOTOOLCHAIN=local`, so the build will fail",
+            validate::shown(flag)
+        ));
     }
     let Some((picked, line)) = [go, tc].into_iter().flatten().max_by_key(|(mm, _)| *mm) else {
         return;

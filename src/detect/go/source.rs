@@ -174,22 +174,22 @@ pub fn port(project: &Project, files: &[GoFile], mains: &[&str], d: &mut Detecti
     let in_main = |f: &&GoFile| mains.contains(&f.dir.as_str());
     let ordered = files.iter().filter(in_main).chain(files.iter().filter(|f| !in_main(f)));
     for f in ordered {
-        for re in &res {
-            if let Some(c) = re.captures(&f.text) {
-                if let Ok(port) = c[1].parse::<u16>() {
-                    if port >= 80 {
-                        d.layer.port = Some(port);
-                        d.why("port", Some(&f.path), format!("`{}`", validate::shown(c[0].trim())));
-                        return;
-                    }
-                }
-            }
+        let found = res.iter().find_map(|re| {
+            let c = re.captures(&f.text)?;
+            let port = c[1].parse::<u16>().ok().filter(|p| *p >= 80)?;
+            // The patterns match no control characters, only words, quotes and spaces.
+            Some((port, c[0].split_whitespace().collect::<Vec<_>>().join(" ")))
+        });
+        if let Some((port, shown)) = found {
+            d.layer.port = Some(port);
+            d.why("port", Some(&f.path), format!("`{shown}`"));
+            return;
         }
     }
+    let env_re = Regex::new(r"(?m)^PORT\s*=\s*(\d{2,5})\s*$").expect("valid regex");
     for file in [".env.example", ".env.sample"] {
         let Some(text) = project.read_hint(file) else { continue };
-        let re = Regex::new(r"(?m)^PORT\s*=\s*(\d{2,5})\s*$").expect("valid regex");
-        if let Some(port) = re.captures(&text).and_then(|c| c[1].parse::<u16>().ok()) {
+        if let Some(port) = env_re.captures(&text).and_then(|c| c[1].parse::<u16>().ok()) {
             d.layer.port = Some(port);
             d.why("port", Some(file), format!("`PORT={port}`"));
             return;
