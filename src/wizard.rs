@@ -43,7 +43,7 @@ impl Ask {
     /// The error for a question nobody can answer: it names the flag to pass.
     pub fn unanswered(&self, detail: impl Into<String>) -> Error {
         Error::NeedsAnswer {
-            question: self.prompt.to_lowercase(),
+            question: self.prompt.trim_end_matches(['?', ':']).to_lowercase(),
             detail: detail.into(),
             flag: self.flag.clone(),
         }

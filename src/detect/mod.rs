@@ -1,6 +1,7 @@
 //! Detection: reads the project and returns facts, each with the evidence behind it.
 //! One file per stack; each exposes `detect(&Project, &Presets) -> Result<Option<Detection>>`.
 
+mod go;
 mod node;
 mod rust;
 
@@ -21,6 +22,7 @@ type Detector = fn(&Project, &Presets, &Layer) -> Result<Option<Detection>>;
 /// The registered detectors with the stacks each yields, tried in order.
 const DETECTORS: &[(&[&str], Detector)] = &[
     (&["node", "nextjs"], node::detect),
+    (&["go"], go::detect),
     (&["rust"], rust::detect),
 ];
 

@@ -1,0 +1,453 @@
+//! Go detection from `go.mod`, `go.sum`, `vendor/` and the module's own Go files.
+//!
+//! Stack-specific facts (`Settings.extra`) set here, used by `templates/go`:
+//! - `module` (string): the module path.
+//! - `go_sum` (bool): `go.sum` exists, so it is copied with `go.mod`.
+//! - `vendored` (bool): `vendor/modules.txt` exists; builds use `-mod=vendor`.
+//! - `download` (bool): `go mod download` has work to do (requirements, not vendored).
+//! - `cgo` (bool), `cgo_reason` (string): cgo is needed (`import "C"` or a cgo module),
+//!   so the build sets `CGO_ENABLED=1` and the runtime needs a C library.
+//! - `binaries` (list): executables built into `/out/`; the first is the default command.
+
+mod gomod;
+mod mains;
+mod source;
+
+use super::Detection;
+use crate::error::{Error, Result};
+use crate::preset::Presets;
+use crate::scan::Project;
+use crate::settings::Layer;
+
+/// Modules that only build with cgo (they wrap a C library).
+const CGO_MODULES: &[&str] = &[
+    "github.com/mattn/go-sqlite3",
+    "github.com/confluentinc/confluent-kafka-go",
+    "github.com/mattn/go-oci8",
+    "github.com/linxGnu/grocksdb",
+    "github.com/tecbot/gorocksdb",
+    "github.com/h2non/bimg",
+    "github.com/davidbyttow/govips",
+    "github.com/go-gl/glfw",
+    "github.com/go-gl/gl",
+    "gopkg.in/gographics/imagick",
+];
+
+/// Where `go build -o /out/` puts binaries and where the final image keeps them.
+const BIN_DIR: &str = "/usr/local/bin";
+
+/// Detects a Go module with at least one main package.
+pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Option<Detection>> {
+    let Some(text) = project.read("go.mod")? else {
+        return Ok(None);
+    };
+    let m = gomod::parse(&text)?;
+    let mut d = Detection::new("go", "go.mod", format!("`go.mod` of module `{}`", m.module));
+    let preset = presets.get("go")?;
+    gomod::version(&m, preset, hints.version.as_deref(), &mut d);
+    d.fact("module", m.module.as_str(), Some("go.mod"), "`module` line");
+
+    let go_sum = project.is_file("go.sum");
+    let vendored = project.is_file("vendor/modules.txt");
+    let download = !m.requires.is_empty() && !vendored;
+    d.fact(
+        "go_sum",
+        go_sum,
+        go_sum.then_some("go.sum"),
+        if go_sum {
+            "copied with `go.mod`"
+        } else {
+            "absent, so only `go.mod` is copied"
+        },
+    );
+    d.fact(
+        "vendored",
+        vendored,
+        vendored.then_some("vendor/modules.txt"),
+        if vendored {
+            "modules are vendored: `-mod=vendor`"
+        } else {
+            "no `vendor/modules.txt`"
+        },
+    );
+    let why = if vendored {
+        "vendored, nothing to download"
+    } else if download {
+        "`go.mod` has requirements"
+    } else {
+        "`go.mod` requires no modules"
+    };
+    d.fact("download", download, Some("go.mod"), why);
+    if download && !go_sum {
+        d.warn("`go.mod` has requirements but there is no `go.sum`; run `go mod tidy` and commit `go.sum`, or the build fails with `missing go.sum entry`");
+    }
+    if project.is_dir("vendor") && !vendored {
+        d.warn("`vendor/` has no `modules.txt`; run `go mod vendor` or remove `vendor/` (it is ignored)");
+    }
+    if project.is_file("go.work") {
+        d.warn("`go.work` is present; the image builds this module alone, with the modules `go.mod` requires");
+    }
+
+    let files = source::read(project);
+    let cgo = cgo(&files, &m.requires);
+    let (cgo_on, cgo_reason) = match &cgo {
+        Some((file, reason)) => {
+            d.fact("cgo", true, Some(file), reason.as_str());
+            (true, reason.clone())
+        }
+        None => {
+            d.fact(
+                "cgo",
+                false,
+                None,
+                "no `import \"C\"` and no cgo module: a static binary",
+            );
+            (false, String::new())
+        }
+    };
+    d.fact(
+        "cgo_reason",
+        cgo_reason.as_str(),
+        None,
+        "shown in the Dockerfile",
+    );
+    if cgo_on && hints.runtime.as_deref() == Some("scratch") {
+        return Err(Error::invalid(
+            "`--runtime`",
+            format!(
+                "`scratch` has no C library, but the build needs cgo ({cgo_reason}); choose `distroless` or `slim`"
+            ),
+        ));
+    }
+
+    let found = mains::find(&files, &m.module);
+    let chosen = mains::choose(&found, hints.app.as_deref(), &mut d)?;
+    if let Some(app) = &hints.app {
+        d.layer.app = Some(app.clone());
+    }
+    commands(
+        &chosen,
+        vendored,
+        hints.runtime.as_deref() == Some("scratch"),
+        &mut d,
+    );
+
+    let dirs: Vec<&str> = chosen.iter().map(|c| c.dir.as_str()).collect();
+    source::port(project, &files, &dirs, &mut d);
+    if d.layer.port.is_none() && !source::serves(&files, &m.requires) {
+        d.layer.port = Some(0);
+        d.why(
+            "port",
+            None,
+            "no `net/http`, `net.Listen` or server framework: serves no HTTP",
+        );
+    }
+    source::warnings(project, &files, &mut d);
+    Ok(Some(d))
+}
+
+/// cgo is needed when the module imports "C" or requires a module that wraps C.
+fn cgo(files: &[source::GoFile], requires: &[String]) -> Option<(String, String)> {
+    if let Some(file) = source::imports_c(files) {
+        return Some((file.to_string(), format!("`import \"C\"` in `{file}`")));
+    }
+    let module = requires.iter().find(|r| {
+        CGO_MODULES
+            .iter()
+            .any(|c| r.as_str() == *c || r.starts_with(&format!("{c}/")))
+    })?;
+    Some(("go.mod".to_string(), format!("`{module}` needs cgo")))
+}
+
+/// Build, start, dev and test commands for the chosen mains.
+fn commands(chosen: &[mains::Main], vendored: bool, scratch: bool, d: &mut Detection) {
+    let packages: Vec<String> = chosen
+        .iter()
+        .map(|m| shell_words::quote(&m.package()).into_owned())
+        .collect();
+    let mode = if vendored { " -mod=vendor" } else { "" };
+    // scratch has no time zone database; `timetzdata` embeds Go's copy in the binary.
+    let tags = if scratch { " -tags timetzdata" } else { "" };
+    d.layer.build_command = Some(format!(
+        "go build{mode} -trimpath{tags} -ldflags=\"-s -w\" -o /out/ {}",
+        packages.join(" ")
+    ));
+    d.why(
+        "build-command",
+        Some("go.mod"),
+        format!("builds {} into `/out/`", packages.join(" ")),
+    );
+    let names: Vec<String> = chosen.iter().map(|m| m.name.clone()).collect();
+    d.layer.start_command =
+        Some(shell_words::quote(&format!("{BIN_DIR}/{}", names[0])).into_owned());
+    d.why(
+        "start-command",
+        None,
+        format!("the `{}` binary, run directly as PID 1", names[0]),
+    );
+    d.fact(
+        "binaries",
+        names,
+        Some("go.mod"),
+        "named by `go build` after each main package",
+    );
+    d.layer.dev_command = Some(format!("go run{mode} {}", packages[0]));
+    d.why("dev-command", None, "`go run` of the main package");
+    d.layer.test_command = Some(format!("go test{mode} ./..."));
+    d.why("test-command", None, "every package of the module");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let project = Project::scan(dir.path()).unwrap();
+        (dir, project)
+    }
+
+    fn run(files: &[(&str, &str)], hints: Layer) -> Result<Detection> {
+        let (_dir, p) = project(files);
+        detect(&p, &Presets::embedded().unwrap(), &hints).map(|d| d.unwrap())
+    }
+
+    const HTTP: &str = "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":9000\", nil) }\n";
+
+    #[test]
+    fn a_project_without_go_mod_is_not_go() {
+        let (_dir, p) = project(&[("main.go", HTTP)]);
+        assert!(
+            detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_root_main_builds_a_static_binary_named_after_the_module() {
+        let d = run(
+            &[
+                ("go.mod", "module example.com/hello\n\ngo 1.26\n"),
+                ("main.go", HTTP),
+            ],
+            Layer::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            d.layer.build_command.as_deref(),
+            Some("go build -trimpath -ldflags=\"-s -w\" -o /out/ .")
+        );
+        assert_eq!(
+            d.layer.start_command.as_deref(),
+            Some("/usr/local/bin/hello")
+        );
+        assert_eq!(d.layer.port, Some(9000));
+        assert_eq!(d.extra["cgo"].value, false);
+        assert_eq!(d.extra["go_sum"].value, false);
+        assert_eq!(d.extra["download"].value, false);
+    }
+
+    #[test]
+    fn a_port_env_default_is_the_port() {
+        let main = "package main\nimport (\"net/http\"; \"os\")\nfunc main() {\n\tport := os.Getenv(\"PORT\")\n\tif port == \"\" {\n\t\tport = \"8081\"\n\t}\n\thttp.ListenAndServe(\":\"+port, nil)\n}\n";
+        let d = run(
+            &[("go.mod", "module m\n"), ("main.go", main)],
+            Layer::default(),
+        )
+        .unwrap();
+        assert_eq!(d.layer.port, Some(8081));
+    }
+
+    #[test]
+    fn a_program_without_server_code_serves_no_http() {
+        let d = run(
+            &[
+                ("go.mod", "module m\n"),
+                ("main.go", "package main\nfunc main() {}\n"),
+            ],
+            Layer::default(),
+        )
+        .unwrap();
+        assert_eq!(d.layer.port, Some(0));
+    }
+
+    #[test]
+    fn vendored_modules_build_with_mod_vendor_and_download_nothing() {
+        let d = run(
+            &[
+                ("go.mod", "module m\nrequire x.io/y v1.0.0\n"),
+                ("vendor/modules.txt", "# x.io/y v1.0.0\n"),
+                ("main.go", HTTP),
+            ],
+            Layer::default(),
+        )
+        .unwrap();
+        assert!(
+            d.layer
+                .build_command
+                .unwrap()
+                .starts_with("go build -mod=vendor ")
+        );
+        assert_eq!(
+            d.layer.test_command.as_deref(),
+            Some("go test -mod=vendor ./...")
+        );
+        assert_eq!(d.extra["download"].value, false);
+    }
+
+    #[test]
+    fn requirements_without_go_sum_are_downloaded_with_a_warning() {
+        let d = run(
+            &[
+                ("go.mod", "module m\nrequire x.io/y v1.0.0\n"),
+                ("main.go", HTTP),
+            ],
+            Layer::default(),
+        )
+        .unwrap();
+        assert_eq!(d.extra["download"].value, true);
+        assert!(
+            d.warnings.iter().any(|w| w.contains("go.sum")),
+            "{:?}",
+            d.warnings
+        );
+    }
+
+    #[test]
+    fn import_c_or_a_cgo_module_turns_cgo_on() {
+        let c = "package main\n\n// int two() { return 2; }\nimport \"C\"\n\nfunc main() { _ = C.two() }\n";
+        assert_eq!(
+            run(
+                &[("go.mod", "module m\n"), ("main.go", c)],
+                Layer::default()
+            )
+            .unwrap()
+            .extra["cgo"]
+                .value,
+            true
+        );
+        let sqlite = "module m\nrequire github.com/mattn/go-sqlite3 v1.14.22\n";
+        assert_eq!(
+            run(&[("go.mod", sqlite), ("main.go", HTTP)], Layer::default())
+                .unwrap()
+                .extra["cgo"]
+                .value,
+            true
+        );
+        let pure = "module m\nrequire modernc.org/sqlite v1.30.0\n";
+        assert_eq!(
+            run(&[("go.mod", pure), ("main.go", HTTP)], Layer::default())
+                .unwrap()
+                .extra["cgo"]
+                .value,
+            false
+        );
+    }
+
+    #[test]
+    fn cgo_on_scratch_is_refused() {
+        let hints = Layer {
+            runtime: Some("scratch".into()),
+            ..Default::default()
+        };
+        let err = run(
+            &[
+                (
+                    "go.mod",
+                    "module m\nrequire github.com/mattn/go-sqlite3 v1.0.0\n",
+                ),
+                ("main.go", HTTP),
+            ],
+            hints,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("cgo"), "{err}");
+    }
+
+    #[test]
+    fn scratch_builds_embed_the_time_zone_database() {
+        let hints = Layer {
+            runtime: Some("scratch".into()),
+            ..Default::default()
+        };
+        let d = run(&[("go.mod", "module m\n"), ("main.go", HTTP)], hints).unwrap();
+        assert!(d.layer.build_command.unwrap().contains("-tags timetzdata"));
+    }
+
+    #[test]
+    fn main_all_builds_every_main_and_runs_the_first() {
+        let files = [
+            ("go.mod", "module example.com/shop\n"),
+            ("cmd/api/main.go", HTTP),
+            ("cmd/worker/main.go", "package main\nfunc main() {}\n"),
+        ];
+        let d = run(
+            &files,
+            Layer {
+                app: Some("all".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            d.layer.build_command.as_deref(),
+            Some("go build -trimpath -ldflags=\"-s -w\" -o /out/ ./cmd/api ./cmd/worker")
+        );
+        assert_eq!(d.layer.start_command.as_deref(), Some("/usr/local/bin/api"));
+        assert_eq!(d.layer.dev_command.as_deref(), Some("go run ./cmd/api"));
+    }
+
+    #[test]
+    fn generator_files_tagged_ignore_and_nested_modules_are_not_mains() {
+        let files = [
+            ("go.mod", "module m\n"),
+            ("main.go", HTTP),
+            (
+                "gen.go",
+                "//go:build ignore\n\npackage main\nfunc main() {}\n",
+            ),
+            ("tools/go.mod", "module tools\n"),
+            ("tools/main.go", "package main\nfunc main() {}\n"),
+        ];
+        let d = run(&files, Layer::default()).unwrap();
+        assert!(d.questions.is_empty(), "{:?}", d.questions);
+    }
+
+    #[test]
+    fn generate_directives_gitignored_embeds_and_build_tags_are_warned_about() {
+        let main = "package main\n\nimport \"embed\"\n\n//go:generate stringer -type=Color\n//go:embed web/dist\nvar dist embed.FS\n\nfunc main() {}\n";
+        let files = [
+            ("go.mod", "module m\n"),
+            (".gitignore", "web/dist/\n"),
+            ("main.go", main),
+            ("web/dist/index.html", "<p>hi</p>"),
+            ("extra.go", "//go:build enterprise\n\npackage main\n"),
+        ];
+        let d = run(&files, Layer::default()).unwrap();
+        let all = d.warnings.join("\n");
+        assert!(all.contains("`//go:generate`"), "{all}");
+        assert!(all.contains("`.gitignore` hides"), "{all}");
+        assert!(all.contains("`enterprise`"), "{all}");
+    }
+
+    #[test]
+    fn a_missing_embedded_path_is_warned_about() {
+        let main = "package main\n\nimport _ \"embed\"\n\n//go:embed version.txt\nvar v string\n\nfunc main() {}\n";
+        let d = run(
+            &[("go.mod", "module m\n"), ("main.go", main)],
+            Layer::default(),
+        )
+        .unwrap();
+        assert!(
+            d.warnings.iter().any(|w| w.contains("does not exist")),
+            "{:?}",
+            d.warnings
+        );
+    }
+}

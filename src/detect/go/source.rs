@@ -1,0 +1,374 @@
+//! The module's own Go files: package clauses, build constraints, cgo, embeds,
+//! generate directives and the port the program listens on.
+
+use std::collections::BTreeSet;
+
+use regex::Regex;
+
+use crate::detect::Detection;
+use crate::scan::Project;
+use crate::validate;
+
+/// Go files read at most; enough for any program dockform would containerize.
+const MAX_FILES: usize = 3000;
+
+/// Build tags the toolchain sets itself (operating systems, architectures, cgo, ...).
+const SYSTEM_TAGS: &[&str] = &[
+    "linux",
+    "darwin",
+    "windows",
+    "freebsd",
+    "openbsd",
+    "netbsd",
+    "dragonfly",
+    "solaris",
+    "illumos",
+    "aix",
+    "plan9",
+    "android",
+    "ios",
+    "js",
+    "wasip1",
+    "hurd",
+    "zos",
+    "unix",
+    "amd64",
+    "arm64",
+    "386",
+    "arm",
+    "riscv64",
+    "ppc64",
+    "ppc64le",
+    "s390x",
+    "mips",
+    "mipsle",
+    "mips64",
+    "mips64le",
+    "loong64",
+    "wasm",
+    "cgo",
+    "gc",
+    "gccgo",
+    "ignore",
+    "timetzdata",
+    "netgo",
+    "osusergo",
+];
+
+/// One non-test Go file of the main module.
+pub struct GoFile {
+    /// Path relative to the project.
+    pub path: String,
+    /// Its directory (`""` at the root).
+    pub dir: String,
+    /// The package clause.
+    pub package: String,
+    /// The full text.
+    pub text: String,
+    /// Custom build tags in its `//go:build` line.
+    pub tags: Vec<String>,
+}
+
+/// Reads the main module's non-test Go files: not in nested modules, `testdata`,
+/// or directories the go tool ignores (`_x`, `.x`), nor files marked `//go:build ignore`.
+pub fn read(project: &Project) -> Vec<GoFile> {
+    let nested: Vec<String> = project
+        .files()
+        .filter_map(|f| f.strip_suffix("/go.mod"))
+        .map(|dir| format!("{dir}/"))
+        .collect();
+    let package_re = Regex::new(r"(?m)^package\s+(\w+)").expect("valid regex");
+    let ignored_dir = |f: &str| {
+        let mut dirs = f.split('/').rev().skip(1);
+        dirs.any(|d| d.starts_with('.') || d.starts_with('_') || d == "testdata")
+    };
+    let mut out = Vec::new();
+    for path in project
+        .files()
+        .filter(|f| f.ends_with(".go") && !f.ends_with("_test.go"))
+    {
+        if ignored_dir(path) || nested.iter().any(|n| path.starts_with(n.as_str())) {
+            continue;
+        }
+        let Some(text) = project.read_hint(path) else {
+            continue;
+        };
+        let Some(package) = package_re.captures(&text).map(|c| c[1].to_string()) else {
+            continue;
+        };
+        let constraint = build_constraint(&text);
+        if constraint
+            .as_deref()
+            .is_some_and(|c| words(c).any(|w| w == "ignore"))
+        {
+            continue;
+        }
+        let tags = constraint.as_deref().map_or_else(Vec::new, custom_tags);
+        let dir = path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        out.push(GoFile {
+            path: path.to_string(),
+            dir,
+            package,
+            text,
+            tags,
+        });
+        if out.len() >= MAX_FILES {
+            break;
+        }
+    }
+    out
+}
+
+/// The `//go:build` (or old `// +build`) expression before the package clause.
+fn build_constraint(text: &str) -> Option<String> {
+    for line in text.lines().map(str::trim) {
+        if line.starts_with("package ") {
+            return None;
+        }
+        if let Some(expr) = line
+            .strip_prefix("//go:build ")
+            .or_else(|| line.strip_prefix("// +build "))
+        {
+            return Some(expr.to_string());
+        }
+    }
+    None
+}
+
+fn words(expr: &str) -> impl Iterator<Item = &str> {
+    expr.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .filter(|w| !w.is_empty())
+}
+
+/// Tags a user must pass with `-tags`: neither system tags nor `go1.N` release tags.
+fn custom_tags(expr: &str) -> Vec<String> {
+    words(expr)
+        .filter(|w| !SYSTEM_TAGS.contains(w) && !w.starts_with("go1"))
+        .map(String::from)
+        .collect()
+}
+
+/// Why the build needs cgo, if it does: `import "C"` in the module's code.
+pub fn imports_c(files: &[GoFile]) -> Option<&str> {
+    let re = Regex::new(r#"(?m)^\s*(?:import\s+)?"C"\s*$"#).expect("valid regex");
+    files
+        .iter()
+        .find(|f| re.is_match(&f.text))
+        .map(|f| f.path.as_str())
+}
+
+/// Warns about what `COPY . .` cannot supply: generated files, embedded paths that
+/// are missing or gitignored, and build tags.
+pub fn warnings(project: &Project, files: &[GoFile], d: &mut Detection) {
+    let visible: BTreeSet<&str> = project.files().collect();
+    let generate: Vec<&str> = files
+        .iter()
+        .filter(|f| f.text.contains("//go:generate "))
+        .map(|f| f.path.as_str())
+        .collect();
+    if !generate.is_empty() {
+        d.warn(format!(
+            "{} {} `//go:generate` directives; the image build does not run `go generate`, so generated files must be committed (not gitignored)",
+            list(&generate),
+            if generate.len() == 1 { "has" } else { "have" }
+        ));
+    }
+    for f in files {
+        for pattern in embeds(&f.text) {
+            let base = pattern
+                .split('/')
+                .take_while(|s| !s.contains(['*', '?', '[']))
+                .collect::<Vec<_>>()
+                .join("/");
+            let rel = if f.dir.is_empty() {
+                base.clone()
+            } else if base.is_empty() {
+                f.dir.clone()
+            } else {
+                format!("{}/{base}", f.dir)
+            };
+            let seen = visible.contains(rel.as_str())
+                || visible.iter().any(|v| v.starts_with(&format!("{rel}/")));
+            let shown = validate::shown(&pattern);
+            if !project.is_file(&rel) && !project.is_dir(&rel) {
+                d.warn(format!("`//go:embed {shown}` in `{}` names `{rel}`, which does not exist: generate it before `docker build` or in `--build-command`", f.path));
+            } else if !seen {
+                d.warn(format!("`//go:embed {shown}` in `{}` names `{rel}`, which `.gitignore` hides; the `.dockerignore` carries that over, so the build will not see it", f.path));
+            }
+        }
+    }
+    let tags: BTreeSet<&str> = files
+        .iter()
+        .flat_map(|f| f.tags.iter().map(String::as_str))
+        .collect();
+    if !tags.is_empty() {
+        let tags: Vec<&str> = tags.into_iter().collect();
+        d.warn(format!(
+            "some files build only with tags ({}); the build uses none: add `-tags ...` with `--build-command` if the image needs them",
+            list(&tags)
+        ));
+    }
+}
+
+/// Patterns of the `//go:embed` lines of a file.
+fn embeds(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("//go:embed "))
+    {
+        let words = shell_words::split(&line.replace('`', "\"")).unwrap_or_default();
+        out.extend(words.into_iter().map(|w| {
+            w.trim_start_matches("all:")
+                .trim_end_matches('/')
+                .to_string()
+        }));
+    }
+    out
+}
+
+fn list(items: &[&str]) -> String {
+    items
+        .iter()
+        .take(5)
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+        + if items.len() > 5 { ", ..." } else { "" }
+}
+
+/// Whether the program looks like a server: it uses `net/http`, `net.Listen` or a
+/// known server framework.
+pub fn serves(files: &[GoFile], requires: &[String]) -> bool {
+    const FRAMEWORKS: &[&str] = &[
+        "github.com/gin-gonic/gin",
+        "github.com/labstack/echo",
+        "github.com/gofiber/fiber",
+        "github.com/go-chi/chi",
+        "github.com/gorilla/mux",
+        "google.golang.org/grpc",
+        "github.com/valyala/fasthttp",
+        "connectrpc.com/connect",
+    ];
+    files
+        .iter()
+        .any(|f| f.text.contains("\"net/http\"") || f.text.contains("net.Listen("))
+        || requires
+            .iter()
+            .any(|r| FRAMEWORKS.iter().any(|fw| r.starts_with(fw)))
+}
+
+/// The port from the code, searching the chosen main packages first: `ListenAndServe(":8080"`,
+/// `Addr: ":8080"`, a `PORT` default (`port = "8080"`, `getenv("PORT", "8080")`).
+pub fn port(project: &Project, files: &[GoFile], mains: &[&str], d: &mut Detection) {
+    let patterns = [
+        r#"(?:ListenAndServe(?:TLS)?|Listen|Run|Start)\(\s*(?:"tcp[46]?",\s*)?"[\w.\-\[\]]*:(\d{2,5})""#,
+        r#"Addr\s*:\s*"[\w.\-\[\]]*:(\d{2,5})""#,
+        r#"(?i)Getenv\w*\(\s*"PORT"\s*,\s*":?(\d{2,5})""#,
+        r#"(?i)cmp\.Or\(\s*os\.Getenv\(\s*"PORT"\s*\)\s*,\s*":?(\d{2,5})""#,
+        r#"(?i)\b(?:port|addr)\b\s*:?=\s*":?(\d{2,5})""#,
+    ];
+    let res: Vec<Regex> = patterns.iter().filter_map(|p| Regex::new(p).ok()).collect();
+    let in_main = |f: &&GoFile| mains.contains(&f.dir.as_str());
+    let ordered = files
+        .iter()
+        .filter(in_main)
+        .chain(files.iter().filter(|f| !in_main(f)));
+    for f in ordered {
+        let found = res.iter().find_map(|re| {
+            let c = re.captures(&f.text)?;
+            let port = c[1].parse::<u16>().ok().filter(|p| *p >= 80)?;
+            // The patterns match no control characters, only words, quotes and spaces.
+            Some((port, c[0].split_whitespace().collect::<Vec<_>>().join(" ")))
+        });
+        if let Some((port, shown)) = found {
+            d.layer.port = Some(port);
+            d.why("port", Some(&f.path), format!("`{shown}`"));
+            return;
+        }
+    }
+    let env_re = Regex::new(r"(?m)^PORT\s*=\s*(\d{2,5})\s*$").expect("valid regex");
+    for file in [".env.example", ".env.sample"] {
+        let Some(text) = project.read_hint(file) else {
+            continue;
+        };
+        if let Some(port) = env_re
+            .captures(&text)
+            .and_then(|c| c[1].parse::<u16>().ok())
+        {
+            d.layer.port = Some(port);
+            d.why("port", Some(file), format!("`PORT={port}`"));
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> GoFile {
+        let dir = path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        GoFile {
+            path: path.into(),
+            dir,
+            package: "main".into(),
+            text: text.into(),
+            tags: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn build_constraints_yield_only_custom_tags() {
+        assert_eq!(
+            custom_tags("linux && (amd64 || go1.22)"),
+            Vec::<String>::new()
+        );
+        assert_eq!(custom_tags("integration && !windows"), vec!["integration"]);
+        assert_eq!(
+            build_constraint("// c\n//go:build ignore\n\npackage main\n").as_deref(),
+            Some("ignore")
+        );
+        assert_eq!(build_constraint("package main\n//go:build x\n"), None);
+    }
+
+    #[test]
+    fn import_c_is_found_alone_or_in_an_import_block() {
+        assert!(
+            imports_c(&[file(
+                "a.go",
+                "package main\n\n// #include <stdio.h>\nimport \"C\"\n"
+            )])
+            .is_some()
+        );
+        assert!(
+            imports_c(&[file(
+                "a.go",
+                "package main\nimport (\n\t\"C\"\n\t\"fmt\"\n)\n"
+            )])
+            .is_some()
+        );
+        assert!(
+            imports_c(&[file(
+                "a.go",
+                "package main\nimport \"fmt\"\nvar s = \"C\" + x\n"
+            )])
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn embed_patterns_drop_the_all_prefix_and_keep_quoted_names() {
+        assert_eq!(
+            embeds("//go:embed all:web/dist static/*.css \"a b\"\nvar x embed.FS\n"),
+            vec!["web/dist", "static/*.css", "a b"]
+        );
+    }
+
+    #[test]
+    fn servers_are_recognised_by_net_http_or_a_framework() {
+        assert!(serves(&[file("main.go", "import \"net/http\"")], &[]));
+        assert!(serves(&[], &["github.com/gin-gonic/gin".into()]));
+        assert!(!serves(&[file("main.go", "import \"fmt\"")], &[]));
+    }
+}
