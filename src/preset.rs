@@ -57,6 +57,10 @@ pub struct RuntimeFamily {
     /// Image for the final stage; `{version}` is substituted.
     #[serde(rename = "final")]
     pub final_image: String,
+    /// Final images that replace `final` when a detected fact is true, by fact name
+    /// (`cgo = "gcr.io/distroless/base-debian13:nonroot"`).
+    #[serde(default)]
+    pub final_if: BTreeMap<String, String>,
     /// Numeric `uid:gid` the final stage runs as.
     pub user: String,
     /// Whether the final image has a shell (`/bin/sh`).

@@ -220,7 +220,7 @@ pub fn resolve(
         preset: preset.name.clone(),
         images: Images {
             builder: family.builder.replace("{version}", &version),
-            final_image: family.final_image.replace("{version}", &version),
+            final_image: final_image(family, detection).replace("{version}", &version),
         },
         version,
         package_manager,
@@ -256,6 +256,20 @@ pub fn resolve(
         });
     }
     Ok(Resolved { settings, origins })
+}
+
+/// The family's final image, or the variant a true detected fact selects (cgo needs glibc).
+fn final_image<'a>(family: &'a crate::preset::RuntimeFamily, detection: &Detection) -> &'a str {
+    family
+        .final_if
+        .iter()
+        .find(|(fact, _)| {
+            detection
+                .extra
+                .get(*fact)
+                .is_some_and(|f| f.value == Value::Bool(true))
+        })
+        .map_or(family.final_image.as_str(), |(_, image)| image.as_str())
 }
 
 /// Turns a version, alias or range into a concrete supported version.
