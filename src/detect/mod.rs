@@ -2,6 +2,7 @@
 //! One file per stack; each exposes `detect(&Project, &Presets) -> Result<Option<Detection>>`.
 
 mod node;
+mod python;
 
 use std::collections::BTreeMap;
 
@@ -18,7 +19,7 @@ use crate::settings::Layer;
 type Detector = fn(&Project, &Presets, &Layer) -> Result<Option<Detection>>;
 
 /// The registered detectors with the stacks each yields, tried in order.
-const DETECTORS: &[(&[&str], Detector)] = &[(&["node", "nextjs"], node::detect)];
+const DETECTORS: &[(&[&str], Detector)] = &[(&["node", "nextjs"], node::detect), (&["python"], python::detect)];
 
 /// The stack ids dockform knows, for `--stack` validation and help.
 pub fn stack_ids() -> Vec<&'static str> {
