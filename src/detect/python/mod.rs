@@ -6,7 +6,7 @@
 //! - `lockfile` (string or null): the lockfile the install is frozen to.
 //! - `manifest_files` (list): files copied before the dependency install;
 //!   `dev_manifest_files` (list): requirement files only the dev install reads.
-//! - `tool_package` (string or null): the package manager, pinned (`uv==0.13.9`).
+//! - `tool_package` (string or null): the package manager (and plugins), pinned (`uv==0.13.9`).
 //! - `create_venv` (bool): whether `python -m venv` makes the virtualenv (uv makes its own).
 //! - `add_command` (string): installs an undeclared package into the virtualenv.
 //! - `deps_command` (string or null): the dependency layer's install, from manifests only.

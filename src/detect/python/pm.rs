@@ -79,7 +79,8 @@ pub fn detect(project: &Project, m: &Manifests, preset: &Preset, hints: &Layer, 
     };
     files.extend(lockfile.map(String::from));
     warn_unlocked(pm, lockfile, m, d);
-    let tool = table.get("tool").and_then(|v| v.as_str()).map(|t| pin(preset, t)).transpose()?;
+    let tools: Vec<String> = table.get("tool").and_then(|v| v.as_array()).into_iter().flatten().filter_map(|t| t.as_str()).map(|t| pin(preset, t)).collect::<Result<_>>()?;
+    let tool = (!tools.is_empty()).then(|| tools.join(" "));
     let create = table.get("create-venv").and_then(|v| v.as_bool()).unwrap_or(true);
     d.fact("lockfile", lockfile, lockfile, if lockfile.is_some() { "the dependency install is frozen to the lockfile" } else { "no lockfile" });
     d.fact("manifest_files", files, None, "copied before the dependency install so that layer is cached");

@@ -95,7 +95,9 @@ fn poetry_installs_the_main_group_without_the_root_package_first() {
     let py = "[tool.poetry]\nname = \"svc\"\npackage-mode = false\n[tool.poetry.dependencies]\npython = \"^3.12\"\nfastapi = \"*\"\n";
     let d = run(&[("pyproject.toml", py), ("poetry.lock", "")]);
     assert_eq!(d.layer.package_manager.as_deref(), Some("poetry"));
-    assert_eq!(fact(&d, "deps_command"), json!("poetry install --only main --no-root --no-directory --compile"));
+    let deps = fact(&d, "deps_command");
+    assert!(deps.as_str().unwrap().starts_with("poetry export --only main "), "{deps}");
+    assert_eq!(fact(&d, "tool_package"), json!("poetry==2.5.1 poetry-plugin-export==1.10.1"));
     assert_eq!(fact(&d, "project_command"), json!(null), "package-mode = false has no root package");
     assert_eq!(d.layer.version.as_deref(), Some("3.14"), "Poetry's ^3.12 means >=3.12,<4");
 }
@@ -103,7 +105,7 @@ fn poetry_installs_the_main_group_without_the_root_package_first() {
 #[test]
 fn poetry_without_a_lockfile_warns_and_locks_at_build_time() {
     let d = run(&[("pyproject.toml", "[tool.poetry]\nname = \"svc\"\n[tool.poetry.dependencies]\npython = \"^3.12\"\n"), ("main.py", "")]);
-    assert!(fact(&d, "deps_command").as_str().unwrap().starts_with("poetry lock && "));
+    assert!(fact(&d, "deps_command").as_str().unwrap().starts_with("poetry lock && poetry export "));
     assert!(d.warnings.iter().any(|w| w.contains("no lockfile for `poetry`")), "{:?}", d.warnings);
 }
 
