@@ -44,39 +44,7 @@ pub fn detect(project: &Project, m: &Manifests, preset: &Preset, hints: &Layer, 
     }
     .filter(|f| project.is_file(f));
     let locked = lockfile.is_some() || (pm == "pip" && m.requirements.is_some() && m.requirements_pinned);
-    let pick = |key: &str| if locked { cmd(key) } else { cmd(&format!("{key}-unlocked")).or_else(|| cmd(key)) };
-    let installable = m.build_backend().is_some() || project.is_file("setup.py");
-    let mut files: Vec<String> = Vec::new();
-    let (deps, project_cmd, dev_deps, dev_project) = match pm {
-        "pip" => {
-            files.extend(m.requirement_files.iter().cloned());
-            let req = m.requirements.as_ref().and_then(|r| cmd("deps").map(|c| c.replace("{requirements}", r)));
-            let dev = m.dev_requirements.as_ref().and_then(|r| cmd("dev-deps").map(|c| c.replace("{dev-requirements}", r)));
-            if m.local_requirement {
-                // `-e .` needs the source: everything installs after `COPY . .`.
-                files.clear();
-                let both = m.requirements.as_ref().zip(m.dev_requirements.as_ref());
-                let both = both.and_then(|(r, dv)| cmd("deps").map(|c| c.replace("{requirements}", &format!("{r} -r {dv}"))));
-                (None, req, None, both.or(dev).or(pip_dev_project(m, installable)))
-            } else {
-                let project_cmd = match (&req, installable) {
-                    (Some(_), true) => cmd("project"),
-                    (None, true) => cmd("project-with-deps"),
-                    (_, false) => None,
-                };
-                (req, project_cmd, dev, pip_dev_project(m, installable))
-            }
-        }
-        "pipenv" => {
-            files.push("Pipfile".into());
-            (pick("deps"), None, pick("dev-deps"), None)
-        }
-        _ => {
-            files.push("pyproject.toml".into());
-            let package = pm == "uv" || poetry_package(project, m);
-            (pick("deps"), pick("project").filter(|_| package), pick("dev-deps"), pick("dev-project").filter(|_| package))
-        }
-    };
+    let (mut files, c) = commands(pm, project, m, table, locked);
     files.extend(lockfile.map(String::from));
     warn_unlocked(pm, lockfile, m, d);
     let tools: Vec<String> = table.get("tool").and_then(|v| v.as_array()).into_iter().flatten().filter_map(|t| t.as_str()).map(|t| pin(preset, t)).collect::<Result<_>>()?;
@@ -88,12 +56,60 @@ pub fn detect(project: &Project, m: &Manifests, preset: &Preset, hints: &Layer, 
     d.fact("tool_package", tool, None, "the package manager, installed with pip in the builder only");
     d.fact("create_venv", create, None, "the builder creates the virtualenv the final stage copies");
     d.fact("add_command", cmd("add"), None, "installs packages the project does not declare (a server, pytest)");
-    d.fact("deps_command", deps.clone(), None, if deps.is_some() { "installs the dependencies from the manifests alone" } else { "dependencies need the source, so they install with the project" });
-    d.fact("project_command", project_cmd, None, "installs the project itself once the source is copied");
-    d.fact("dev_deps_command", dev_deps, None, "adds development dependencies for the dev and test stages");
-    d.fact("dev_project_command", dev_project, None, "installs the project with its development extras");
+    let why = if c.deps.is_some() { "installs the dependencies from the manifests alone" } else { "dependencies need the source, so they install with the project" };
+    d.fact("deps_command", c.deps, None, why);
+    d.fact("project_command", c.project, None, "installs the project itself once the source is copied");
+    d.fact("dev_deps_command", c.dev_deps, None, "adds development dependencies for the dev and test stages");
+    d.fact("dev_project_command", c.dev_project, None, "installs the project with its development extras");
     d.layer.package_manager = Some(pm.to_string());
     Ok(())
+}
+
+/// The install commands of each stage.
+#[derive(Default)]
+struct Commands {
+    deps: Option<String>,
+    project: Option<String>,
+    dev_deps: Option<String>,
+    dev_project: Option<String>,
+}
+
+/// The files the dependency layer copies and the commands, from the preset's table.
+fn commands(pm: &str, project: &Project, m: &Manifests, table: &toml::Table, locked: bool) -> (Vec<String>, Commands) {
+    let cmd = |key: &str| table.get(key).and_then(|v| v.as_str()).map(String::from);
+    let pick = |key: &str| if locked { cmd(key) } else { cmd(&format!("{key}-unlocked")).or_else(|| cmd(key)) };
+    let installable = m.build_backend().is_some() || project.is_file("setup.py");
+    match pm {
+        "pip" => {
+            let req = m.requirements.as_ref().and_then(|r| cmd("deps").map(|c| c.replace("{requirements}", r)));
+            let dev = m.dev_requirements.as_ref().and_then(|r| cmd("dev-deps").map(|c| c.replace("{dev-requirements}", r)));
+            if m.local_requirement {
+                // `-e .` needs the source: everything installs after `COPY . .`.
+                let both = m.requirements.as_ref().zip(m.dev_requirements.as_ref());
+                let both = both.and_then(|(r, dv)| cmd("deps").map(|c| c.replace("{requirements}", &format!("{r} -r {dv}"))));
+                let dev_project = both.or(dev).or(pip_dev_project(m, installable));
+                return (Vec::new(), Commands { project: req, dev_project, ..Default::default() });
+            }
+            let project_cmd = match (&req, installable) {
+                (Some(_), true) => cmd("project"),
+                (None, true) => cmd("project-with-deps"),
+                (_, false) => None,
+            };
+            let c = Commands { deps: req, project: project_cmd, dev_deps: dev, dev_project: pip_dev_project(m, installable) };
+            (m.requirement_files.clone(), c)
+        }
+        "pipenv" => (vec!["Pipfile".into()], Commands { deps: pick("deps"), dev_deps: pick("dev-deps"), ..Default::default() }),
+        _ => {
+            let package = pm == "uv" || poetry_package(project, m);
+            let c = Commands {
+                deps: pick("deps"),
+                project: pick("project").filter(|_| package),
+                dev_deps: pick("dev-deps"),
+                dev_project: pick("dev-project").filter(|_| package),
+            };
+            (vec!["pyproject.toml".into()], c)
+        }
+    }
 }
 
 /// A `name==version` requirement from the preset's `[data] pins`.
