@@ -3,6 +3,7 @@
 
 mod go;
 mod node;
+mod python;
 mod rust;
 
 use std::collections::BTreeMap;
@@ -23,6 +24,7 @@ type Detector = fn(&Project, &Presets, &Layer) -> Result<Option<Detection>>;
 const DETECTORS: &[(&[&str], Detector)] = &[
     (&["node", "nextjs"], node::detect),
     (&["go"], go::detect),
+    (&["python"], python::detect),
     (&["rust"], rust::detect),
 ];
 

@@ -1,0 +1,582 @@
+//! What the image runs: the framework (Django, FastAPI, Flask) and its server, a
+//! console script, `python -m <package>` or `python main.py`; plus the dev and test
+//! commands and the port.
+
+use regex::Regex;
+
+use super::Manifests;
+use crate::detect::{Detection, Question};
+use crate::error::{Error, Result};
+use crate::scan::Project;
+use crate::settings::Layer;
+use crate::validate;
+
+/// Files tried when nothing else names the entry point.
+const MAIN_FILES: &[&str] = &["main.py", "app.py", "server.py", "run.py"];
+
+/// What the start command needs from the environment.
+pub struct Entry {
+    /// `django`, `fastapi`, `flask` or None.
+    pub framework: Option<&'static str>,
+    /// A server (`gunicorn`, `uvicorn`) the command runs but the project does not declare.
+    pub missing_server: Option<&'static str>,
+    /// The directory holding `manage.py`, for Django.
+    pub app_dir: Option<String>,
+}
+
+/// Sets `start-command`, `dev-command`, `test-command` and `port`. Returns None when a
+/// question was asked instead.
+pub fn detect(
+    project: &Project,
+    m: &Manifests,
+    hints: &Layer,
+    default_port: u16,
+    d: &mut Detection,
+) -> Result<Option<Entry>> {
+    let port = hints.port.filter(|p| *p != 0).unwrap_or(default_port);
+    let sources = sources(project);
+    let entry = if m.has("django")
+        && let Some(found) = django(project, m, hints, port, d)?
+    {
+        found
+    } else if m.has("fastapi")
+        && let Some(found) = asgi(project, m, &sources, hints, port, d)?
+    {
+        found
+    } else if m.has("flask")
+        && let Some(found) = flask(project, m, &sources, hints, port, d)?
+    {
+        found
+    } else {
+        if !d.questions.is_empty() {
+            return Ok(None);
+        }
+        plain(project, m, &sources, hints, d)?;
+        Entry {
+            framework: None,
+            missing_server: None,
+            app_dir: None,
+        }
+    };
+    if !d.questions.is_empty() {
+        return Ok(None);
+    }
+    test(project, m, &entry, d);
+    Ok(Some(entry))
+}
+
+/// Python sources worth reading for an app object, shallow and outside tests.
+fn sources(project: &Project) -> Vec<String> {
+    project
+        .files()
+        .filter(|f| f.ends_with(".py") && f.matches('/').count() <= 3)
+        .filter(|f| {
+            !f.split('/').any(|p| {
+                p.starts_with("test") || p == "migrations" || p == "conftest.py" || p == "docs"
+            })
+        })
+        .take(400)
+        .map(String::from)
+        .collect()
+}
+
+/// `src/app/main.py` → (`app.main`, Some(`src`)).
+fn module_of(file: &str) -> (String, Option<&'static str>) {
+    let (rest, dir) = match file.strip_prefix("src/") {
+        Some(r) => (r, Some("src")),
+        None => (file, None),
+    };
+    let module = rest
+        .trim_end_matches(".py")
+        .trim_end_matches("/__init__")
+        .replace('/', ".");
+    (module, dir)
+}
+
+/// One of several candidates: the user's `--app`, the only one, or a question.
+fn pick(
+    candidates: Vec<String>,
+    hints: &Layer,
+    what: &str,
+    d: &mut Detection,
+) -> Result<Option<String>> {
+    if let Some(app) = &hints.app {
+        return if candidates.contains(app) {
+            Ok(Some(app.clone()))
+        } else {
+            Err(Error::invalid(
+                "`--app`",
+                format!(
+                    "`{}` is not one of the {what} found: {}",
+                    validate::shown(app),
+                    candidates.join(", ")
+                ),
+            ))
+        };
+    }
+    match candidates.len() {
+        0 => Ok(None),
+        1 => Ok(candidates.into_iter().next()),
+        _ => {
+            d.questions.push(Question {
+                prompt: format!("Which {what} should the image run?"),
+                detail: format!("the project has several {what}"),
+                candidates,
+                flag: "--app".into(),
+            });
+            Ok(None)
+        }
+    }
+}
+
+fn set(
+    d: &mut Detection,
+    field: &str,
+    words: &[String],
+    source: &str,
+    reason: String,
+) -> Result<()> {
+    for w in words {
+        validate::line(field, w)?;
+    }
+    let joined = shell_words::join(words);
+    match field {
+        "start-command" => d.layer.start_command = Some(joined),
+        _ => d.layer.dev_command = Some(joined),
+    }
+    d.why(field, Some(source), reason);
+    Ok(())
+}
+
+fn words(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+fn django(
+    project: &Project,
+    m: &Manifests,
+    hints: &Layer,
+    port: u16,
+    d: &mut Detection,
+) -> Result<Option<Entry>> {
+    let mut manages: Vec<String> = project
+        .files()
+        .filter(|f| *f == "manage.py" || f.ends_with("/manage.py"))
+        .filter(|f| f.matches('/').count() <= 2)
+        .map(String::from)
+        .collect();
+    manages.sort_by_key(|f| (f.matches('/').count(), f.clone()));
+    let Some(manage) = pick(manages, hints, "Django projects (`manage.py`)", d)? else {
+        return Ok(None);
+    };
+    let dir = manage
+        .strip_suffix("manage.py")
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .to_string();
+    let at = |rel: &str| {
+        if dir.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{dir}/{rel}")
+        }
+    };
+    let text = project.read(&manage)?.unwrap_or_default();
+    let settings = capture(
+        r#"DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']"#,
+        &text,
+    );
+    let settings_text = settings
+        .as_ref()
+        .and_then(|s| {
+            let path = s.replace('.', "/");
+            project
+                .read_hint(&at(&format!("{path}.py")))
+                .or_else(|| project.read_hint(&at(&format!("{path}/__init__.py"))))
+        })
+        .unwrap_or_default();
+    let package = settings
+        .as_deref()
+        .and_then(|s| s.split('.').next())
+        .unwrap_or("config")
+        .to_string();
+    let wsgi = capture(r#"WSGI_APPLICATION\s*=\s*["']([\w.]+)["']"#, &settings_text)
+        .unwrap_or(format!("{package}.wsgi.application"));
+    let asgi = capture(r#"ASGI_APPLICATION\s*=\s*["']([\w.]+)["']"#, &settings_text)
+        .unwrap_or(format!("{package}.asgi.application"));
+    let target = |dotted: &str| {
+        dotted
+            .rsplit_once('.')
+            .map(|(m, v)| format!("{m}:{v}"))
+            .unwrap_or(dotted.to_string())
+    };
+    let asgi_file = at(&format!(
+        "{}.py",
+        asgi.rsplit_once('.')
+            .map_or("", |(m, _)| m)
+            .replace('.', "/")
+    ));
+    let bind = format!("0.0.0.0:{port}");
+    let (cmd, server, missing) = if m.main.contains("uvicorn")
+        && !m.main.contains("gunicorn")
+        && project.is_file(&asgi_file)
+    {
+        let mut c = words(&["uvicorn", "--host", "0.0.0.0", "--port", &port.to_string()]);
+        if !dir.is_empty() {
+            c.extend(words(&["--app-dir", &dir]));
+        }
+        c.push(target(&asgi));
+        (c, "uvicorn", None)
+    } else {
+        let mut c = words(&["gunicorn", "--bind", &bind]);
+        if !dir.is_empty() {
+            c.extend(words(&["--chdir", &dir]));
+        }
+        c.push(target(&wsgi));
+        (
+            c,
+            "gunicorn",
+            (!m.main.contains("gunicorn")).then_some("gunicorn"),
+        )
+    };
+    let why = format!(
+        "Django project `{manage}` (settings `{}`) served by {server}",
+        settings.as_deref().unwrap_or("?")
+    );
+    set(d, "start-command", &cmd, &manage, why)?;
+    if Regex::new(r"(?m)^STATIC_ROOT\s*=").is_ok_and(|re| re.is_match(&settings_text)) {
+        d.layer.build_command = Some(format!("python {manage} collectstatic --noinput"));
+        d.why(
+            "build-command",
+            Some(&manage),
+            "`STATIC_ROOT` is set, so static files are collected at build time",
+        );
+    }
+    let dev = words(&["python", &manage, "runserver", &bind]);
+    set(
+        d,
+        "dev-command",
+        &dev,
+        &manage,
+        "Django's reloading development server".into(),
+    )?;
+    Ok(Some(Entry {
+        framework: Some("django"),
+        missing_server: missing,
+        app_dir: Some(dir),
+    }))
+}
+
+/// Files defining `<var> = <Ctor>(`, as `module:var` candidates with the app dir.
+fn instances(
+    project: &Project,
+    sources: &[String],
+    ctor: &str,
+) -> Vec<(String, String, Option<&'static str>)> {
+    let Ok(re) = Regex::new(&format!(
+        r"(?m)^(\w+)\s*(?::\s*[\w.]+\s*)?=\s*(?:\w+\.)?{ctor}\("
+    )) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for file in sources {
+        let Some(text) = project.read_hint(file) else {
+            continue;
+        };
+        if let Some(c) = re.captures(&text) {
+            let (module, dir) = module_of(file);
+            out.push((format!("{module}:{}", &c[1]), file.clone(), dir));
+        }
+    }
+    out
+}
+
+fn asgi(
+    project: &Project,
+    m: &Manifests,
+    sources: &[String],
+    hints: &Layer,
+    port: u16,
+    d: &mut Detection,
+) -> Result<Option<Entry>> {
+    let found = instances(project, sources, "FastAPI");
+    let Some(app) = pick(
+        found.iter().map(|f| f.0.clone()).collect(),
+        hints,
+        "FastAPI apps",
+        d,
+    )?
+    else {
+        return Ok(None);
+    };
+    let (_, file, dir) = found
+        .iter()
+        .find(|f| f.0 == app)
+        .cloned()
+        .unwrap_or_default();
+    let mut base = words(&["uvicorn", "--host", "0.0.0.0", "--port", &port.to_string()]);
+    if let Some(dir) = dir {
+        base.extend(words(&["--app-dir", dir]));
+    }
+    let start = [base.clone(), vec![app.clone()]].concat();
+    set(
+        d,
+        "start-command",
+        &start,
+        &file,
+        format!("`{app}` is the `FastAPI()` app, served by uvicorn"),
+    )?;
+    let dev = [base, words(&["--reload", &app])].concat();
+    set(
+        d,
+        "dev-command",
+        &dev,
+        &file,
+        "uvicorn reloads on change".into(),
+    )?;
+    let missing = (!m.main.contains("uvicorn")).then_some("uvicorn");
+    Ok(Some(Entry {
+        framework: Some("fastapi"),
+        missing_server: missing,
+        app_dir: None,
+    }))
+}
+
+fn flask(
+    project: &Project,
+    m: &Manifests,
+    sources: &[String],
+    hints: &Layer,
+    port: u16,
+    d: &mut Detection,
+) -> Result<Option<Entry>> {
+    let mut found = instances(project, sources, "Flask");
+    if found.is_empty() {
+        let re = Regex::new(r"(?m)^def create_app\(").ok();
+        for file in sources {
+            if project
+                .read_hint(file)
+                .is_some_and(|t| re.as_ref().is_some_and(|r| r.is_match(&t)))
+            {
+                let (module, dir) = module_of(file);
+                found.push((format!("{module}:create_app()"), file.clone(), dir));
+            }
+        }
+    }
+    let Some(app) = pick(
+        found.iter().map(|f| f.0.clone()).collect(),
+        hints,
+        "Flask apps",
+        d,
+    )?
+    else {
+        return Ok(None);
+    };
+    let (_, file, dir) = found
+        .iter()
+        .find(|f| f.0 == app)
+        .cloned()
+        .unwrap_or_default();
+    let mut start = words(&["gunicorn", "--bind", &format!("0.0.0.0:{port}")]);
+    if let Some(dir) = dir {
+        start.extend(words(&["--chdir", dir]));
+    }
+    start.push(app.clone());
+    set(
+        d,
+        "start-command",
+        &start,
+        &file,
+        format!("`{app}` is the Flask app, served by gunicorn"),
+    )?;
+    let mut dev = words(&[
+        "flask",
+        "--app",
+        &app,
+        "run",
+        "--debug",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        &port.to_string(),
+    ]);
+    if let Some(dir) = dir {
+        dev.splice(0..0, words(&["env", &format!("PYTHONPATH={dir}")]));
+    }
+    set(
+        d,
+        "dev-command",
+        &dev,
+        &file,
+        "Flask's reloading development server".into(),
+    )?;
+    let missing = (!m.main.contains("gunicorn")).then_some("gunicorn");
+    Ok(Some(Entry {
+        framework: Some("flask"),
+        missing_server: missing,
+        app_dir: None,
+    }))
+}
+
+/// Console script, `python -m <package>`, or a main file; the port from the code.
+fn plain(
+    project: &Project,
+    m: &Manifests,
+    sources: &[String],
+    hints: &Layer,
+    d: &mut Detection,
+) -> Result<()> {
+    let scripts = m
+        .py(&["project", "scripts"])
+        .or(m.py(&["tool", "poetry", "scripts"]))
+        .and_then(toml::Value::as_table);
+    let names: Vec<String> = scripts
+        .map(|t| t.keys().cloned().collect())
+        .unwrap_or_default();
+    let mains: Vec<String> = sources
+        .iter()
+        .filter(|f| {
+            f.ends_with("/__main__.py") && f.trim_start_matches("src/").matches('/').count() == 1
+        })
+        .cloned()
+        .collect();
+    if !names.is_empty() && m.build_backend().is_some() {
+        let Some(name) = pick(names, hints, "console scripts (`[project.scripts]`)", d)? else {
+            return Ok(());
+        };
+        set(
+            d,
+            "start-command",
+            std::slice::from_ref(&name),
+            "pyproject.toml",
+            format!("console script `{name}` from `[project.scripts]`"),
+        )?;
+    } else if let Some(file) = mains.first() {
+        let (module, _) = module_of(file.trim_end_matches("/__main__.py"));
+        set(
+            d,
+            "start-command",
+            &words(&["python", "-m", &module]),
+            file,
+            format!("package `{module}` has a `__main__.py`"),
+        )?;
+    } else if let Some(file) = MAIN_FILES.iter().find(|f| project.is_file(f)) {
+        set(
+            d,
+            "start-command",
+            &words(&["python", file]),
+            file,
+            format!("entry file `{file}`"),
+        )?;
+    } else {
+        d.warn("could not find what to run (no framework app, console script, `__main__.py` or `main.py`); pass `--start-command \"python path/to/app.py\"`");
+        return Ok(());
+    }
+    port(project, sources, d);
+    Ok(())
+}
+
+/// The port a plain program listens on, or 0 (no HTTP) when the code shows none.
+fn port(project: &Project, sources: &[String], d: &mut Detection) {
+    let patterns = [
+        r#"["']PORT["']\s*,\s*["']?(\d{2,5})"#,
+        r"\bport\s*=\s*(\d{2,5})\b",
+        r#"\(\s*["'][\d.]*["']\s*,\s*(\d{2,5})\s*\)"#,
+    ];
+    let res: Vec<Regex> = patterns.iter().filter_map(|p| Regex::new(p).ok()).collect();
+    for file in sources {
+        let Some(text) = project.read_hint(file) else {
+            continue;
+        };
+        for re in &res {
+            if let Some(p) = re
+                .captures(&text)
+                .and_then(|c| c[1].parse::<u16>().ok())
+                .filter(|p| *p >= 80)
+            {
+                d.layer.port = Some(p);
+                d.why(
+                    "port",
+                    Some(file),
+                    format!(
+                        "`{}`",
+                        validate::shown(
+                            &re.captures(&text)
+                                .map(|c| c[0].to_string())
+                                .unwrap_or_default()
+                        )
+                    ),
+                );
+                return;
+            }
+        }
+    }
+    d.layer.port = Some(0);
+    d.why(
+        "port",
+        None,
+        "no web framework and no port in the code: the app serves no HTTP",
+    );
+}
+
+/// pytest when configured or declared, Django's runner, else unittest discovery.
+fn test(project: &Project, m: &Manifests, entry: &Entry, d: &mut Detection) {
+    let configured = m.py(&["tool", "pytest"]).is_some()
+        || project.is_file("pytest.ini")
+        || project.is_file("conftest.py")
+        || project
+            .read_hint("setup.cfg")
+            .is_some_and(|t| t.contains("[tool:pytest]"))
+        || project
+            .read_hint("tox.ini")
+            .is_some_and(|t| t.contains("[pytest]"));
+    let (cmd, source, why) = if m.has("pytest") || configured {
+        let why = if m.has("pytest") {
+            "`pytest` is a dependency"
+        } else {
+            "pytest is configured"
+        };
+        ("python -m pytest".to_string(), None, why.to_string())
+    } else if let (Some("django"), Some(dir)) = (entry.framework, &entry.app_dir) {
+        // A directory label makes Django discover tests with that directory as the top level.
+        let cmd = if dir.is_empty() {
+            "python manage.py test".to_string()
+        } else {
+            format!("python {dir}/manage.py test {dir}")
+        };
+        (
+            cmd,
+            None,
+            format!(
+                "Django's test runner (`{}manage.py`)",
+                if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                }
+            ),
+        )
+    } else if project.files().any(|f| {
+        f.rsplit('/')
+            .next()
+            .is_some_and(|n| n.starts_with("test") && n.ends_with(".py"))
+    }) {
+        (
+            "python -m unittest".to_string(),
+            None,
+            "test files and no pytest: unittest discovery".to_string(),
+        )
+    } else {
+        d.warn("no tests found (no pytest, no `test*.py`); the `test` stage will fail until a test command is set (`--test-command`)");
+        return;
+    };
+    d.layer.test_command = Some(cmd);
+    d.why("test-command", source, why);
+}
+
+fn capture(pattern: &str, text: &str) -> Option<String> {
+    Regex::new(pattern)
+        .ok()?
+        .captures(text)
+        .map(|c| c[1].to_string())
+}

@@ -1,0 +1,575 @@
+//! Unit tests for the Python detector: one per decision.
+
+use serde_json::json;
+
+use super::detect;
+use crate::detect::Detection;
+use crate::error::Error;
+use crate::preset::Presets;
+use crate::scan::Project;
+use crate::settings::Layer;
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+fn run_with(files: &[(&str, &str)], hints: &Layer) -> crate::error::Result<Option<Detection>> {
+    let dir = project(files);
+    let p = Project::scan(dir.path()).unwrap();
+    detect(&p, &Presets::embedded().unwrap(), hints)
+}
+
+fn run(files: &[(&str, &str)]) -> Detection {
+    run_with(files, &Layer::default())
+        .unwrap()
+        .expect("a Python project")
+}
+
+fn fact(d: &Detection, key: &str) -> serde_json::Value {
+    d.extra
+        .get(key)
+        .map(|f| f.value.clone())
+        .unwrap_or_else(|| panic!("no fact {key}"))
+}
+
+const FLASK_APP: &str = "from flask import Flask\napp = Flask(__name__)\n";
+
+#[test]
+fn a_project_without_python_manifests_is_not_python() {
+    let dir = project(&[("main.py", "print(1)\n")]);
+    let p = Project::scan(dir.path()).unwrap();
+    assert!(
+        detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[test]
+fn flask_with_gunicorn_in_requirements_runs_gunicorn_on_the_app_object() {
+    let d = run(&[
+        ("requirements.txt", "flask==3.1.3\ngunicorn==23.0.0\n"),
+        ("app.py", FLASK_APP),
+    ]);
+    assert_eq!(d.layer.package_manager.as_deref(), Some("pip"));
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("gunicorn --bind 0.0.0.0:8000 app:app")
+    );
+    assert_eq!(
+        fact(&d, "deps_command"),
+        json!("pip install -r requirements.txt")
+    );
+    assert_eq!(fact(&d, "server_packages"), json!([]));
+    assert!(
+        !d.warnings
+            .iter()
+            .any(|w| w.contains("gunicorn") || w.contains("reproducible")),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
+fn flask_without_gunicorn_warns_and_installs_a_pinned_gunicorn() {
+    let d = run(&[
+        ("requirements.txt", "flask==3.1.3\n"),
+        ("app.py", FLASK_APP),
+    ]);
+    assert_eq!(fact(&d, "server_packages"), json!(["gunicorn==27.0.1"]));
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("`gunicorn` serves the flask app")),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
+fn unpinned_requirements_warn_that_builds_are_not_reproducible() {
+    let d = run(&[
+        ("requirements.txt", "flask>=3\ngunicorn\n"),
+        ("app.py", FLASK_APP),
+    ]);
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("does not pin every dependency")),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
+fn a_flask_factory_is_called_by_gunicorn() {
+    let d = run(&[
+        ("requirements.txt", "flask==3.1.3\ngunicorn==23.0.0\n"),
+        ("shop/__init__.py", "def create_app():\n    pass\n"),
+    ]);
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("gunicorn --bind 0.0.0.0:8000 'shop:create_app()'")
+    );
+}
+
+#[test]
+fn uv_lock_selects_uv_and_freezes_the_dependency_layer() {
+    let d = run(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\nversion = \"1\"\ndependencies = []\n",
+        ),
+        ("uv.lock", "version = 1\n"),
+        ("main.py", ""),
+    ]);
+    assert_eq!(d.layer.package_manager.as_deref(), Some("uv"));
+    assert_eq!(
+        fact(&d, "deps_command"),
+        json!("uv sync --frozen --no-dev --no-install-project")
+    );
+    assert_eq!(
+        fact(&d, "manifest_files"),
+        json!(["pyproject.toml", "uv.lock"])
+    );
+    assert_eq!(fact(&d, "tool_package"), json!("uv==0.13.9"));
+    assert_eq!(fact(&d, "create_venv"), json!(false));
+}
+
+#[test]
+fn uv_without_a_lockfile_warns_and_resolves_at_build_time() {
+    let d = run(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\nversion = \"1\"\n[tool.uv]\n",
+        ),
+        ("main.py", ""),
+    ]);
+    assert_eq!(d.layer.package_manager.as_deref(), Some("uv"));
+    assert_eq!(
+        fact(&d, "deps_command"),
+        json!("uv sync --no-dev --no-install-project")
+    );
+    assert_eq!(fact(&d, "manifest_files"), json!(["pyproject.toml"]));
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("no lockfile for `uv`")),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
+fn poetry_installs_the_main_group_without_the_root_package_first() {
+    let py = "[tool.poetry]\nname = \"svc\"\npackage-mode = false\n[tool.poetry.dependencies]\npython = \"^3.12\"\nfastapi = \"*\"\n";
+    let d = run(&[("pyproject.toml", py), ("poetry.lock", "")]);
+    assert_eq!(d.layer.package_manager.as_deref(), Some("poetry"));
+    let deps = fact(&d, "deps_command");
+    assert!(
+        deps.as_str()
+            .unwrap()
+            .starts_with("poetry export --only main "),
+        "{deps}"
+    );
+    assert_eq!(
+        fact(&d, "tool_package"),
+        json!("poetry==2.5.1 poetry-plugin-export==1.10.1")
+    );
+    assert_eq!(
+        fact(&d, "project_command"),
+        json!(null),
+        "package-mode = false has no root package"
+    );
+    assert_eq!(
+        d.layer.version.as_deref(),
+        Some("3.14"),
+        "Poetry's ^3.12 means >=3.12,<4"
+    );
+}
+
+#[test]
+fn poetry_without_a_lockfile_warns_and_locks_at_build_time() {
+    let d = run(&[
+        (
+            "pyproject.toml",
+            "[tool.poetry]\nname = \"svc\"\n[tool.poetry.dependencies]\npython = \"^3.12\"\n",
+        ),
+        ("main.py", ""),
+    ]);
+    assert!(
+        fact(&d, "deps_command")
+            .as_str()
+            .unwrap()
+            .starts_with("poetry lock && poetry export ")
+    );
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("no lockfile for `poetry`")),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
+fn pipenv_deploys_from_the_lock_and_warns_without_one() {
+    let locked = run(&[
+        ("Pipfile", "[packages]\n"),
+        ("Pipfile.lock", "{}"),
+        ("main.py", ""),
+    ]);
+    assert_eq!(
+        fact(&locked, "deps_command"),
+        json!("pipenv install --deploy")
+    );
+    assert_eq!(
+        fact(&locked, "manifest_files"),
+        json!(["Pipfile", "Pipfile.lock"])
+    );
+    let unlocked = run(&[("Pipfile", "[packages]\n"), ("main.py", "")]);
+    assert_eq!(fact(&unlocked, "deps_command"), json!("pipenv install"));
+    assert!(
+        unlocked
+            .warnings
+            .iter()
+            .any(|w| w.contains("no lockfile for `pipenv`"))
+    );
+}
+
+#[test]
+fn django_in_a_subdirectory_runs_gunicorn_with_chdir_and_the_wsgi_module_from_settings() {
+    let d = run(&[
+        ("requirements.txt", "Django==5.2\ngunicorn==23.0.0\n"),
+        (
+            "backend/manage.py",
+            "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"site_cfg.settings.prod\")\n",
+        ),
+        (
+            "backend/site_cfg/settings/prod.py",
+            "WSGI_APPLICATION = 'site_cfg.web.application'\nSTATIC_ROOT = BASE_DIR / 'static'\n",
+        ),
+    ]);
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("gunicorn --bind 0.0.0.0:8000 --chdir backend site_cfg.web:application")
+    );
+    assert_eq!(
+        d.layer.dev_command.as_deref(),
+        Some("python backend/manage.py runserver 0.0.0.0:8000")
+    );
+    assert_eq!(
+        d.layer.test_command.as_deref(),
+        Some("python backend/manage.py test backend")
+    );
+    assert_eq!(
+        d.layer.build_command.as_deref(),
+        Some("python backend/manage.py collectstatic --noinput")
+    );
+}
+
+#[test]
+fn django_with_only_uvicorn_serves_the_asgi_application() {
+    let d = run(&[
+        ("requirements.txt", "Django==5.2\nuvicorn==0.30\n"),
+        (
+            "manage.py",
+            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n",
+        ),
+        ("mysite/settings.py", ""),
+        ("mysite/asgi.py", "application = None\n"),
+    ]);
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("uvicorn --host 0.0.0.0 --port 8000 mysite.asgi:application")
+    );
+    assert_eq!(fact(&d, "server_packages"), json!([]));
+}
+
+#[test]
+fn fastapi_in_a_src_layout_is_served_by_uvicorn_with_the_app_dir() {
+    let d = run(&[
+        ("requirements.txt", "fastapi[standard]==0.115\n"),
+        (
+            "src/api/main.py",
+            "from fastapi import FastAPI\napi: FastAPI = FastAPI()\n",
+        ),
+    ]);
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("uvicorn --host 0.0.0.0 --port 8000 --app-dir src api.main:api")
+    );
+    assert_eq!(
+        fact(&d, "server_packages"),
+        json!([]),
+        "fastapi[standard] brings uvicorn"
+    );
+}
+
+#[test]
+fn the_port_flag_reaches_the_server_command() {
+    let hints = Layer {
+        port: Some(9000),
+        ..Default::default()
+    };
+    let d = run_with(
+        &[
+            ("requirements.txt", "fastapi==0.115\nuvicorn==0.30\n"),
+            ("main.py", "from fastapi import FastAPI\napp = FastAPI()\n"),
+        ],
+        &hints,
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("uvicorn --host 0.0.0.0 --port 9000 main:app")
+    );
+}
+
+#[test]
+fn several_apps_are_asked_about_and_the_answer_is_checked() {
+    let files = [
+        ("requirements.txt", "fastapi\nuvicorn\n"),
+        ("a.py", "app = FastAPI()\n"),
+        ("b.py", "app = FastAPI()\n"),
+    ];
+    let d = run(&files);
+    assert_eq!(d.questions.len(), 1);
+    assert_eq!(d.questions[0].candidates, vec!["a:app", "b:app"]);
+    let chosen = run_with(
+        &files,
+        &Layer {
+            app: Some("b:app".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .unwrap();
+    assert!(chosen.layer.start_command.unwrap().ends_with("b:app"));
+    let wrong = run_with(
+        &files,
+        &Layer {
+            app: Some("c:app".into()),
+            ..Default::default()
+        },
+    );
+    assert!(matches!(wrong, Err(Error::InvalidValue { .. })));
+}
+
+#[test]
+fn a_console_script_is_the_start_command_and_the_port_comes_from_the_code() {
+    let py = "[project]\nname = \"greeter\"\nversion = \"1\"\n[project.scripts]\ngreeter = \"greeter.cli:main\"\n[build-system]\nbuild-backend = \"uv_build\"\n";
+    let d = run(&[
+        ("pyproject.toml", py),
+        (
+            "src/greeter/cli.py",
+            "port = int(os.environ.get(\"PORT\", \"8500\"))\n",
+        ),
+    ]);
+    assert_eq!(d.layer.start_command.as_deref(), Some("greeter"));
+    assert_eq!(d.layer.port, Some(8500));
+}
+
+#[test]
+fn a_package_with_main_runs_as_a_module_and_serves_no_http() {
+    let d = run(&[
+        ("requirements.txt", "requests==2.32.3\n"),
+        ("worker/__main__.py", "print('work')\n"),
+    ]);
+    assert_eq!(d.layer.start_command.as_deref(), Some("python -m worker"));
+    assert_eq!(d.layer.port, Some(0));
+}
+
+#[test]
+fn nothing_to_run_warns_and_names_the_flag() {
+    let d = run(&[("requirements.txt", "requests==2.32.3\n")]);
+    assert!(d.layer.start_command.is_none());
+    assert!(d.warnings.iter().any(|w| w.contains("--start-command")));
+}
+
+#[test]
+fn python_version_file_wins_over_requires_python() {
+    let d = run(&[
+        (".python-version", "3.12.4\n"),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\nrequires-python = \">=3.10\"\n",
+        ),
+        ("main.py", ""),
+    ]);
+    assert_eq!(d.layer.version.as_deref(), Some("3.12"));
+    let d = run(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\nrequires-python = \">=3.10,<3.13\"\n",
+        ),
+        ("main.py", ""),
+    ]);
+    assert_eq!(d.layer.version.as_deref(), Some("3.12"));
+}
+
+#[test]
+fn distroless_prefers_313_within_a_range_and_refuses_other_pins() {
+    let distroless = Layer {
+        runtime: Some("distroless".into()),
+        ..Default::default()
+    };
+    let ranged = [
+        (
+            "pyproject.toml",
+            "[project]\nname = \"x\"\nrequires-python = \">=3.10\"\n",
+        ),
+        ("main.py", ""),
+    ];
+    let d = run_with(&ranged, &distroless).unwrap().unwrap();
+    assert_eq!(d.layer.version.as_deref(), Some("3.13"));
+    let pinned = [
+        ("runtime.txt", "python-3.12.1\n"),
+        ("requirements.txt", ""),
+        ("main.py", ""),
+    ];
+    let err = run_with(&pinned, &distroless).unwrap_err().to_string();
+    assert!(
+        err.contains("only Python 3.13") && err.contains("runtime.txt"),
+        "{err}"
+    );
+}
+
+#[test]
+fn psycopg2_gets_headers_in_the_builder_and_libpq_at_run_time() {
+    let d = run(&[("requirements.txt", "psycopg2==2.9.10\n"), ("main.py", "")]);
+    assert_eq!(fact(&d, "compiled"), json!(["psycopg2"]));
+    assert_eq!(
+        fact(&d, "build_packages")["apt"],
+        json!(["gcc", "libc6-dev", "libpq-dev"])
+    );
+    assert_eq!(fact(&d, "runtime_packages")["apt"], json!(["libpq5"]));
+    assert_eq!(fact(&d, "runtime_packages")["apk"], json!(["libpq"]));
+    let binary = run(&[
+        ("requirements.txt", "psycopg2-binary==2.9.10\n"),
+        ("main.py", ""),
+    ]);
+    assert_eq!(fact(&binary, "compiled"), json!([]));
+}
+
+#[test]
+fn distroless_refuses_dependencies_that_need_shared_libraries() {
+    let distroless = Layer {
+        runtime: Some("distroless".into()),
+        ..Default::default()
+    };
+    let err = run_with(
+        &[("requirements.txt", "psycopg2==2.9.10\n"), ("main.py", "")],
+        &distroless,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("libpq5") && err.contains("--runtime slim"),
+        "{err}"
+    );
+}
+
+#[test]
+fn pytest_configured_but_undeclared_is_installed_for_the_test_stage() {
+    let d = run(&[
+        ("requirements.txt", "flask==3.1.3\ngunicorn==23\n"),
+        ("app.py", FLASK_APP),
+        ("pytest.ini", "[pytest]\n"),
+    ]);
+    assert_eq!(d.layer.test_command.as_deref(), Some("python -m pytest"));
+    assert_eq!(fact(&d, "dev_packages"), json!(["pytest==9.2.0"]));
+}
+
+#[test]
+fn requirement_includes_and_dev_files_are_kept_apart() {
+    let d = run(&[
+        ("requirements.txt", "-r requirements/base.txt\n"),
+        ("requirements/base.txt", "flask==3.1.3\n"),
+        (
+            "requirements-dev.txt",
+            "-r requirements.txt\npytest==9.2.0\n",
+        ),
+        ("app.py", FLASK_APP),
+    ]);
+    assert_eq!(
+        fact(&d, "manifest_files"),
+        json!(["requirements.txt", "requirements/base.txt"])
+    );
+    assert_eq!(
+        fact(&d, "dev_manifest_files"),
+        json!(["requirements-dev.txt"])
+    );
+    assert_eq!(
+        fact(&d, "dev_deps_command"),
+        json!("pip install -r requirements-dev.txt")
+    );
+}
+
+#[test]
+fn a_pyproject_without_requirements_installs_the_project_with_pip_after_the_source() {
+    let py = "[project]\nname = \"x\"\nversion = \"1\"\ndependencies = [\"flask\"]\n[build-system]\nbuild-backend = \"setuptools.build_meta\"\n";
+    let d = run(&[("pyproject.toml", py), ("app.py", FLASK_APP)]);
+    assert_eq!(fact(&d, "deps_command"), json!(null));
+    assert_eq!(fact(&d, "project_command"), json!("pip install ."));
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("no requirements file")),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
+fn a_broken_pyproject_names_its_line() {
+    let err = run_with(
+        &[("pyproject.toml", "[project]\nname = \n")],
+        &Layer::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("pyproject.toml") && err.contains("line 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unknown_package_manager_flag_is_refused() {
+    let hints = Layer {
+        package_manager: Some("conda".into()),
+        ..Default::default()
+    };
+    assert!(run_with(&[("requirements.txt", ""), ("main.py", "")], &hints).is_err());
+}
+
+#[test]
+fn an_editable_requirement_installs_everything_after_the_source() {
+    let d = run(&[
+        ("requirements.txt", "-e .\nflask==3.1.3\n"),
+        ("requirements-dev.txt", "pytest==9.2.0\n"),
+        ("app.py", FLASK_APP),
+    ]);
+    assert_eq!(fact(&d, "deps_command"), json!(null));
+    assert_eq!(
+        fact(&d, "project_command"),
+        json!("pip install -r requirements.txt")
+    );
+    assert_eq!(
+        fact(&d, "dev_project_command"),
+        json!("pip install -r requirements.txt -r requirements-dev.txt")
+    );
+    assert!(
+        d.warnings.iter().any(|w| w.contains("`-e .`")),
+        "{:?}",
+        d.warnings
+    );
+}
