@@ -26,6 +26,13 @@ cat >"$root/etc/apt/apt.conf.d/dockform-e2e-slim" <<'CFG'
 APT::Install-Recommends "false";
 APT::Install-Suggests "false";
 CFG
+# Named like the official image's file so `rm -f .../docker-clean` (to use an apt
+# cache mount) works the same: downloaded .debs are not kept in the image.
+cat >"$root/etc/apt/apt.conf.d/docker-clean" <<'CFG'
+APT::Keep-Downloaded-Packages "false";
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+CFG
 
 find "$root/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete 2>/dev/null || true
 find "$root/usr/share/doc" -mindepth 1 -type d -empty -delete 2>/dev/null || true
