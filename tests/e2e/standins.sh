@@ -111,6 +111,7 @@ debian_base() {
     SKIPPED+=("$name")
     return
   fi
+  log "building $name"
   local t0=$SECONDS
   if [ ! -e "$rootfs.complete" ]; then
     log "debootstrap trixie (minbase)"
