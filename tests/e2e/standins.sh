@@ -143,11 +143,20 @@ to_podman() {
   done
   if [ "${#need[@]}" -eq 0 ]; then
     log "podman: all stand-ins present"
-    return
+  else
+    log "podman: loading ${#need[@]} image(s) from docker"
+    "$DOCKER" save "${need[@]}" | "$PODMAN" load >"$logs/podman-load.log" 2>&1 \
+      || { tail -n 20 "$logs/podman-load.log" >&2; die "podman load failed"; }
   fi
-  log "podman: loading ${#need[@]} image(s) from docker"
-  "$DOCKER" save "${need[@]}" | "$PODMAN" load >"$logs/podman-load.log" 2>&1 \
-    || { tail -n 20 "$logs/podman-load.log" >&2; die "podman load failed"; }
+  # podman names loaded short names localhost/...; also give them their docker.io
+  # names so fully qualified references (docker.io/library/node:...) resolve.
+  for i in "${TO_PODMAN[@]}"; do
+    case ${i%%/*} in *.*|*:*|localhost) continue ;; esac
+    case $i in
+      */*) "$PODMAN" tag "localhost/$i" "docker.io/$i" ;;
+      *) "$PODMAN" tag "localhost/$i" "docker.io/library/$i" ;;
+    esac
+  done
 }
 
 main() {

@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -152,10 +153,11 @@ def cached_steps(engine, output, regex):
         step, is_cached = None, False
         steps = []
         for line in output.splitlines():
-            if re.match(r"STEP \d+/\d+: ", line):
+            m = re.match(r"(?:\[\d+/\d+\] )?STEP \d+/\d+: (.*)", line)
+            if m:
                 if step is not None:
                     steps.append((step, is_cached))
-                step, is_cached = line.split(": ", 1)[1], False
+                step, is_cached = m.group(1), False
             elif line.startswith("--> Using cache"):
                 is_cached = True
         if step is not None:
@@ -265,15 +267,18 @@ def run_checks(ctx, engine, cfg, stack, tag, logs, check, row, timeout, quick):
 def run_container(engine, image, info, cfg, check, timeout, logs):
     conf = info.get("Config") or {}
     ports = sorted(int(p.split("/")[0]) for p in (conf.get("ExposedPorts") or {}))
-    args = ["run", "-d"]
+    name = f"dockform-e2e-{os.getpid()}-{int(time.time() * 1000)}"
+    args = ["run", "-d", "--name", name]
     if engine.name == "podman":
-        args += ["--ulimit", "nofile=1024:1024"]
+        # podman asks for higher limits than this host grants: pass the current ones.
+        nofile, nproc = (resource.getrlimit(r)[0] for r in (resource.RLIMIT_NOFILE, resource.RLIMIT_NPROC))
+        args += ["--ulimit", f"nofile={nofile}:{nofile}", "--ulimit", f"nproc={nproc}:{nproc}"]
     for k, v in (cfg.get("env") or {}).items():
         args += ["-e", f"{k}={v}"]
     if ports:
         args += ["-p", f"127.0.0.1::{ports[0]}"]
-    cid = engine.run(*args, image, *cfg.get("run_args", [])).stdout.strip()
     try:
+        cid = engine.run(*args, image, *cfg.get("run_args", [])).stdout.strip().splitlines()[-1]
         if ports:
             addr = engine.run("port", cid, f"{ports[0]}/tcp").stdout.split()[0]
             host, port = addr.rsplit(":", 1)
@@ -293,9 +298,9 @@ def run_container(engine, image, info, cfg, check, timeout, logs):
             check("http", False, "no EXPOSE in the image and no `expect_output` in e2e config")
         wait_healthy(engine, cid, info, cfg, check, timeout)
     finally:
-        (logs / "container.log").write_text(engine.run("logs", cid, check=False).stdout
-                                            + engine.run("logs", cid, check=False).stderr)
-        engine.run("rm", "-f", cid, check=False)
+        p = engine.run("logs", name, check=False)
+        (logs / "container.log").write_text(p.stdout + p.stderr)
+        engine.run("rm", "-f", name, check=False)
 
 
 def wait_healthy(engine, cid, info, cfg, check, timeout):
