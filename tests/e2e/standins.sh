@@ -133,7 +133,13 @@ debian_base() {
 }
 
 # version_of IMAGE CMD...: run CMD in IMAGE and print its output.
-version_of() { local i=$1; shift; "$B" run --rm --entrypoint "" "$i" "$@"; }
+version_of() {
+  local i=$1 lim=()
+  shift
+  # podman asks for higher limits than some hosts grant: pass lower ones.
+  [ "$B" = "$PODMAN" ] && lim=(--ulimit nofile=1024:1024 --ulimit nproc=4096:4096)
+  "$B" run --rm "${lim[@]}" --entrypoint "" "$i" "$@"
+}
 
 to_podman() {
   local need=() i
@@ -148,8 +154,12 @@ to_podman() {
     "$DOCKER" save "${need[@]}" | "$PODMAN" load >"$logs/podman-load.log" 2>&1 \
       || { tail -n 20 "$logs/podman-load.log" >&2; die "podman load failed"; }
   fi
-  # podman names loaded short names localhost/...; also give them their docker.io
-  # names so fully qualified references (docker.io/library/node:...) resolve.
+}
+
+# podman stores short names as localhost/...; also give the stand-ins their docker.io
+# names so fully qualified references (docker.io/library/node:...) resolve.
+podman_docker_io_names() {
+  local i
   for i in "${TO_PODMAN[@]}"; do
     case ${i%%/*} in *.*|*:*|localhost) continue ;; esac
     case $i in
@@ -232,6 +242,7 @@ main() {
   done
 
   [ -n "$DOCKER" ] && [ -n "$PODMAN" ] && to_podman
+  [ -n "$PODMAN" ] && podman_docker_io_names
 
   log "built: ${#BUILT[@]}, up to date: ${#SKIPPED[@]}, in $(($(date +%s) - start))s"
   for i in "${BUILT[@]}"; do log "  built    $i"; done

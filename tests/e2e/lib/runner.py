@@ -270,8 +270,10 @@ def run_container(engine, image, info, cfg, check, timeout, logs):
     name = f"dockform-e2e-{os.getpid()}-{int(time.time() * 1000)}"
     args = ["run", "-d", "--name", name]
     if engine.name == "podman":
-        # podman asks for higher limits than this host grants: pass the current ones.
-        nofile, nproc = (resource.getrlimit(r)[0] for r in (resource.RLIMIT_NOFILE, resource.RLIMIT_NPROC))
+        # podman asks for higher limits than some hosts grant and runc then refuses
+        # to start; pass the current ones, capped (nproc above 32768 failed here).
+        nofile = min(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 65536)
+        nproc = min(resource.getrlimit(resource.RLIMIT_NPROC)[0], 4096)
         args += ["--ulimit", f"nofile={nofile}:{nofile}", "--ulimit", f"nproc={nproc}:{nproc}"]
     for k, v in (cfg.get("env") or {}).items():
         args += ["-e", f"{k}={v}"]
