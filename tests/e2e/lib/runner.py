@@ -306,7 +306,7 @@ def run_container(engine, image, info, cfg, check, timeout, logs):
 
 
 def wait_healthy(engine, cid, info, cfg, check, timeout):
-    hc = (info.get("Config") or {}).get("Healthcheck") or info.get("HealthCheck")
+    hc = (info.get("Config") or {}).get("Healthcheck") or info.get("Healthcheck")  # podman: top level
     if not hc or hc.get("Test", ["NONE"])[0] == "NONE":
         required = cfg.get("healthcheck", True)
         check("healthcheck", False if required else None, "the image has no HEALTHCHECK")
