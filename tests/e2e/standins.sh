@@ -15,8 +15,8 @@ FORCE=0
 . "$here/lib/engines.sh"
 
 # What to build. Node: "<major>:<npm major>"; Go: "<series>:<apt suite>".
-NODE_MAJORS="22:10 24:11"
-GO_SERIES="1.26:trixie-backports 1.24:trixie"
+NODE_MAJORS=${DOCKFORM_E2E_NODE_MAJORS:-"22:10 24:11"}
+GO_SERIES=${DOCKFORM_E2E_GO_SERIES:-"1.26:trixie-backports 1.24:trixie"}
 PY_SERIES=3.13
 
 ctx=$E2E_CACHE/ctx
