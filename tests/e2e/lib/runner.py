@@ -88,7 +88,7 @@ class Engine:
             with tarfile.open(fileobj=p.stdout, mode="r|") as tar:
                 for m in tar:
                     if not m.isdir():
-                        names.append(m.name.lstrip("./") if m.name.startswith("./") else m.name)
+                        names.append(m.name.removeprefix("./"))
             p.wait()
             return names
         finally:
