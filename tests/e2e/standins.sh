@@ -123,7 +123,8 @@ debian_base() {
   work=$(mktemp -d "$E2E_CACHE/rootfs/work.XXXXXX")
   cp -a "$rootfs/." "$work/"
   sh "$here/standins/debian-rootfs.sh" "$work" "$CA_BUNDLE"
-  tar -C "$work" -c . | "$B" import - dockform-e2e/trixie-rootfs:import >/dev/null
+  tar -C "$work" -c . | "$B" import - dockform-e2e/trixie-rootfs:import >"$logs/import.log" 2>&1 \
+    || { tail -n 20 "$logs/import.log" >&2; die "importing the trixie rootfs failed"; }
   rm -rf "$work"
   builder -f "$ctx/standins/debian.Dockerfile" --build-arg IMPORT=dockform-e2e/trixie-rootfs:import \
     --label dockform.standin=true --label "dockform.recipe=$hash" -t "$name" "$ctx" \
