@@ -1,0 +1,49 @@
+# Shared by standins.sh and run.sh: pick a docker client that can drive BuildKit
+# against the local daemon (starting dockerd if needed), and podman.
+# Sets DOCKER (command or empty) and PODMAN (command or empty).
+
+log() { printf 'e2e: %s\n' "$*" >&2; }
+die() { printf 'e2e: error: %s\n' "$*" >&2; exit 1; }
+
+# A client can build with BuildKit if it has the buildx plugin or predates 23.0
+# (which dropped the built-in BuildKit client).
+docker_client_ok() {
+  local c=$1 v
+  "$c" buildx version >/dev/null 2>&1 && return 0
+  v=$("$c" version --format '{{.Client.Version}}' 2>/dev/null) || return 1
+  [ "${v%%.*}" -lt 23 ] 2>/dev/null
+}
+
+ensure_dockerd() {
+  local c=$1 i
+  "$c" info >/dev/null 2>&1 && return 0
+  command -v dockerd >/dev/null 2>&1 || return 1
+  [ "$(id -u)" = 0 ] || return 1
+  log "starting dockerd (log: ${E2E_CACHE:-/tmp}/dockerd.log)"
+  mkdir -p "${E2E_CACHE:-/tmp}"
+  nohup dockerd >"${E2E_CACHE:-/tmp}/dockerd.log" 2>&1 &
+  for i in $(seq 1 60); do
+    "$c" info >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  return 1
+}
+
+pick_engines() {
+  local c want=${E2E_ENGINES:-docker podman}
+  DOCKER=""
+  PODMAN=""
+  case " $want " in *" docker "*)
+    for c in ${DOCKER_CLI:-} $(type -ap docker) /usr/bin/docker; do
+      [ -x "$c" ] || continue
+      docker_client_ok "$c" || continue
+      if ensure_dockerd "$c"; then DOCKER=$c; break; fi
+    done
+    [ -n "$DOCKER" ] || die "no docker client with BuildKit reaches a daemon (set DOCKER_CLI, or E2E_ENGINES=podman)"
+  esac
+  case " $want " in *" podman "*)
+    PODMAN=$(command -v podman || true)
+    [ -n "$PODMAN" ] || die "podman not found (or set E2E_ENGINES=docker)"
+  esac
+  export DOCKER_BUILDKIT=1
+}

@@ -1,0 +1,469 @@
+"""End-to-end runner: build, run and inspect each project's Dockerfile per engine.
+
+Driven by run.sh, which picks the engines and passes them in E2E_DOCKER / E2E_PODMAN.
+Writes report.json and report.md; exits 1 if any check failed.
+"""
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import tomllib
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+NAIVE = HERE / "naive"
+
+DEPS_STEP = {
+    "node": r"\b(npm ci|npm install|pnpm install|yarn install|yarn --frozen|bun install)",
+    "go": r"\bgo mod download\b",
+    "python": r"\b(pip install|uv sync|uv pip install|poetry install)",
+    "rust": r"\bcargo (fetch|build)\b",
+}
+TOUCH = {
+    "node": ["src/**/*.ts", "src/**/*.js", "*.js", "*.ts", "app/**/*.tsx", "pages/**/*.tsx"],
+    "go": ["*.go", "cmd/**/*.go", "**/*.go"],
+    "python": ["*.py", "src/**/*.py", "**/*.py"],
+    "rust": ["src/main.rs", "src/lib.rs", "src/**/*.rs"],
+}
+COMPILER = re.compile(r"(^|/)s?bin/([\w.]+-)*(gcc|cc|go|cargo|rustc)(-[\d.]+)?$")
+SOURCE = re.compile(r"(?<!\.d)\.ts$|\.go$|(^|/)src/([^/]+/)*[^/]+\.rs$")
+SYSTEM = re.compile(r"^usr/(lib|share|include|local/lib|local/include)/|(^|/)node_modules/")
+CACHES = re.compile(
+    r"^(root|home/[^/]+)/(\.npm/_cacache|\.cache/(pip|uv|go-build|yarn|pnpm)|\.cargo/registry"
+    r"|\.local/share/pnpm/store|\.bun/install/cache|\.yarn/berry/cache)/."
+    r"|^go/pkg/mod/.|^usr/local/cargo/registry/.|^usr/local/share/\.cache/yarn/."
+    r"|^var/cache/apt/archives/[^/]+\.deb$"
+)
+TYPESCRIPT = re.compile(r"(^|/)node_modules/typescript/package\.json$")
+
+
+class Engine:
+    def __init__(self, name, cmd):
+        self.name, self.cmd = name, cmd
+
+    def run(self, *args, check=True, timeout=None, **kw):
+        p = subprocess.run([self.cmd, *args], capture_output=True, text=True, timeout=timeout, **kw)
+        if check and p.returncode != 0:
+            raise RuntimeError(f"`{self.name} {' '.join(args[:3])}` failed: {p.stderr.strip()[-400:]}")
+        return p
+
+    def build(self, ctx, tag, target=None, dockerfile=None, args=(), no_cache=False, log=None):
+        cmd = [self.cmd, "build", "-f", str(dockerfile or Path(ctx) / "Dockerfile"), "-t", tag]
+        if self.name == "docker":
+            cmd += ["--progress=plain"]
+        else:
+            cmd += ["--format", "docker", "--pull=never"]
+        if target:
+            cmd += ["--target", target]
+        if no_cache:
+            cmd += ["--no-cache"]
+        for a in args:
+            cmd += ["--build-arg", a]
+        t0 = time.monotonic()
+        env = dict(os.environ, DOCKER_BUILDKIT="1")
+        p = subprocess.run(cmd + [str(ctx)], capture_output=True, text=True, env=env, timeout=1800)
+        secs = round(time.monotonic() - t0, 1)
+        out = p.stdout + p.stderr
+        if log:
+            log.write_text(out)
+        return p.returncode, out, secs
+
+    def inspect(self, image):
+        return json.loads(self.run("image", "inspect", image).stdout)[0]
+
+    def files(self, image):
+        """Names of all files in the image's filesystem (works for shell-less images)."""
+        cid = self.run("create", image, "/nonexistent").stdout.strip()
+        try:
+            p = subprocess.Popen([self.cmd, "export", cid], stdout=subprocess.PIPE)
+            names = []
+            with tarfile.open(fileobj=p.stdout, mode="r|") as tar:
+                for m in tar:
+                    if not m.isdir():
+                        names.append(m.name.removeprefix("./"))
+            p.wait()
+            return names
+        finally:
+            self.run("rm", "-f", cid, check=False)
+
+
+def load_config(project):
+    for name in ("e2e.json", "e2e.toml"):
+        f = project / name
+        if f.exists():
+            text = f.read_text()
+            return json.loads(text) if name.endswith(".json") else tomllib.loads(text)
+    return {}
+
+
+def detect_stack(project, cfg):
+    if cfg.get("stack"):
+        return cfg["stack"]
+    for marker, stack in (("package.json", "node"), ("go.mod", "go"), ("Cargo.toml", "rust"),
+                          ("pyproject.toml", "python"), ("requirements.txt", "python")):
+        if (project / marker).exists():
+            return stack
+    return "unknown"
+
+
+def stages(dockerfile):
+    """[(name, from)] for each FROM line, in order."""
+    out = []
+    for line in dockerfile.read_text().splitlines():
+        m = re.match(r"\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", line, re.I)
+        if m:
+            out.append(((m.group(2) or "").lower(), m.group(1)))
+    return out
+
+
+def resolve_image(st, ref):
+    names = dict(st)
+    while ref.lower() in names:
+        ref = names[ref.lower()]
+    return ref
+
+
+def cached_steps(engine, output, regex):
+    """(matched install steps, how many were cached, how many steps ran) in a build log."""
+    pat = re.compile(regex)
+    matched, cached, ran = 0, 0, 0
+    if engine == "docker":
+        text, done = {}, set()
+        for line in output.splitlines():
+            m = re.match(r"#(\d+) \[[^\]]*\] (RUN .*)", line)
+            if m:
+                text[m.group(1)] = m.group(2)
+            m = re.match(r"#(\d+) CACHED", line)
+            if m:
+                done.add(m.group(1))
+        for n, t in text.items():
+            if pat.search(t):
+                matched += 1
+                cached += n in done
+            ran += n not in done
+    else:
+        step, is_cached = None, False
+        steps = []
+        for line in output.splitlines():
+            m = re.match(r"(?:\[\d+/\d+\] )?STEP \d+/\d+: (.*)", line)
+            if m:
+                if step is not None:
+                    steps.append((step, is_cached))
+                step, is_cached = m.group(1), False
+            elif line.startswith("--> Using cache"):
+                is_cached = True
+        if step is not None:
+            steps.append((step, is_cached))
+        for t, c in steps:
+            if t.startswith("RUN") and pat.search(t):
+                matched += 1
+                cached += c
+            ran += t.startswith("RUN") and not c
+    return matched, cached, ran
+
+
+def touch_file(project, stack, cfg):
+    if cfg.get("touch"):
+        return project / cfg["touch"]
+    for pattern in TOUCH.get(stack, []):
+        for f in sorted(project.glob(pattern)):
+            if "node_modules" not in f.parts and f.is_file():
+                return f
+    return None
+
+
+def http_get(url, timeout):
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=3) as r:
+                return r.status, r.read(65536).decode(errors="replace")
+        except urllib.error.HTTPError as e:
+            return e.code, e.read(65536).decode(errors="replace")
+        except Exception as e:  # connection refused while the app starts
+            last = str(e)
+            time.sleep(0.5)
+    raise TimeoutError(f"{url}: {last}")
+
+
+class Check:
+    def __init__(self, results):
+        self.results = results
+
+    def __call__(self, name, ok, detail=""):
+        self.results.append({"name": name, "ok": ok, "detail": detail})
+        mark = {True: "ok", False: "FAIL", None: "skip"}[ok]
+        print(f"    {mark:4} {name}{': ' + detail if detail and ok is not True else ''}", file=sys.stderr)
+        return ok
+
+
+def run_project(project, engine, out_dir, quick):
+    cfg = load_config(project)
+    stack = detect_stack(project, cfg)
+    slug = re.sub(r"[^a-z0-9]+", "-", project.name.lower()).strip("-")
+    tag = f"dockform-e2e/{slug}"
+    row = {"project": project.name, "path": str(project), "engine": engine.name, "stack": stack,
+           "checks": [], "times": {}, "sizes": {}}
+    check = Check(row["checks"])
+    logs = out_dir / "logs" / f"{slug}-{engine.name}"
+    logs.mkdir(parents=True, exist_ok=True)
+    timeout = int(cfg.get("timeout", 60))
+    print(f"==> {project.name} [{stack}] on {engine.name}", file=sys.stderr)
+    if engine.name in cfg.get("skip_engines", []):
+        check("engine", None, "skipped by e2e config")
+        return row
+    work = Path(tempfile.mkdtemp(prefix=f"e2e-{slug}-"))
+    try:
+        ctx = work / "ctx"
+        shutil.copytree(project, ctx, symlinks=True, ignore=shutil.ignore_patterns(".git", "node_modules", "target"))
+        run_checks(ctx, engine, cfg, stack, tag, logs, check, row, timeout, quick)
+    except Exception as e:  # an unexpected engine error fails the row, not the run
+        check("runner", False, f"{type(e).__name__}: {e}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return row
+
+
+def run_checks(ctx, engine, cfg, stack, tag, logs, check, row, timeout, quick):
+    st = stages(ctx / "Dockerfile")
+    prod = f"{tag}:prod-{engine.name}"
+    rc, out, secs = engine.build(ctx, prod, "prod", no_cache=not quick, log=logs / "prod-cold.log")
+    row["times"]["cold_s"] = secs
+    if not check("build_prod", rc == 0, f"exit {rc}, see {logs / 'prod-cold.log'}"):
+        return
+    rc, _, secs = engine.build(ctx, f"{tag}:plain-{engine.name}", log=logs / "plain.log")
+    row["times"]["noop_s"] = secs
+    if check("build_plain", rc == 0, f"exit {rc}, see {logs / 'plain.log'}"):
+        a, b = engine.inspect(prod), engine.inspect(f"{tag}:plain-{engine.name}")
+        same = a["Id"] == b["Id"] or all(a["Config"].get(k) == b["Config"].get(k)
+                                         for k in ("User", "Entrypoint", "Cmd", "ExposedPorts"))
+        check("prod_is_last_stage", same, "the plain build differs from --target prod")
+
+    info = engine.inspect(prod)
+    conf = info.get("Config") or {}
+    user = (conf.get("User") or "").strip()
+    check("non_root_user", user.split(":")[0] not in ("", "0", "root"), f"Config.User is {user!r}")
+    run_container(engine, prod, info, cfg, check, timeout, logs)
+    inspect_files(engine, prod, check)
+
+    for target in ("dev", "test"):
+        rc, _, secs = engine.build(ctx, f"{tag}:{target}-{engine.name}", target, log=logs / f"{target}.log")
+        row["times"][f"{target}_s"] = secs
+        check(f"build_{target}", rc == 0, f"exit {rc}, see {logs / (target + '.log')}")
+    break_test(ctx, engine, cfg, tag, logs, check)
+    cache_behaviour(ctx, engine, cfg, stack, prod, logs, check, row)
+    sizes(ctx, engine, st, stack, tag, prod, logs, check, row)
+
+
+def run_container(engine, image, info, cfg, check, timeout, logs):
+    conf = info.get("Config") or {}
+    ports = sorted(int(p.split("/")[0]) for p in (conf.get("ExposedPorts") or {}))
+    name = f"dockform-e2e-{os.getpid()}-{int(time.time() * 1000)}"
+    args = ["run", "-d", "--name", name]
+    if engine.name == "podman":
+        # podman asks for higher limits than some hosts grant and runc then refuses
+        # to start; pass the current ones, capped (nproc above 32768 failed here).
+        nofile = min(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 65536)
+        nproc = min(resource.getrlimit(resource.RLIMIT_NPROC)[0], 4096)
+        args += ["--ulimit", f"nofile={nofile}:{nofile}", "--ulimit", f"nproc={nproc}:{nproc}"]
+    for k, v in (cfg.get("env") or {}).items():
+        args += ["-e", f"{k}={v}"]
+    if ports:
+        args += ["-p", f"127.0.0.1::{ports[0]}"]
+    try:
+        cid = engine.run(*args, image, *cfg.get("run_args", [])).stdout.strip().splitlines()[-1]
+        if ports:
+            addr = engine.run("port", cid, f"{ports[0]}/tcp").stdout.split()[0]
+            host, port = addr.rsplit(":", 1)
+            url = f"http://127.0.0.1:{port}{cfg.get('http_path', '/')}"
+            try:
+                status, body = http_get(url, timeout)
+                want = int(cfg.get("expect_status", 200))
+                ok = status == want and cfg.get("expect_output", "") in body
+                check("http", ok, f"{url} answered {status} {body[:120]!r}")
+            except TimeoutError as e:
+                check("http", False, str(e))
+        elif cfg.get("expect_output"):
+            engine.run("wait", cid, check=False, timeout=timeout)
+            logs_out = engine.run("logs", cid, check=False).stdout
+            check("output", cfg["expect_output"] in logs_out, f"stdout: {logs_out[:200]!r}")
+        else:
+            check("http", False, "no EXPOSE in the image and no `expect_output` in e2e config")
+        wait_healthy(engine, cid, info, cfg, check, timeout)
+    finally:
+        p = engine.run("logs", name, check=False)
+        (logs / "container.log").write_text(p.stdout + p.stderr)
+        engine.run("rm", "-f", name, check=False)
+
+
+def wait_healthy(engine, cid, info, cfg, check, timeout):
+    hc = (info.get("Config") or {}).get("Healthcheck") or info.get("Healthcheck")  # podman: top level
+    if not hc or hc.get("Test", ["NONE"])[0] == "NONE":
+        required = cfg.get("healthcheck", True)
+        check("healthcheck", False if required else None, "the image has no HEALTHCHECK")
+        return
+    deadline = time.monotonic() + timeout
+    status = "starting"
+    while time.monotonic() < deadline:
+        if engine.name == "docker":
+            state = json.loads(engine.run("inspect", "--format", "{{json .State.Health}}", cid).stdout)
+            status = state.get("Status") if state else "none"
+            if status == "unhealthy":
+                break
+        else:  # podman runs healthchecks from systemd timers; run it by hand instead
+            status = "healthy" if engine.run("healthcheck", "run", cid, check=False).returncode == 0 else "starting"
+        if status == "healthy":
+            break
+        time.sleep(1)
+    check("healthcheck", status == "healthy", f"status {status}")
+
+
+def inspect_files(engine, image, check):
+    names = engine.files(image)
+    found = {
+        "no_compiler": [n for n in names if COMPILER.search(n)],
+        "no_sources": [n for n in names if SOURCE.search(n) and not SYSTEM.search(n)],
+        "no_pm_caches": [n for n in names if CACHES.search(n)],
+        "no_typescript_module": [n for n in names if TYPESCRIPT.search(n)],
+    }
+    for name, hits in found.items():
+        check(name, not hits, f"{len(hits)} found, e.g. {', '.join(hits[:3])}")
+
+
+def break_test(ctx, engine, cfg, tag, logs, check):
+    brk = cfg.get("break_test")
+    if not brk:
+        check("test_stage_catches_failure", None, "no `break_test` in e2e config")
+        return
+    f = ctx / brk["file"]
+    old, new = brk["replace"]
+    text = f.read_text()
+    if old not in text:
+        check("test_stage_catches_failure", False, f"{old!r} not found in {brk['file']}")
+        return
+    f.write_text(text.replace(old, new))
+    try:
+        rc, _, _ = engine.build(ctx, f"{tag}:broken-{engine.name}", "test", log=logs / "test-broken.log")
+        check("test_stage_catches_failure", rc != 0, "the test stage built although a test was broken")
+    finally:
+        f.write_text(text)
+
+
+def cache_behaviour(ctx, engine, cfg, stack, prod, logs, check, row):
+    f = touch_file(ctx, stack, cfg)
+    if f is None:
+        check("deps_cached_after_source_change", False, "no source file to change (set `touch`)")
+        return
+    comment = "#" if f.suffix == ".py" else "//"
+    f.write_text(f.read_text() + f"\n{comment} e2e cache probe {time.time()}\n")
+    rc, out, secs = engine.build(ctx, prod, "prod", log=logs / "prod-warm.log")
+    row["times"]["warm_s"] = secs
+    if not check("build_prod_warm", rc == 0, f"exit {rc}"):
+        return
+    regex = cfg.get("deps_step") or DEPS_STEP.get(stack, r"$^")
+    matched, cached, ran = cached_steps(engine.name, out, regex)
+    row["deps_steps"] = {"matched": matched, "cached": cached, "rebuilt_run_steps": ran}
+    check("deps_cached_after_source_change", matched > 0 and cached == matched,
+          f"{cached}/{matched} install steps matching {regex!r} were cached")
+    check("source_change_rebuilds", ran > 0,
+          "no step re-ran after changing " + f.name)
+
+
+def sizes(ctx, engine, st, stack, tag, prod, logs, check, row):
+    mb = lambda image: round(engine.inspect(image)["Size"] / 1e6, 1)
+    row["sizes"]["final_mb"] = mb(prod)
+    base = resolve_image(st, st[-1][1])
+    row["sizes"]["runtime_base"] = base
+    try:
+        row["sizes"]["runtime_base_mb"] = mb(base) if base != "scratch" else 0.0
+    except RuntimeError:
+        row["sizes"]["runtime_base_mb"] = None
+    naive = NAIVE / f"{stack}.Dockerfile"
+    if not naive.exists():
+        check("naive_build", None, f"no naive template for {stack}")
+        return
+    builder = resolve_image(st, st[0][1])
+    rc, _, secs = engine.build(ctx, f"{tag}:naive-{engine.name}", dockerfile=naive,
+                               args=[f"BUILDER={builder}"], log=logs / "naive.log")
+    row["times"]["naive_s"] = secs
+    if check("naive_build", rc == 0, f"exit {rc}, see {logs / 'naive.log'}"):
+        row["sizes"]["naive_mb"] = mb(f"{tag}:naive-{engine.name}")
+        row["sizes"]["reduction"] = round(1 - row["sizes"]["final_mb"] / row["sizes"]["naive_mb"], 3)
+
+
+def projects_from(paths):
+    out = []
+    for p in map(Path, paths):
+        p = p.resolve()
+        if (p / "Dockerfile").exists():
+            out.append(p)
+        elif p.is_dir():
+            out += sorted(d for d in p.iterdir() if (d / "Dockerfile").exists())
+        else:
+            sys.exit(f"e2e: error: `{p}` is neither a project with a Dockerfile nor a directory of them")
+    return out
+
+
+def write_report(rows, out_dir, elapsed):
+    for r in rows:
+        r["ok"] = all(c["ok"] is not False for c in r["checks"])
+        r["failures"] = [f"{c['name']}: {c['detail']}" for c in r["checks"] if c["ok"] is False]
+    doc = {"ok": all(r["ok"] for r in rows), "elapsed_s": round(elapsed, 1), "rows": rows,
+           "note": "Images are built FROM local stand-ins of the base images (see tests/e2e/README.md), "
+                   "so sizes are measured on stand-ins; alpine variants are lint-only."}
+    (out_dir / "report.json").write_text(json.dumps(doc, indent=2) + "\n")
+    lines = ["# dockform end-to-end report", "", doc["note"], "",
+             "| project | engine | result | cold s | warm s | deps cached | final MB | runtime base MB | naive MB | reduction | failed checks |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        t, s, d = r["times"], r["sizes"], r.get("deps_steps", {})
+        red = f"{s['reduction']:.0%}" if "reduction" in s else ""
+        deps = f"{d['cached']}/{d['matched']}" if d else ""
+        lines.append(f"| {r['project']} | {r['engine']} | {'pass' if r['ok'] else 'FAIL'} | {t.get('cold_s', '')} "
+                     f"| {t.get('warm_s', '')} | {deps} | {s.get('final_mb', '')} | {s.get('runtime_base_mb', '')} "
+                     f"| {s.get('naive_mb', '')} | {red} | {'; '.join(c.split(':')[0] for c in r['failures'])} |")
+    lines += ["", "## Checks", ""]
+    for r in rows:
+        lines.append(f"### {r['project']} on {r['engine']} ({r['stack']})")
+        lines.append("")
+        for c in r["checks"]:
+            mark = {True: "pass", False: "FAIL", None: "skip"}[c["ok"]]
+            lines.append(f"- {mark} `{c['name']}`" + (f": {c['detail']}" if c["ok"] is not True else ""))
+        lines.append("")
+    lines.append(f"Total time: {doc['elapsed_s']} s.")
+    (out_dir / "report.md").write_text("\n".join(lines) + "\n")
+    return doc["ok"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description="dockform end-to-end runner")
+    ap.add_argument("projects", nargs="+", help="project dirs with a Dockerfile, or dirs of them")
+    ap.add_argument("--out", default="target/e2e", help="report directory")
+    ap.add_argument("--quick", action="store_true", help="do not force a cold (--no-cache) first build")
+    a = ap.parse_args()
+    engines = [Engine(n, os.environ[v]) for n, v in (("docker", "E2E_DOCKER"), ("podman", "E2E_PODMAN"))
+               if os.environ.get(v)]
+    if not engines:
+        sys.exit("e2e: error: no engine (run through tests/e2e/run.sh)")
+    out_dir = Path(a.out)
+    shutil.rmtree(out_dir / "logs", ignore_errors=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    rows = [run_project(p, e, out_dir, a.quick) for p in projects_from(a.projects) for e in engines]
+    ok = write_report(rows, out_dir, time.monotonic() - t0)
+    print(f"e2e: {'all checks passed' if ok else 'some checks FAILED'}; report: {out_dir / 'report.md'}",
+          file=sys.stderr)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

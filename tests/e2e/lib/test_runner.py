@@ -1,0 +1,74 @@
+"""Unit tests for the runner's parsers: python3 -m unittest discover -s tests/e2e/lib"""
+import tempfile
+import unittest
+from pathlib import Path
+
+import runner
+
+BUILDKIT = """\
+#7 [deps 2/2] RUN --mount=type=cache,target=/root/.npm npm ci
+#7 CACHED
+
+#8 [prod-deps 2/2] RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
+#8 CACHED
+
+#9 [build 2/2] RUN npm run build
+#9 0.794 > tsc -p tsconfig.json
+#9 DONE 2.1s
+"""
+
+PODMAN = """\
+[2/5] STEP 1/2: FROM localhost/dockform-e2e/base AS deps
+[2/5] STEP 2/2: RUN --mount=type=cache,target=/root/.npm npm ci
+--> Using cache 1f2e3d
+STEP 1/2: FROM deps AS build
+STEP 2/2: RUN npm run build
+> tsc -p tsconfig.json
+--> 9a8b7c
+"""
+
+
+class CachedStepsTest(unittest.TestCase):
+    def test_buildkit_install_steps_cached_and_build_step_rebuilt(self):
+        self.assertEqual(runner.cached_steps("docker", BUILDKIT, r"npm ci"), (2, 2, 1))
+
+    def test_buildkit_install_step_that_ran_is_not_counted_as_cached(self):
+        log = BUILDKIT.replace("#7 CACHED", "#7 DONE 3.0s")
+        self.assertEqual(runner.cached_steps("docker", log, r"npm ci"), (2, 1, 2))
+
+    def test_podman_using_cache_marks_the_step_before_it(self):
+        self.assertEqual(runner.cached_steps("podman", PODMAN, r"npm ci"), (1, 1, 1))
+
+
+class FileChecksTest(unittest.TestCase):
+    def test_compilers_are_found_in_bin_dirs_only(self):
+        hits = [n for n in ("usr/bin/gcc-14", "usr/local/go/bin/go", "usr/bin/x86_64-linux-gnu-gcc-14",
+                            "usr/local/cargo/bin/cargo", "app/go.mod", "usr/lib/go/doc") if runner.COMPILER.search(n)]
+        self.assertEqual(hits, ["usr/bin/gcc-14", "usr/local/go/bin/go", "usr/bin/x86_64-linux-gnu-gcc-14",
+                                "usr/local/cargo/bin/cargo"])
+
+    def test_declaration_files_and_system_paths_are_not_sources(self):
+        names = ["app/src/a.ts", "app/dist/a.d.ts", "app/node_modules/x/y.ts", "src/main.rs", "main.go",
+                 "usr/share/go/x.go"]
+        hits = [n for n in names if runner.SOURCE.search(n) and not runner.SYSTEM.search(n)]
+        self.assertEqual(hits, ["app/src/a.ts", "src/main.rs", "main.go"])
+
+    def test_package_manager_caches(self):
+        names = ["root/.npm/_cacache/index-v5/x", "go/pkg/mod/cache/x", "root/.cache/pip/http/x",
+                 "var/cache/apt/archives/a.deb", "app/node_modules/.cache/x", "var/cache/apt/archives/lock"]
+        self.assertEqual([n for n in names if runner.CACHES.search(n)], names[:4])
+
+
+class StagesTest(unittest.TestCase):
+    def test_runtime_base_resolves_through_stage_names(self):
+        with tempfile.TemporaryDirectory() as d:
+            f = Path(d) / "Dockerfile"
+            f.write_text("FROM node:24-trixie-slim AS base\nFROM base AS deps\nFROM deps AS build\n"
+                         "FROM gcr.io/distroless/nodejs24-debian13:nonroot AS prod\n")
+            st = runner.stages(f)
+        self.assertEqual(runner.resolve_image(st, st[-1][1]), "gcr.io/distroless/nodejs24-debian13:nonroot")
+        self.assertEqual(runner.resolve_image(st, st[2][1]), "node:24-trixie-slim")
+
+
+if __name__ == "__main__":
+    unittest.main()

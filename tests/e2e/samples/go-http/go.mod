@@ -1,0 +1,3 @@
+module example.com/e2e-sample-go
+
+go 1.24
