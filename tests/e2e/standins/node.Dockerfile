@@ -6,6 +6,7 @@ ARG NODE_TGZ
 ARG NPM_TGZ
 ARG COREPACK_TGZ
 ARG YARN_TGZ
+ARG NPM_REGISTRY
 RUN groupadd --gid 1000 node \
  && useradd --uid 1000 --gid node --shell /bin/bash --create-home node
 RUN --mount=type=bind,source=dl,target=/dl \
@@ -23,6 +24,8 @@ RUN --mount=type=bind,source=dl,target=/dl \
  && node --version && npm --version && corepack --version
 COPY --chmod=755 standins/node-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 # The mirror serves npm metadata without signatures; Corepack would refuse pnpm/yarn.
-ENV NODE_VERSION=$NODE_VERSION COREPACK_INTEGRITY_KEYS=0
+# Yarn Berry's own download host is unreachable here: Corepack fetches it from the npm
+# registry instead when COREPACK_NPM_REGISTRY is set.
+ENV NODE_VERSION=$NODE_VERSION COREPACK_INTEGRITY_KEYS=0 COREPACK_NPM_REGISTRY=$NPM_REGISTRY
 ENTRYPOINT ["docker-entrypoint.sh"]
 CMD ["node"]
