@@ -23,5 +23,26 @@ if [ "$standins" = 1 ]; then
   "$here/standins.sh"
 fi
 pick_engines
+runner=$here/lib/runner.py
+if [ -n "$DOCKER" ] && [ -n "$PODMAN" ] && [ "${E2E_PARALLEL:-1}" = 1 ]; then
+  # The engines share nothing, and builds wait on the network as much as on the CPU:
+  # one runner per engine side by side, then one report of both.
+  out=target/e2e
+  for i in "${!args[@]}"; do [ "${args[$i]}" = --out ] && out=${args[$((i + 1))]}; done
+  rest=()
+  skip=0
+  for a in "${args[@]}"; do
+    if [ "$skip" = 1 ]; then skip=0; continue; fi
+    if [ "$a" = --out ]; then skip=1; continue; fi
+    rest+=("$a")
+  done
+  E2E_DOCKER=$DOCKER E2E_PODMAN='' python3 "$runner" --out "$out/docker" "${rest[@]}" &
+  d=$!
+  E2E_DOCKER='' E2E_PODMAN=$PODMAN python3 "$runner" --out "$out/podman" "${rest[@]}" &
+  p=$!
+  wait "$d" || true
+  wait "$p" || true
+  exec python3 "$runner" --merge --out "$out" "$out/docker" "$out/podman"
+fi
 export E2E_DOCKER=$DOCKER E2E_PODMAN=$PODMAN
-exec python3 "$here/lib/runner.py" "${args[@]}"
+exec python3 "$runner" "${args[@]}"

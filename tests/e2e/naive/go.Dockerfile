@@ -3,5 +3,5 @@ ARG BUILDER
 FROM $BUILDER
 WORKDIR /src
 COPY . .
-RUN go build -o /usr/local/bin/app .
-CMD ["app"]
+# Every main package (a module may keep them under cmd/).
+RUN go build -o /usr/local/bin/ ./...
