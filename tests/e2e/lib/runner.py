@@ -133,20 +133,20 @@ def resolve_image(st, ref):
 
 
 def cached_steps(engine, output, regex):
-    """(matched install steps, how many were cached, how many steps ran) in a build log."""
+    """(matched install RUN steps, how many were cached, how many RUN/COPY steps ran) in a build log."""
     pat = re.compile(regex)
     matched, cached, ran = 0, 0, 0
     if engine == "docker":
         text, done = {}, set()
         for line in output.splitlines():
-            m = re.match(r"#(\d+) \[[^\]]*\] (RUN .*)", line)
+            m = re.match(r"#(\d+) \[[^\]]*\] ((?:RUN|COPY|ADD) .*)", line)
             if m:
                 text[m.group(1)] = m.group(2)
             m = re.match(r"#(\d+) CACHED", line)
             if m:
                 done.add(m.group(1))
         for n, t in text.items():
-            if pat.search(t):
+            if t.startswith("RUN") and pat.search(t):
                 matched += 1
                 cached += n in done
             ran += n not in done
@@ -167,7 +167,7 @@ def cached_steps(engine, output, regex):
             if t.startswith("RUN") and pat.search(t):
                 matched += 1
                 cached += c
-            ran += t.startswith("RUN") and not c
+            ran += t.startswith(("RUN", "COPY", "ADD")) and not c
     return matched, cached, ran
 
 
