@@ -70,12 +70,19 @@ class Engine:
             cmd += ["--build-arg", a]
         t0 = time.monotonic()
         env = dict(os.environ, DOCKER_BUILDKIT="1")
-        p = subprocess.run(cmd + [str(ctx)], capture_output=True, text=True, env=env, timeout=1800)
+        limit = int(os.environ.get("E2E_BUILD_TIMEOUT", "600"))
+        try:
+            p = subprocess.run(cmd + [str(ctx)], capture_output=True, text=True, env=env, timeout=limit)
+            rc, out = p.returncode, p.stdout + p.stderr
+        except subprocess.TimeoutExpired as e:
+            # A hung build (a test that never exits) is a failure with a reason, not a hung suite.
+            rc = 124
+            out = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+            out += f"\ne2e: build stopped after {limit} s (E2E_BUILD_TIMEOUT)\n"
         secs = round(time.monotonic() - t0, 1)
-        out = p.stdout + p.stderr
         if log:
             log.write_text(out)
-        return p.returncode, out, secs
+        return rc, out, secs
 
     def inspect(self, image):
         return json.loads(self.run("image", "inspect", image).stdout)[0]
