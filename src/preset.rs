@@ -100,7 +100,8 @@ impl Presets {
             Error::invalid(
                 "`--preset`",
                 format!(
-                    "unknown preset `{name}` (known: {})",
+                    "unknown preset `{}` (known: {})",
+                    crate::validate::shown(name),
                     self.names().collect::<Vec<_>>().join(", ")
                 ),
             )
@@ -133,10 +134,11 @@ impl Preset {
         if !self.runtime.contains_key(runtime) {
             return bug(format!("default runtime `{runtime}` is not defined"));
         }
-        if let Some(pm) = &self.defaults.package_manager {
-            if !self.package_managers.is_empty() && !self.package_managers.contains_key(pm) {
-                return bug(format!("default package manager `{pm}` is not defined"));
-            }
+        if let Some(pm) = &self.defaults.package_manager
+            && !self.package_managers.is_empty()
+            && !self.package_managers.contains_key(pm)
+        {
+            return bug(format!("default package manager `{pm}` is not defined"));
         }
         if self.defaults.version.is_none() || self.versions.supported.is_empty() {
             return bug("needs a default version and supported versions".into());

@@ -208,13 +208,13 @@ pub fn resolve(preset: &Preset, detection: &Detection, user: &[(Origin, &Layer)]
         shell: family.shell,
         port,
         health_path: port.and(m.health_path.clone()),
-        build_command: command_line("`--build-command`", m.build_command.as_deref())?,
+        build_command: shell_command("`--build-command`", m.build_command.as_deref())?,
         start_command: words("`--start-command`", m.start_command.as_deref())?,
-        test_command: command_line("`--test-command`", m.test_command.as_deref())?,
+        test_command: shell_command("`--test-command`", m.test_command.as_deref())?,
         dev_command: words("`--dev-command`", m.dev_command.as_deref())?,
         build_args: names("`--build-arg`", m.build_args.as_deref())?,
         secrets: names("`--secret`", m.secrets.as_deref())?,
-        app: m.app.clone(),
+        app: m.app.as_deref().map(|a| validate::line("`--app`", a).map(|()| a.to_string())).transpose()?,
         extra: detection.extra.iter().map(|(k, f)| (k.clone(), f.value.clone())).collect(),
     };
     if let Some(path) = &settings.health_path {
@@ -276,6 +276,15 @@ fn command_line(field: &str, value: Option<&str>) -> Result<Option<String>> {
         None | Some("") => Ok(None),
         Some(v) => validate::line(field, v).map(|()| Some(v.to_string())),
     }
+}
+
+/// A command rendered in shell form after `RUN`.
+fn shell_command(field: &str, value: Option<&str>) -> Result<Option<String>> {
+    let command = command_line(field, value)?;
+    if let Some(c) = &command {
+        validate::shell_command(field, c)?;
+    }
+    Ok(command)
 }
 
 fn words(field: &str, value: Option<&str>) -> Result<Vec<String>> {

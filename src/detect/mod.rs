@@ -128,7 +128,7 @@ pub fn detect(project: &Project, presets: &Presets, stack: Option<&str>, hints: 
             .ok_or_else(|| {
                 Error::invalid(
                     "`--stack`",
-                    format!("unknown stack `{wanted}` (known: {})", stack_ids().join(", ")),
+                    format!("unknown stack `{}` (known: {})", crate::validate::shown(wanted), stack_ids().join(", ")),
                 )
             })?;
         return detector(project, presets, hints)?.ok_or_else(|| {

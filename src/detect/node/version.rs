@@ -44,19 +44,19 @@ pub fn detect(project: &Project, pkg: &Package, preset: &Preset, d: &mut Detecti
 /// The first version pin found, with where it came from.
 fn find(project: &Project, pkg: &Package) -> Result<Option<(String, String)>> {
     for file in [".nvmrc", ".node-version"] {
-        if let Some(text) = project.read(file)? {
-            if let Some(line) = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#')) {
-                return Ok(Some((file.to_string(), line.to_string())));
-            }
+        if let Some(text) = project.read(file)?
+            && let Some(line) = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            return Ok(Some((file.to_string(), line.to_string())));
         }
     }
     if let Some(text) = project.read(".tool-versions")? {
         for line in text.lines() {
             let mut words = line.split_whitespace();
-            if matches!(words.next(), Some("nodejs" | "node")) {
-                if let Some(v) = words.next() {
-                    return Ok(Some((".tool-versions".to_string(), v.to_string())));
-                }
+            if matches!(words.next(), Some("nodejs" | "node"))
+                && let Some(v) = words.next()
+            {
+                return Ok(Some((".tool-versions".to_string(), v.to_string())));
             }
         }
     }
