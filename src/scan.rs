@@ -1,11 +1,11 @@
 //! A bounded, ignore-aware view of the project directory. Detectors read files only
 //! through [`Project`], which never leaves the project root and caps what it reads.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, OnceLock};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
@@ -17,21 +17,24 @@ pub const SKIPPED_DIRS: &[&str] = &[
     "build", ".turbo", ".cache", "coverage", ".tox", ".mypy_cache", ".pytest_cache",
 ];
 
-/// Walk limits: enough for any real application, bounded for huge monorepos.
+/// Walk limits: enough for any real application, bounded for huge monorepos. The
+/// walk is breadth-first and sorted, so the files kept when a tree is cut short are
+/// the shallow ones (manifests, entry points) and the same on every machine.
 const MAX_DEPTH: usize = 8;
-const MAX_FILES: usize = 20_000;
+const MAX_ENTRIES: usize = 10_000;
 /// Manifests and sources larger than this are not read.
 pub const MAX_READ: u64 = 4 * 1024 * 1024;
 
-/// The scanned project: its root and the relative paths of its files.
+/// The scanned project: its root and (walked on first use) the relative paths of its files.
 #[derive(Debug)]
 pub struct Project {
     root: PathBuf,
-    files: BTreeSet<String>,
+    files: OnceLock<BTreeSet<String>>,
 }
 
 impl Project {
-    /// Scans `root`, respecting `.gitignore` and skipping [`SKIPPED_DIRS`].
+    /// Opens `root`; its files are walked the first time [`Project::files`] is called,
+    /// respecting `.gitignore` and skipping [`SKIPPED_DIRS`].
     pub fn scan(root: &Path) -> Result<Project> {
         let meta = fs::metadata(root).map_err(|e| Error::io("read", root, e))?;
         if !meta.is_dir() {
@@ -41,37 +44,7 @@ impl Project {
             ));
         }
         let root = fs::canonicalize(root).map_err(|e| Error::io("resolve", root, e))?;
-        let mut files = BTreeSet::new();
-        // The walker's own ignore-file handling is off: it would read `.gitignore` files
-        // whatever they are (a named pipe blocks it forever, a huge one takes seconds),
-        // and it reads parent directories' and the user's global ignore files, which
-        // makes detection depend on more than the project.
-        let rules = GitignoreRules::new(&root);
-        let walker = ignore::WalkBuilder::new(&root)
-            .standard_filters(false)
-            .follow_links(false)
-            .max_depth(Some(MAX_DEPTH))
-            .filter_entry(move |e| {
-                let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-                let skipped = is_dir && e.depth() > 0 && SKIPPED_DIRS.contains(&e.file_name().to_string_lossy().as_ref());
-                e.depth() == 0 || !(skipped || rules.ignores(e.path(), is_dir))
-            })
-            .build();
-        for entry in walker {
-            // Unreadable subdirectories are skipped: detection reads the files it needs
-            // directly and reports those errors with their path.
-            let Ok(entry) = entry else { continue };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            if let Some(rel) = entry.path().strip_prefix(&root).ok().and_then(Path::to_str) {
-                files.insert(rel.replace('\\', "/"));
-            }
-            if files.len() >= MAX_FILES {
-                break;
-            }
-        }
-        Ok(Project { root, files })
+        Ok(Project { root, files: OnceLock::new() })
     }
 
     /// The canonical project root.
@@ -79,9 +52,25 @@ impl Project {
         &self.root
     }
 
-    /// Relative paths of the scanned files, sorted.
+    /// Relative paths of the project's files (at most [`MAX_ENTRIES`] entries walked,
+    /// [`MAX_DEPTH`] deep), sorted.
     pub fn files(&self) -> impl Iterator<Item = &str> {
-        self.files.iter().map(String::as_str)
+        self.files.get_or_init(|| walk(&self.root)).iter().map(String::as_str)
+    }
+
+    /// Names of the directories directly inside `rel` (not links, not skipped ones),
+    /// sorted; empty when `rel` is not a directory inside the project.
+    pub fn subdirs(&self, rel: &str) -> Vec<String> {
+        let Some(dir) = self.inside(rel) else { return Vec::new() };
+        let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| !SKIPPED_DIRS.contains(&n.as_str()))
+            .collect();
+        names.sort();
+        names
     }
 
     /// Whether a regular file exists at `rel` (checked on disk, so ignored files count).
@@ -155,6 +144,18 @@ impl Project {
             return None;
         }
         let joined = self.root.join(rel_path);
+        // The root is canonical, so a path none of whose components is a link stays
+        // inside it: a few `lstat`s instead of resolving every component of the root.
+        let mut current = self.root.clone();
+        for part in rel_path.components() {
+            current.push(part);
+            match fs::symlink_metadata(&current) {
+                Ok(m) if m.file_type().is_symlink() => break,
+                Ok(_) if current.as_os_str().len() < joined.as_os_str().len() => continue,
+                // The whole path checked without meeting a link, or a part is missing.
+                _ => return Some(joined),
+            }
+        }
         match fs::canonicalize(&joined) {
             Ok(real) if real.starts_with(&self.root) => Some(real),
             Ok(_) => None,
@@ -162,6 +163,46 @@ impl Project {
             Err(_) => Some(joined),
         }
     }
+}
+
+/// Breadth-first, sorted walk of `root`. Links are not followed; unreadable
+/// directories are skipped (detection reads the files it needs directly and reports
+/// those errors with their path). `.gitignore` files are read here rather than by a
+/// walker library: only regular files up to [`MAX_IGNORE_FILE`] (a named pipe would
+/// block, a huge one take seconds), and none above the root or from the user's global
+/// configuration, so detection depends on the project alone.
+fn walk(root: &Path) -> BTreeSet<String> {
+    let mut files = BTreeSet::new();
+    let mut rules = GitignoreRules::default();
+    let mut queue = VecDeque::from([(root.to_path_buf(), 0)]);
+    let mut budget = MAX_ENTRIES;
+    while let Some((dir, depth)) = queue.pop_front() {
+        let Ok(listing) = fs::read_dir(&dir) else { continue };
+        let mut entries: Vec<fs::DirEntry> = listing.filter_map(|e| e.ok()).collect();
+        entries.sort_by_key(fs::DirEntry::file_name);
+        let has_gitignore = entries.iter().any(|e| e.file_name() == ".gitignore");
+        rules.enter(&dir, has_gitignore);
+        for entry in entries {
+            if budget == 0 {
+                return files;
+            }
+            budget -= 1;
+            let Ok(kind) = entry.file_type() else { continue };
+            let path = entry.path();
+            if kind.is_dir() {
+                let skipped = SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref());
+                if depth + 1 < MAX_DEPTH && !skipped && !rules.ignores(root, &path, true) {
+                    queue.push_back((path, depth + 1));
+                }
+            } else if kind.is_file()
+                && !rules.ignores(root, &path, false)
+                && let Some(rel) = path.strip_prefix(root).ok().and_then(Path::to_str)
+            {
+                files.insert(rel.replace('\\', "/"));
+            }
+        }
+    }
+    files
 }
 
 /// The error for a file that is not UTF-8, at the first bad byte.
@@ -179,27 +220,37 @@ fn not_utf8(rel: &str, e: &std::string::FromUtf8Error) -> Error {
     }
 }
 
-/// `.gitignore` rules of the project's directories, read on first use: only regular
-/// files inside the project, at most [`MAX_IGNORE_FILE`] bytes each.
+/// `.gitignore` rules of the directories walked so far. Rules are compiled once per
+/// distinct text (monorepo packages often share one `.gitignore`) and matched with
+/// paths relative to their directory.
+#[derive(Default)]
 struct GitignoreRules {
-    root: PathBuf,
-    loaded: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    by_dir: HashMap<PathBuf, Arc<Gitignore>>,
+    by_text: HashMap<String, Arc<Gitignore>>,
 }
 
 /// Ignore files larger than this are not read (a real one is a few KiB).
 const MAX_IGNORE_FILE: u64 = 1024 * 1024;
 
 impl GitignoreRules {
-    fn new(root: &Path) -> Self {
-        GitignoreRules { root: root.to_path_buf(), loaded: Mutex::new(HashMap::new()) }
+    /// Loads the rules of `dir`, whose listing says whether it has a `.gitignore`.
+    fn enter(&mut self, dir: &Path, has_gitignore: bool) {
+        let Some(text) = has_gitignore.then(|| read_gitignore(dir)).flatten() else { return };
+        let compiled = self.by_text.entry(text).or_insert_with_key(|text| Arc::new(compile_gitignore(text))).clone();
+        if !compiled.is_empty() {
+            self.by_dir.insert(dir.to_path_buf(), compiled);
+        }
     }
 
-    /// Whether the nearest `.gitignore` with a matching rule ignores `path`; a deeper
-    /// file overrides a shallower one, and `!pattern` re-includes.
-    fn ignores(&self, path: &Path, is_dir: bool) -> bool {
+    /// Whether the nearest `.gitignore` (up to `root`) with a matching rule ignores
+    /// `path`; a deeper file overrides a shallower one, and `!pattern` re-includes.
+    fn ignores(&self, root: &Path, path: &Path, is_dir: bool) -> bool {
+        if self.by_dir.is_empty() {
+            return false;
+        }
         for dir in path.ancestors().skip(1) {
-            if let Some(rules) = self.rules_of(dir) {
-                let m = rules.matched(path, is_dir);
+            if let Some(rules) = self.by_dir.get(dir) {
+                let m = rules.matched(path.strip_prefix(dir).unwrap_or(path), is_dir);
                 if m.is_ignore() {
                     return true;
                 }
@@ -207,20 +258,15 @@ impl GitignoreRules {
                     return false;
                 }
             }
-            if dir == self.root {
+            if dir == root {
                 break;
             }
         }
         false
     }
-
-    fn rules_of(&self, dir: &Path) -> Option<Arc<Gitignore>> {
-        let mut loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
-        loaded.entry(dir.to_path_buf()).or_insert_with(|| load_gitignore(dir)).clone()
-    }
 }
 
-fn load_gitignore(dir: &Path) -> Option<Arc<Gitignore>> {
+fn read_gitignore(dir: &Path) -> Option<String> {
     let path = dir.join(".gitignore");
     let meta = fs::metadata(&path).ok()?;
     if !meta.is_file() || meta.len() > MAX_IGNORE_FILE {
@@ -228,12 +274,17 @@ fn load_gitignore(dir: &Path) -> Option<Arc<Gitignore>> {
     }
     let mut bytes = Vec::new();
     fs::File::open(&path).and_then(|f| f.take(MAX_IGNORE_FILE).read_to_end(&mut bytes)).ok()?;
-    let mut builder = GitignoreBuilder::new(dir);
-    for line in String::from_utf8_lossy(&bytes).lines() {
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Rules rooted at `.`, so one compiled set serves every directory with this text.
+fn compile_gitignore(text: &str) -> Gitignore {
+    let mut builder = GitignoreBuilder::new(".");
+    for line in text.lines() {
         // A malformed pattern is skipped, as git does.
         let _ = builder.add_line(None, line);
     }
-    builder.build().ok().filter(|g| !g.is_empty()).map(Arc::new)
+    builder.build().unwrap_or_else(|_| Gitignore::empty())
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod dockerfile;
+pub mod pipeline;
 
 #[allow(unused_imports)]
 pub use dockerfile::{Instruction, parse, shapes};
