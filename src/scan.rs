@@ -24,6 +24,8 @@ const MAX_DEPTH: usize = 8;
 const MAX_ENTRIES: usize = 10_000;
 /// Manifests and sources larger than this are not read.
 pub const MAX_READ: u64 = 4 * 1024 * 1024;
+/// Source files scanned for hints larger than this are skipped ([`Project::read_source`]).
+pub const MAX_SOURCE: u64 = 256 * 1024;
 
 /// The scanned project: its root and (walked on first use) the relative paths of its files.
 #[derive(Debug)]
@@ -134,6 +136,18 @@ impl Project {
         !rel_path.is_absolute()
             && !rel_path.components().any(|c| c.as_os_str() == "..")
             && fs::symlink_metadata(self.root.join(rel_path)).is_ok()
+    }
+
+    /// Reads a source file scanned for hints (a port in the code), like
+    /// [`Project::read_hint`] but only up to [`MAX_SOURCE`] bytes: a bigger one is
+    /// generated or bundled code, and scanning hundreds of them must stay cheap.
+    pub fn read_source(&self, rel: &str) -> Option<String> {
+        let path = self.inside(rel)?;
+        let meta = fs::metadata(&path).ok()?;
+        if !meta.is_file() || meta.len() > MAX_SOURCE {
+            return None;
+        }
+        self.read_hint(rel)
     }
 
     /// Resolves `rel` to a path that stays inside the root, following symlinks;
@@ -301,6 +315,35 @@ mod tests {
         assert_eq!(p.files().collect::<Vec<_>>(), vec!["index.js"]);
         assert_eq!(p.read("../etc/passwd").unwrap(), None);
         assert_eq!(p.read("index.js").unwrap().as_deref(), Some("y"));
+    }
+
+    #[test]
+    fn the_walk_skips_dependency_and_build_trees_and_is_capped_shallow_first() {
+        let dir = tempfile::tempdir().unwrap();
+        for skipped in [".git", "node_modules", "target", ".venv", "vendor", "dist", "__pycache__"] {
+            fs::create_dir_all(dir.path().join(skipped).join("x")).unwrap();
+            fs::write(dir.path().join(skipped).join("x/package.json"), "{}").unwrap();
+        }
+        fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        for i in 0..MAX_ENTRIES {
+            fs::write(dir.path().join(format!("a/b/f{i:05}.js")), "").unwrap();
+        }
+        fs::write(dir.path().join("package.json"), "{}").unwrap();
+        let p = Project::scan(dir.path()).unwrap();
+        let files: Vec<&str> = p.files().collect();
+        assert_eq!(files[0], "a/b/f00000.js");
+        assert!(files.contains(&"package.json"));
+        assert!(files.len() < MAX_ENTRIES, "the cap counts directories too");
+        assert!(!files.iter().any(|f| f.contains("/x/")), "entered a skipped directory");
+    }
+
+    #[test]
+    fn big_sources_are_skipped_as_hints_but_not_as_manifests() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("bundle.js"), "x".repeat(MAX_SOURCE as usize + 1)).unwrap();
+        let p = Project::scan(dir.path()).unwrap();
+        assert!(p.read_source("bundle.js").is_none());
+        assert!(p.read_hint("bundle.js").is_some());
     }
 
     #[test]

@@ -148,7 +148,7 @@ pub fn port(project: &Project, d: &mut Detection) {
         .take(300)
         .collect();
     for file in sources.iter().copied().chain([".env.example", ".env.sample", ".env.defaults"]) {
-        let Some(text) = project.read_hint(file) else { continue };
+        let Some(text) = project.read_source(file) else { continue };
         for re in &res {
             if let Some(c) = re.captures(&text)
                 && let Ok(port) = c[1].parse::<u16>()
