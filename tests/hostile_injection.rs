@@ -18,7 +18,8 @@ enum Lands {
     Run,
     /// As exec-form words of `CMD`: each word must be one JSON element.
     Exec,
-    /// Anywhere else (validated names, numbers, tags): only the shape is checked.
+    /// Anywhere else (validated names, numbers, tags, paths): the shape is checked, and
+    /// where the value reaches a shell-form RUN it must be single-quoted.
     Elsewhere,
 }
 
@@ -142,7 +143,16 @@ impl Report {
                     return Err(format!("no exec-form CMD holds the words {words:?}"));
                 }
             }
-            Lands::Elsewhere => {}
+            Lands::Elsewhere => {
+                // A name, path or version that reaches a shell-form RUN must be quoted.
+                let risky = value.contains([';', '|', '&', '$', '`', '<', '>', '(', ')', '\'', '"', '\\', ' ']);
+                let quoted = format!("'{value}'");
+                for ins in parsed.iter().filter(|i| i.kind == "RUN" && i.exec.is_none()) {
+                    if risky && ins.args.contains(value) && (value.contains('\'') || !ins.args.contains(&quoted)) {
+                        return Err(format!("line {}: the value lands unquoted in a shell-form RUN", ins.line));
+                    }
+                }
+            }
         }
         Ok(())
     }
