@@ -237,7 +237,7 @@ pub fn resolve_version(preset: &Preset, wanted: &str) -> Result<String> {
     if validate::version("version", wanted).is_ok() {
         return Ok(wanted.to_string());
     }
-    let range = node_semver::Range::parse(wanted).map_err(|_| {
+    let range = parse_range(wanted).ok_or_else(|| {
         Error::invalid("version", format!("`{}` is neither a version nor a range", validate::shown(wanted)))
     })?;
     preset
@@ -250,6 +250,23 @@ pub fn resolve_version(preset: &Preset, wanted: &str) -> Result<String> {
             Error::invalid("version", format!("no supported version satisfies `{}` (supported: {})",
                 validate::shown(wanted), preset.versions.supported.join(", ")))
         })
+}
+
+/// Parses a node-semver range. node-semver 2.2 panics on an exact wildcard (`=x`,
+/// found by the `version_range` fuzz target) and its `+ 1` arithmetic overflows on huge
+/// numbers, and the input comes from `engines.node` or a flag: such ranges are refused
+/// before it sees them, and any other panic in it is caught and treated as "not a range".
+fn parse_range(wanted: &str) -> Option<node_semver::Range> {
+    let huge = wanted.split(|c: char| !c.is_ascii_digit()).any(|digits| digits.len() > 9);
+    let exact_wildcard = wanted.match_indices('=').any(|(i, _)| {
+        let before = wanted[..i].chars().next_back();
+        let after = wanted[i + 1..].trim_start().trim_start_matches(['v', 'V']).chars().next();
+        !matches!(before, Some('<' | '>')) && matches!(after, None | Some('x' | 'X' | '*' | ' ' | '|'))
+    });
+    if huge || exact_wildcard {
+        return None;
+    }
+    std::panic::catch_unwind(|| node_semver::Range::parse(wanted).ok()).ok().flatten()
 }
 
 /// Whether some release of the line `v` (`24`, `3.13`) satisfies `range`: its first,
@@ -328,5 +345,16 @@ mod tests {
         assert_eq!(resolve_version(node, "lts/*").unwrap(), "24");
         assert!(resolve_version(node, ">=99").is_err());
         assert!(resolve_version(node, "24\nRUN id").is_err());
+    }
+
+    #[test]
+    fn ranges_that_crash_node_semver_are_refused_not_panicked_on() {
+        let presets = crate::preset::Presets::embedded().unwrap();
+        let node = presets.get("node").unwrap();
+        for bad in ["|0 lt =x", "=x", "=*", "= X", ">=1 =x", "^99999999999999999999", "~18446744073709551615"] {
+            assert!(resolve_version(node, bad).is_err(), "{bad}");
+        }
+        assert_eq!(resolve_version(node, "=22").unwrap(), "22");
+        assert!(resolve_version(node, ">=22 <=24").is_ok());
     }
 }

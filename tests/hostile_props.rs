@@ -20,6 +20,7 @@ const FRAGMENTS: &[&str] = &[
     "--mount=type=bind,target=/x", "-", "..", "/", "<<EOF", "<<<", "#", " ", "[", "]", "{", "}",
     "node", "server.js", "src/index.js", "dist", "npm run build", "24", ">=20", "lts/*", "v22.1.0",
     "pnpm@9.1.0", "yarn@1.22.0", "bun@1.2.3", "standalone", "next", "sharp", "@prisma/client", "é",
+    "=x", "||", "^", "~", "<=", "99999999999999999999",
 ];
 
 /// A value: ordinary text, arbitrary Unicode, or a mix of fragments.
