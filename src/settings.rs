@@ -252,18 +252,19 @@ pub fn resolve_version(preset: &Preset, wanted: &str) -> Result<String> {
         })
 }
 
-/// Parses a node-semver range. node-semver 2.2 panics on an exact wildcard (`=x`,
-/// found by the `version_range` fuzz target) and its `+ 1` arithmetic overflows on huge
-/// numbers, and the input comes from `engines.node` or a flag: such ranges are refused
-/// before it sees them, and any other panic in it is caught and treated as "not a range".
+/// Parses a node-semver range. node-semver 2.2 hits `unreachable!()` when an operator
+/// is followed by a wildcard (`=x`, `~*`: found by the `version_range` fuzz target) and
+/// its `+ 1` arithmetic overflows on huge numbers, and the input comes from
+/// `engines.node` or a flag: an operator must be followed by a number, numbers have at
+/// most 9 digits, and any other panic in it is caught and treated as "not a range".
 fn parse_range(wanted: &str) -> Option<node_semver::Range> {
     let huge = wanted.split(|c: char| !c.is_ascii_digit()).any(|digits| digits.len() > 9);
-    let exact_wildcard = wanted.match_indices('=').any(|(i, _)| {
-        let before = wanted[..i].chars().next_back();
-        let after = wanted[i + 1..].trim_start().trim_start_matches(['v', 'V']).chars().next();
-        !matches!(before, Some('<' | '>')) && matches!(after, None | Some('x' | 'X' | '*' | ' ' | '|'))
+    let is_op = |c: char| "<>=~^".contains(c);
+    let bare_operator = wanted.char_indices().any(|(i, c)| {
+        let next = wanted[i + c.len_utf8()..].trim_start().trim_start_matches(['v', 'V']).chars().next();
+        is_op(c) && !next.is_some_and(|n| n.is_ascii_digit() || is_op(n))
     });
-    if huge || exact_wildcard {
+    if huge || bare_operator {
         return None;
     }
     std::panic::catch_unwind(|| node_semver::Range::parse(wanted).ok()).ok().flatten()
@@ -351,7 +352,7 @@ mod tests {
     fn ranges_that_crash_node_semver_are_refused_not_panicked_on() {
         let presets = crate::preset::Presets::embedded().unwrap();
         let node = presets.get("node").unwrap();
-        for bad in ["|0 lt =x", "=x", "=*", "= X", ">=1 =x", "^99999999999999999999", "~18446744073709551615"] {
+        for bad in ["|0 lt =x", "=x", "=*", "= X", ">=1 =x", "~*", "^x", ">= *", "^99999999999999999999", "~18446744073709551615"] {
             assert!(resolve_version(node, bad).is_err(), "{bad}");
         }
         assert_eq!(resolve_version(node, "=22").unwrap(), "22");
