@@ -252,22 +252,37 @@ pub fn resolve_version(preset: &Preset, wanted: &str) -> Result<String> {
         })
 }
 
-/// Parses a node-semver range. node-semver 2.2 hits `unreachable!()` when an operator
-/// is followed by a wildcard (`=x`, `~*`: found by the `version_range` fuzz target) and
-/// its `+ 1` arithmetic overflows on huge numbers, and the input comes from
-/// `engines.node` or a flag: an operator must be followed by a number, numbers have at
-/// most 9 digits, and any other panic in it is caught and treated as "not a range".
+/// Parses a node-semver range. node-semver 2.2 hits `unreachable!()` on odd but
+/// "parsable" input (`=x`, `~*`, `~ >1.*.1`: found by the `version_range` fuzz target)
+/// and its `+ 1` arithmetic overflows on huge numbers, and the input comes from
+/// `engines.node` or a flag. So only ranges of the usual grammar reach it: `||`-joined
+/// sets of comparators (`>=20`, `^22.1.0`, `~22`, `22.x`, `*`) or hyphen ranges
+/// (`20 - 22`), numbers of at most 9 digits, an operator always before a number. Any
+/// other panic in it is caught and treated as "not a range".
 fn parse_range(wanted: &str) -> Option<node_semver::Range> {
-    let huge = wanted.split(|c: char| !c.is_ascii_digit()).any(|digits| digits.len() > 9);
-    let is_op = |c: char| "<>=~^".contains(c);
-    let bare_operator = wanted.char_indices().any(|(i, c)| {
-        let next = wanted[i + c.len_utf8()..].trim_start().trim_start_matches(['v', 'V']).chars().next();
-        is_op(c) && !next.is_some_and(|n| n.is_ascii_digit() || is_op(n))
-    });
-    if huge || bare_operator {
+    if !wanted.split("||").all(usual_comparator_set) {
         return None;
     }
     std::panic::catch_unwind(|| node_semver::Range::parse(wanted).ok()).ok().flatten()
+}
+
+/// `>=20 <23`, `^22.1.0`, `22.x`, `*`, `20 - 22`: see [`parse_range`].
+fn usual_comparator_set(set: &str) -> bool {
+    const PARTIAL: &str = r"v?\d{1,9}(?:\.\d{1,9}(?:\.\d{1,9}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?|\.[xX*])?|\.[xX*](?:\.[xX*])?)?";
+    static RE: std::sync::OnceLock<Option<(regex::Regex, regex::Regex, regex::Regex)>> = std::sync::OnceLock::new();
+    let Some((op_space, comparator, hyphen)) = RE.get_or_init(|| {
+        let comparator = format!(r"^(?:(?:<=|>=|<|>|=|~>|~|\^){PARTIAL}|{PARTIAL}|[xX*](?:\.[xX*]){{0,2}})$");
+        let hyphen = format!(r"^{PARTIAL}\s+-\s+{PARTIAL}$");
+        Some((regex::Regex::new(r"([<>=~^])[ \t]+").ok()?, regex::Regex::new(&comparator).ok()?, regex::Regex::new(&hyphen).ok()?))
+    }) else {
+        return false;
+    };
+    let set = set.trim();
+    if hyphen.is_match(set) {
+        return true;
+    }
+    let joined = op_space.replace_all(set, "$1");
+    !joined.is_empty() && joined.split_whitespace().all(|c| comparator.is_match(c))
 }
 
 /// Whether some release of the line `v` (`24`, `3.13`) satisfies `range`: its first,
@@ -352,8 +367,11 @@ mod tests {
     fn ranges_that_crash_node_semver_are_refused_not_panicked_on() {
         let presets = crate::preset::Presets::embedded().unwrap();
         let node = presets.get("node").unwrap();
-        for bad in ["|0 lt =x", "=x", "=*", "= X", ">=1 =x", "~*", "^x", ">= *", "^99999999999999999999", "~18446744073709551615"] {
+        for bad in ["|0 lt =x", "=x", "=*", "= X", ">=1 =x", "~*", "^x", ">= *", "2.~  ~ >\t1.*.1v", "1.*.1", "||", "^99999999999999999999", "~18446744073709551615"] {
             assert!(resolve_version(node, bad).is_err(), "{bad}");
+        }
+        for good in [">= 20", "^22.1.0", "~22", "22.x", "*", "20 - 22", ">=20 <23 || 26", "v22.1.0-rc.1", "~> 22"] {
+            assert!(resolve_version(node, good).is_ok(), "{good}");
         }
         assert_eq!(resolve_version(node, "=22").unwrap(), "22");
         assert!(resolve_version(node, ">=22 <=24").is_ok());
