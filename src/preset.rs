@@ -109,7 +109,8 @@ impl Presets {
             Error::invalid(
                 "`--preset`",
                 format!(
-                    "unknown preset `{name}` (known: {})",
+                    "unknown preset `{}` (known: {})",
+                    crate::validate::shown(name),
                     self.names().collect::<Vec<_>>().join(", ")
                 ),
             )

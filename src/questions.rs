@@ -313,6 +313,14 @@ impl Interview<'_, '_> {
             return check(&given).map_err(|e| name_flag(e, flag));
         }
         let (value, reason) = self.current(d, key);
+        if let Some(v) = value
+            .as_deref()
+            .filter(|_| self.merged(d).1.get(key) == Some(&Origin::Config))
+        {
+            // A bad saved value is named by its key in the file, like a flag by its name.
+            let field = format!("{key}` in `{}", config::CONFIG_FILE);
+            check(v).map_err(|e| name_flag(e, &field))?;
+        }
         let shown = match (value, key) {
             (Some(v), "version") => settings::resolve_version(self.preset, &v)?,
             (Some(v), _) if v.is_empty() => NONE.to_string(),

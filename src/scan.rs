@@ -1,10 +1,13 @@
 //! A bounded, ignore-aware view of the project directory. Detectors read files only
 //! through [`Project`], which never leaves the project root and caps what it reads.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 use crate::error::{Error, Result};
 
@@ -28,21 +31,26 @@ pub const SKIPPED_DIRS: &[&str] = &[
     ".pytest_cache",
 ];
 
-/// Walk limits: enough for any real application, bounded for huge monorepos.
+/// Walk limits: enough for any real application, bounded for huge monorepos. The
+/// walk is breadth-first and sorted, so the files kept when a tree is cut short are
+/// the shallow ones (manifests, entry points) and the same on every machine.
 const MAX_DEPTH: usize = 8;
-const MAX_FILES: usize = 20_000;
+const MAX_ENTRIES: usize = 10_000;
 /// Manifests and sources larger than this are not read.
 pub const MAX_READ: u64 = 4 * 1024 * 1024;
+/// Source files scanned for hints larger than this are skipped ([`Project::read_source`]).
+pub const MAX_SOURCE: u64 = 256 * 1024;
 
-/// The scanned project: its root and the relative paths of its files.
+/// The scanned project: its root and (walked on first use) the relative paths of its files.
 #[derive(Debug)]
 pub struct Project {
     root: PathBuf,
-    files: BTreeSet<String>,
+    files: OnceLock<BTreeSet<String>>,
 }
 
 impl Project {
-    /// Scans `root`, respecting `.gitignore` and skipping [`SKIPPED_DIRS`].
+    /// Opens `root`; its files are walked the first time [`Project::files`] is called,
+    /// respecting `.gitignore` and skipping [`SKIPPED_DIRS`].
     pub fn scan(root: &Path) -> Result<Project> {
         let meta = fs::metadata(root).map_err(|e| Error::io("read", root, e))?;
         if !meta.is_dir() {
@@ -52,36 +60,10 @@ impl Project {
             ));
         }
         let root = fs::canonicalize(root).map_err(|e| Error::io("resolve", root, e))?;
-        let mut files = BTreeSet::new();
-        let walker = ignore::WalkBuilder::new(&root)
-            .hidden(false)
-            .require_git(false)
-            .follow_links(false)
-            .max_depth(Some(MAX_DEPTH))
-            .filter_entry(|e| {
-                let skipped = e.file_type().is_some_and(|t| t.is_dir())
-                    && e.depth() > 0
-                    && SKIPPED_DIRS.contains(&e.file_name().to_string_lossy().as_ref());
-                !skipped
-            })
-            .build();
-        for entry in walker {
-            // Unreadable subdirectories are skipped: detection reads the files it needs
-            // directly and reports those errors with their path.
-            let Ok(entry) = entry else { continue };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            if let Ok(rel) = entry.path().strip_prefix(&root)
-                && let Some(rel) = rel.to_str()
-            {
-                files.insert(rel.replace('\\', "/"));
-            }
-            if files.len() >= MAX_FILES {
-                break;
-            }
-        }
-        Ok(Project { root, files })
+        Ok(Project {
+            root,
+            files: OnceLock::new(),
+        })
     }
 
     /// The canonical project root.
@@ -89,9 +71,32 @@ impl Project {
         &self.root
     }
 
-    /// Relative paths of the scanned files, sorted.
+    /// Relative paths of the project's files (at most [`MAX_ENTRIES`] entries walked,
+    /// [`MAX_DEPTH`] deep), sorted.
     pub fn files(&self) -> impl Iterator<Item = &str> {
-        self.files.iter().map(String::as_str)
+        self.files
+            .get_or_init(|| walk(&self.root))
+            .iter()
+            .map(String::as_str)
+    }
+
+    /// Names of the directories directly inside `rel` (not links, not skipped ones),
+    /// sorted; empty when `rel` is not a directory inside the project.
+    pub fn subdirs(&self, rel: &str) -> Vec<String> {
+        let Some(dir) = self.inside(rel) else {
+            return Vec::new();
+        };
+        let Ok(entries) = fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| !SKIPPED_DIRS.contains(&n.as_str()))
+            .collect();
+        names.sort();
+        names
     }
 
     /// Whether a regular file exists at `rel` (checked on disk, so ignored files count).
@@ -104,9 +109,17 @@ impl Project {
         self.inside(rel).is_some_and(|p| p.is_dir())
     }
 
-    /// Reads a UTF-8 text file at `rel`; `Ok(None)` when it does not exist.
+    /// Reads a UTF-8 text file at `rel` (a leading byte-order mark dropped); `Ok(None)`
+    /// when it does not exist. Anything but a regular file inside the project, larger
+    /// than [`MAX_READ`] or not UTF-8 is an error naming the file.
     pub fn read(&self, rel: &str) -> Result<Option<String>> {
         let Some(path) = self.inside(rel) else {
+            if self.links_outside(rel) {
+                return Err(Error::bad_input(
+                    rel,
+                    "is a symbolic link to outside the project; dockform reads only files inside it",
+                ));
+            }
             return Ok(None);
         };
         let meta = match fs::metadata(&path) {
@@ -116,6 +129,13 @@ impl Project {
         };
         if meta.is_dir() {
             return Err(Error::bad_input(rel, "is a directory, expected a file"));
+        }
+        if !meta.is_file() {
+            // Opening a named pipe would block until something writes to it.
+            return Err(Error::bad_input(
+                rel,
+                "is not a regular file (a pipe, socket or device)",
+            ));
         }
         if meta.len() > MAX_READ {
             return Err(Error::bad_input(
@@ -127,15 +147,37 @@ impl Project {
         fs::File::open(&path)
             .and_then(|f| f.take(MAX_READ + 1).read_to_end(&mut bytes))
             .map_err(|e| Error::io("read", rel, e))?;
-        String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| Error::bad_input(rel, "is not valid UTF-8"))
+        let text = String::from_utf8(bytes).map_err(|e| not_utf8(rel, &e))?;
+        Ok(Some(match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        }))
     }
 
     /// Reads `rel` like [`Project::read`] but treats unreadable or odd files as absent:
     /// for optional hints (source files scanned for a port), never for manifests.
     pub fn read_hint(&self, rel: &str) -> Option<String> {
         self.read(rel).ok().flatten()
+    }
+
+    /// Whether `rel` is a plain relative path whose symbolic link leads out of the root.
+    fn links_outside(&self, rel: &str) -> bool {
+        let rel_path = Path::new(rel);
+        !rel_path.is_absolute()
+            && !rel_path.components().any(|c| c.as_os_str() == "..")
+            && fs::symlink_metadata(self.root.join(rel_path)).is_ok()
+    }
+
+    /// Reads a source file scanned for hints (a port in the code), like
+    /// [`Project::read_hint`] but only up to [`MAX_SOURCE`] bytes: a bigger one is
+    /// generated or bundled code, and scanning hundreds of them must stay cheap.
+    pub fn read_source(&self, rel: &str) -> Option<String> {
+        let path = self.inside(rel)?;
+        let meta = fs::metadata(&path).ok()?;
+        if !meta.is_file() || meta.len() > MAX_SOURCE {
+            return None;
+        }
+        self.read_hint(rel)
     }
 
     /// Resolves `rel` to a path that stays inside the root, following symlinks;
@@ -146,6 +188,18 @@ impl Project {
             return None;
         }
         let joined = self.root.join(rel_path);
+        // The root is canonical, so a path none of whose components is a link stays
+        // inside it: a few `lstat`s instead of resolving every component of the root.
+        let mut current = self.root.clone();
+        for part in rel_path.components() {
+            current.push(part);
+            match fs::symlink_metadata(&current) {
+                Ok(m) if m.file_type().is_symlink() => break,
+                Ok(_) if current.as_os_str().len() < joined.as_os_str().len() => continue,
+                // The whole path checked without meeting a link, or a part is missing.
+                _ => return Some(joined),
+            }
+        }
         match fs::canonicalize(&joined) {
             Ok(real) if real.starts_with(&self.root) => Some(real),
             Ok(_) => None,
@@ -153,6 +207,143 @@ impl Project {
             Err(_) => Some(joined),
         }
     }
+}
+
+/// Breadth-first, sorted walk of `root`. Links are not followed; unreadable
+/// directories are skipped (detection reads the files it needs directly and reports
+/// those errors with their path). `.gitignore` files are read here rather than by a
+/// walker library: only regular files up to [`MAX_IGNORE_FILE`] (a named pipe would
+/// block, a huge one take seconds), and none above the root or from the user's global
+/// configuration, so detection depends on the project alone.
+fn walk(root: &Path) -> BTreeSet<String> {
+    let mut files = BTreeSet::new();
+    let mut rules = GitignoreRules::default();
+    let mut queue = VecDeque::from([(root.to_path_buf(), 0)]);
+    let mut budget = MAX_ENTRIES;
+    while let Some((dir, depth)) = queue.pop_front() {
+        let Ok(listing) = fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut entries: Vec<fs::DirEntry> = listing.filter_map(|e| e.ok()).collect();
+        entries.sort_by_key(fs::DirEntry::file_name);
+        let has_gitignore = entries.iter().any(|e| e.file_name() == ".gitignore");
+        rules.enter(&dir, has_gitignore);
+        for entry in entries {
+            if budget == 0 {
+                return files;
+            }
+            budget -= 1;
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() {
+                let skipped = SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref());
+                if depth + 1 < MAX_DEPTH && !skipped && !rules.ignores(root, &path, true) {
+                    queue.push_back((path, depth + 1));
+                }
+            } else if kind.is_file()
+                && !rules.ignores(root, &path, false)
+                && let Some(rel) = path.strip_prefix(root).ok().and_then(Path::to_str)
+            {
+                files.insert(rel.replace('\\', "/"));
+            }
+        }
+    }
+    files
+}
+
+/// The error for a file that is not UTF-8, at the first bad byte.
+fn not_utf8(rel: &str, e: &std::string::FromUtf8Error) -> Error {
+    let valid = e.utf8_error().valid_up_to();
+    let bytes = e.as_bytes();
+    let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+    let (line, column) = crate::detect::line_column(before, valid);
+    Error::Parse {
+        path: rel.to_string(),
+        format: "UTF-8",
+        line,
+        column,
+        message: format!(
+            "byte 0x{:02X} is not UTF-8 (save the file as UTF-8)",
+            bytes[valid]
+        ),
+    }
+}
+
+/// `.gitignore` rules of the directories walked so far. Rules are compiled once per
+/// distinct text (monorepo packages often share one `.gitignore`) and matched with
+/// paths relative to their directory.
+#[derive(Default)]
+struct GitignoreRules {
+    by_dir: HashMap<PathBuf, Arc<Gitignore>>,
+    by_text: HashMap<String, Arc<Gitignore>>,
+}
+
+/// Ignore files larger than this are not read (a real one is a few KiB).
+const MAX_IGNORE_FILE: u64 = 1024 * 1024;
+
+impl GitignoreRules {
+    /// Loads the rules of `dir`, whose listing says whether it has a `.gitignore`.
+    fn enter(&mut self, dir: &Path, has_gitignore: bool) {
+        let Some(text) = has_gitignore.then(|| read_gitignore(dir)).flatten() else {
+            return;
+        };
+        let compiled = self
+            .by_text
+            .entry(text)
+            .or_insert_with_key(|text| Arc::new(compile_gitignore(text)))
+            .clone();
+        if !compiled.is_empty() {
+            self.by_dir.insert(dir.to_path_buf(), compiled);
+        }
+    }
+
+    /// Whether the nearest `.gitignore` (up to `root`) with a matching rule ignores
+    /// `path`; a deeper file overrides a shallower one, and `!pattern` re-includes.
+    fn ignores(&self, root: &Path, path: &Path, is_dir: bool) -> bool {
+        if self.by_dir.is_empty() {
+            return false;
+        }
+        for dir in path.ancestors().skip(1) {
+            if let Some(rules) = self.by_dir.get(dir) {
+                let m = rules.matched(path.strip_prefix(dir).unwrap_or(path), is_dir);
+                if m.is_ignore() {
+                    return true;
+                }
+                if m.is_whitelist() {
+                    return false;
+                }
+            }
+            if dir == root {
+                break;
+            }
+        }
+        false
+    }
+}
+
+fn read_gitignore(dir: &Path) -> Option<String> {
+    let path = dir.join(".gitignore");
+    let meta = fs::metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_IGNORE_FILE {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(&path)
+        .and_then(|f| f.take(MAX_IGNORE_FILE).read_to_end(&mut bytes))
+        .ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Rules rooted at `.`, so one compiled set serves every directory with this text.
+fn compile_gitignore(text: &str) -> Gitignore {
+    let mut builder = GitignoreBuilder::new(".");
+    for line in text.lines() {
+        // A malformed pattern is skipped, as git does.
+        let _ = builder.add_line(None, line);
+    }
+    builder.build().unwrap_or_else(|_| Gitignore::empty())
 }
 
 #[cfg(test)]
@@ -169,5 +360,87 @@ mod tests {
         assert_eq!(p.files().collect::<Vec<_>>(), vec!["index.js"]);
         assert_eq!(p.read("../etc/passwd").unwrap(), None);
         assert_eq!(p.read("index.js").unwrap().as_deref(), Some("y"));
+    }
+
+    #[test]
+    fn the_walk_skips_dependency_and_build_trees_and_is_capped_shallow_first() {
+        let dir = tempfile::tempdir().unwrap();
+        for skipped in [
+            ".git",
+            "node_modules",
+            "target",
+            ".venv",
+            "vendor",
+            "dist",
+            "__pycache__",
+        ] {
+            fs::create_dir_all(dir.path().join(skipped).join("x")).unwrap();
+            fs::write(dir.path().join(skipped).join("x/package.json"), "{}").unwrap();
+        }
+        fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        for i in 0..MAX_ENTRIES {
+            fs::write(dir.path().join(format!("a/b/f{i:05}.js")), "").unwrap();
+        }
+        fs::write(dir.path().join("package.json"), "{}").unwrap();
+        let p = Project::scan(dir.path()).unwrap();
+        let files: Vec<&str> = p.files().collect();
+        assert_eq!(files[0], "a/b/f00000.js");
+        assert!(files.contains(&"package.json"));
+        assert!(files.len() < MAX_ENTRIES, "the cap counts directories too");
+        assert!(
+            !files.iter().any(|f| f.contains("/x/")),
+            "entered a skipped directory"
+        );
+    }
+
+    #[test]
+    fn big_sources_are_skipped_as_hints_but_not_as_manifests() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("bundle.js"),
+            "x".repeat(MAX_SOURCE as usize + 1),
+        )
+        .unwrap();
+        let p = Project::scan(dir.path()).unwrap();
+        assert!(p.read_source("bundle.js").is_none());
+        assert!(p.read_hint("bundle.js").is_some());
+    }
+
+    #[test]
+    fn nested_gitignore_files_exclude_and_re_include() {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in [
+            (".gitignore", "*.log\ngen/\n"),
+            ("a/.gitignore", "!keep.log\n"),
+            ("a/keep.log", ""),
+            ("a/x.log", ""),
+            ("b.log", ""),
+            ("gen/x.js", ""),
+            ("a/gen/y.js", ""),
+            ("src/m.js", ""),
+        ] {
+            let path = dir.path().join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        let p = Project::scan(dir.path()).unwrap();
+        assert_eq!(
+            p.files().collect::<Vec<_>>(),
+            vec![".gitignore", "a/.gitignore", "a/keep.log", "src/m.js"]
+        );
+    }
+
+    #[test]
+    fn a_non_utf8_file_is_an_error_at_its_first_bad_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("m.json"), b"{\n  \"a\": \"caf\xE9\"\n}").unwrap();
+        fs::write(dir.path().join("bom.json"), b"\xEF\xBB\xBF{}").unwrap();
+        let p = Project::scan(dir.path()).unwrap();
+        let e = p.read("m.json").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "`m.json` is not valid UTF-8 (line 2, column 12): byte 0xE9 is not UTF-8 (save the file as UTF-8)"
+        );
+        assert_eq!(p.read("bom.json").unwrap().as_deref(), Some("{}"));
     }
 }

@@ -232,13 +232,17 @@ pub fn resolve(
         shell: family.shell,
         port,
         health_path: port.and(m.health_path.clone()),
-        build_command: command_line("`--build-command`", m.build_command.as_deref())?,
+        build_command: shell_command("`--build-command`", m.build_command.as_deref())?,
         start_command: words("`--start-command`", m.start_command.as_deref())?,
-        test_command: command_line("`--test-command`", m.test_command.as_deref())?,
+        test_command: shell_command("`--test-command`", m.test_command.as_deref())?,
         dev_command: words("`--dev-command`", m.dev_command.as_deref())?,
         build_args: names("`--build-arg`", m.build_args.as_deref())?,
         secrets: names("`--secret`", m.secrets.as_deref())?,
-        app: m.app.clone(),
+        app: m
+            .app
+            .as_deref()
+            .map(|a| validate::line("`--app`", a).map(|()| a.to_string()))
+            .transpose()?,
         extra: detection
             .extra
             .iter()
@@ -279,7 +283,7 @@ pub fn resolve_version(preset: &Preset, wanted: &str) -> Result<String> {
     if validate::version("version", wanted).is_ok() {
         return Ok(wanted.to_string());
     }
-    let range = node_semver::Range::parse(wanted).map_err(|_| {
+    let range = parse_range(wanted).ok_or_else(|| {
         Error::invalid(
             "version",
             format!(
@@ -325,11 +329,61 @@ fn line_satisfies(v: &str, range: &node_semver::Range) -> bool {
         .any(|x| range.satisfies(&x))
 }
 
+/// Parses a node-semver range. node-semver 2.2 hits `unreachable!()` on odd but
+/// "parsable" input (`=x`, `~*`, `~ >1.*.1`: found by the `version_range` fuzz target)
+/// and its `+ 1` arithmetic overflows on huge numbers, and the input comes from
+/// `engines.node` or a flag. So only ranges of the usual grammar reach it: `||`-joined
+/// sets of comparators (`>=20`, `^22.1.0`, `~22`, `22.x`, `*`) or hyphen ranges
+/// (`20 - 22`), numbers of at most 9 digits, an operator always before a number. Any
+/// other panic in it is caught and treated as "not a range".
+fn parse_range(wanted: &str) -> Option<node_semver::Range> {
+    if !wanted.split("||").all(usual_comparator_set) {
+        return None;
+    }
+    std::panic::catch_unwind(|| node_semver::Range::parse(wanted).ok())
+        .ok()
+        .flatten()
+}
+
+/// `>=20 <23`, `^22.1.0`, `22.x`, `*`, `20 - 22`: see [`parse_range`].
+fn usual_comparator_set(set: &str) -> bool {
+    const PARTIAL: &str = r"v?\d{1,9}(?:\.\d{1,9}(?:\.\d{1,9}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?|\.[xX*])?|\.[xX*](?:\.[xX*])?)?";
+    static RE: std::sync::OnceLock<Option<(regex::Regex, regex::Regex, regex::Regex)>> =
+        std::sync::OnceLock::new();
+    let Some((op_space, comparator, hyphen)) = RE.get_or_init(|| {
+        let comparator =
+            format!(r"^(?:(?:<=|>=|<|>|=|~>|~|\^){PARTIAL}|{PARTIAL}|[xX*](?:\.[xX*]){{0,2}})$");
+        let hyphen = format!(r"^{PARTIAL}\s+-\s+{PARTIAL}$");
+        Some((
+            regex::Regex::new(r"([<>=~^])[ \t]+").ok()?,
+            regex::Regex::new(&comparator).ok()?,
+            regex::Regex::new(&hyphen).ok()?,
+        ))
+    }) else {
+        return false;
+    };
+    let set = set.trim();
+    if hyphen.is_match(set) {
+        return true;
+    }
+    let joined = op_space.replace_all(set, "$1");
+    !joined.is_empty() && joined.split_whitespace().all(|c| comparator.is_match(c))
+}
+
 fn command_line(field: &str, value: Option<&str>) -> Result<Option<String>> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => validate::line(field, v).map(|()| Some(v.to_string())),
     }
+}
+
+/// A command rendered in shell form after `RUN`.
+fn shell_command(field: &str, value: Option<&str>) -> Result<Option<String>> {
+    let command = command_line(field, value)?;
+    if let Some(c) = &command {
+        validate::shell_command(field, c)?;
+    }
+    Ok(command)
 }
 
 fn words(field: &str, value: Option<&str>) -> Result<Vec<String>> {
@@ -393,5 +447,43 @@ mod tests {
         assert_eq!(resolve_version(node, "lts/*").unwrap(), "24");
         assert!(resolve_version(node, ">=99").is_err());
         assert!(resolve_version(node, "24\nRUN id").is_err());
+    }
+
+    #[test]
+    fn ranges_that_crash_node_semver_are_refused_not_panicked_on() {
+        let presets = crate::preset::Presets::embedded().unwrap();
+        let node = presets.get("node").unwrap();
+        for bad in [
+            "|0 lt =x",
+            "=x",
+            "=*",
+            "= X",
+            ">=1 =x",
+            "~*",
+            "^x",
+            ">= *",
+            "2.~  ~ >\t1.*.1v",
+            "1.*.1",
+            "||",
+            "^99999999999999999999",
+            "~18446744073709551615",
+        ] {
+            assert!(resolve_version(node, bad).is_err(), "{bad}");
+        }
+        for good in [
+            ">= 20",
+            "^22.1.0",
+            "~22",
+            "22.x",
+            "*",
+            "20 - 22",
+            ">=20 <23 || 26",
+            "v22.1.0-rc.1",
+            "~> 22",
+        ] {
+            assert!(resolve_version(node, good).is_ok(), "{good}");
+        }
+        assert_eq!(resolve_version(node, "=22").unwrap(), "22");
+        assert!(resolve_version(node, ">=22 <=24").is_ok());
     }
 }

@@ -38,6 +38,48 @@ pub fn line(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// A shell command that lands after `RUN` (build and test commands): a single line
+/// that BuildKit cannot read as anything but the command. A leading `-` would be
+/// parsed as a `RUN` flag (`--mount=...`, `--network=host`); a leading `#` makes the
+/// line a comment, and where the command sits on a continuation line the `RUN` then
+/// swallows the next instruction; `<<WORD` opens a heredoc that swallows the rest.
+pub fn shell_command(field: &str, value: &str) -> Result<()> {
+    line(field, value)?;
+    if value.trim_start().starts_with('-') {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "`{}` starts with `-`, which `RUN` would read as its own flag",
+                shown(value)
+            ),
+        ));
+    }
+    if value.trim_start().starts_with('#') {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "`{}` starts with `#`, which would make it a comment",
+                shown(value)
+            ),
+        ));
+    }
+    if opens_heredoc(value) {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "`{}` contains `<<`, which BuildKit reads as the start of a heredoc (use a script file instead)",
+                shown(value)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `value` holds a `<<` that is not part of a `<<<` here-string.
+fn opens_heredoc(value: &str) -> bool {
+    value.split(|c| c != '<').any(|run| run.len() == 2)
+}
+
 /// A version or image-tag fragment: `24`, `1.26`, `3.13.1`, `1.2.3-beta.1`.
 pub fn version(field: &str, value: &str) -> Result<()> {
     let ok = !value.is_empty()
@@ -133,6 +175,34 @@ mod tests {
             assert!(line("`--build-command`", bad).is_err(), "{bad:?} accepted");
         }
         assert!(line("`--build-command`", "npm run build && echo \"ok\"").is_ok());
+    }
+
+    #[test]
+    fn shell_commands_cannot_become_run_flags_or_heredocs() {
+        for bad in [
+            "--mount=type=bind,target=/x cat /x",
+            " -x",
+            "# c",
+            "cat <<EOF",
+            "cat <<-'EOF'",
+            "2<<X",
+        ] {
+            assert!(
+                shell_command("`--build-command`", bad).is_err(),
+                "{bad:?} accepted"
+            );
+        }
+        for good in [
+            "npm run build -- --prod",
+            "grep -q x <<< \"$V\"",
+            "echo a < in > out",
+            "make build",
+        ] {
+            assert!(
+                shell_command("`--build-command`", good).is_ok(),
+                "{good:?} refused"
+            );
+        }
     }
 
     #[test]

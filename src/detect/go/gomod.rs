@@ -23,7 +23,7 @@ pub struct GoMod {
 pub fn parse(text: &str) -> Result<GoMod> {
     let mut m = GoMod::default();
     let mut in_require = false;
-    for raw in text.lines() {
+    for (n, raw) in text.lines().enumerate() {
         let line = raw.split("//").next().unwrap_or("").trim();
         if line.is_empty() {
             continue;
@@ -40,7 +40,12 @@ pub fn parse(text: &str) -> Result<GoMod> {
         let rest = rest.trim();
         match word {
             "module" => m.module = unquote(rest),
+            // Go itself refuses a malformed version here, so dockform does too.
+            "go" if major_minor(rest).is_none() => return Err(malformed(n, "go", rest)),
             "go" => m.go = Some(rest.to_string()),
+            "toolchain" if rest != "default" && major_minor(rest).is_none() => {
+                return Err(malformed(n, "toolchain", rest));
+            }
             "toolchain" if rest != "default" => {
                 m.toolchain = Some(rest.trim_start_matches("go").to_string())
             }
@@ -59,6 +64,17 @@ pub fn parse(text: &str) -> Result<GoMod> {
     }
     validate::line("go.mod module path", &m.module)?;
     Ok(m)
+}
+
+fn malformed(line: usize, directive: &str, value: &str) -> Error {
+    Error::bad_input(
+        "go.mod",
+        format!(
+            "line {}: `{directive} {}` is not a Go version like `1.26` or `1.26.1`",
+            line + 1,
+            validate::shown(value)
+        ),
+    )
 }
 
 fn unquote(s: &str) -> String {

@@ -24,7 +24,7 @@ const RUNTIME_DIRS: &[&str] = &["public", "views", "static", "templates", "local
 
 /// Start command and build output for a plain Node server.
 pub fn node(project: &Project, pkg: &Package, d: &mut Detection) -> Result<()> {
-    let out_dir = typescript_out_dir(project);
+    let out_dir = typescript_out_dir(project, d);
     let built = d.layer.build_command.is_some();
     if let (Some(dir), true) = (&out_dir, built) {
         d.fact(
@@ -77,7 +77,7 @@ pub fn node(project: &Project, pkg: &Package, d: &mut Detection) -> Result<()> {
         return Ok(());
     };
     for word in cmd.iter().skip(1) {
-        validate::line("start command", word)?;
+        validate::line(&format!("start command from `{source}`"), word)?;
     }
     let mut cmd = cmd;
     if d.layer.preset.as_deref() == Some("bun") && cmd[0] == "node" {
@@ -143,17 +143,30 @@ fn from_out_dir(
 }
 
 /// `compilerOptions.outDir` from tsconfig.json (JSON with comments, read leniently).
-fn typescript_out_dir(project: &Project) -> Option<String> {
+/// It lands unquoted in `COPY` and `.dockerignore` lines, so only plain names pass: a
+/// space would split the `COPY` arguments (and `<<` open a heredoc), `!`/`#` would turn
+/// the ignore line into a re-include or a comment.
+fn typescript_out_dir(project: &Project, d: &mut Detection) -> Option<String> {
     let text = project.read_hint("tsconfig.json")?;
     let re = Regex::new(r#""outDir"\s*:\s*"([^"]+)""#).ok()?;
-    let dir = re
-        .captures(&text)?
-        .get(1)?
-        .as_str()
+    let raw = re.captures(&text)?.get(1)?.as_str();
+    let dir = raw
         .trim_start_matches("./")
         .trim_end_matches('/')
         .to_string();
-    validate::relative_path("outDir", &dir).ok().map(|()| dir)
+    let plain = dir
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._-/@+".contains(c));
+    match validate::relative_path("outDir", &dir) {
+        Ok(()) if plain => Some(dir),
+        _ => {
+            d.warn(format!(
+                "ignoring `compilerOptions.outDir` `{}` in `tsconfig.json`: only plain relative paths (letters, digits, `._-/@+`) are used; the whole built tree is copied instead",
+                validate::shown(raw)
+            ));
+            None
+        }
+    }
 }
 
 /// Next.js: standalone output or `next start`, and the `public/` directory.
@@ -240,7 +253,7 @@ pub fn port(project: &Project, d: &mut Detection) {
         .copied()
         .chain([".env.example", ".env.sample", ".env.defaults"])
     {
-        let Some(text) = project.read_hint(file) else {
+        let Some(text) = project.read_source(file) else {
             continue;
         };
         for re in &res {

@@ -119,11 +119,23 @@ fn refuse_workspace_root(project: &Project, pkg: &Package) -> Result<()> {
         return Ok(());
     };
     let apps = workspace_apps(project, &patterns);
-    let example = apps.first().map_or("apps/web", String::as_str);
+    let example = apps
+        .first()
+        .map_or("apps/web".to_string(), |a| crate::validate::shown(a));
+    // A few names are enough to say what to run; a huge monorepo would fill the screen.
+    const SHOWN: usize = 8;
+    let mut names: Vec<String> = apps
+        .iter()
+        .take(SHOWN)
+        .map(|a| crate::validate::shown(a))
+        .collect();
+    if apps.len() > SHOWN {
+        names.push(format!("and {} more", apps.len() - SHOWN));
+    }
     let listed = if apps.is_empty() {
         "none found".to_string()
     } else {
-        apps.join(", ")
+        names.join(", ")
     };
     Err(Error::bad_input(
         file,
@@ -133,23 +145,29 @@ fn refuse_workspace_root(project: &Project, pkg: &Package) -> Result<()> {
     ))
 }
 
-/// Directories matching simple workspace globs (`apps/*`, `packages/web`) that hold a package.json.
+/// Directories matching simple workspace globs (`apps/*`, `packages/web`) that hold a
+/// package.json. The globs are expanded directly, so a 5,000-package workspace costs
+/// one directory listing, not a walk of the whole tree.
 fn workspace_apps(project: &Project, patterns: &[String]) -> Vec<String> {
-    let mut apps: Vec<String> = project
-        .files()
-        .filter_map(|f| f.strip_suffix("/package.json"))
-        .filter(|dir| {
-            patterns.iter().any(|p| {
-                let p = p.trim_end_matches('/');
-                match p.strip_suffix("/*").or_else(|| p.strip_suffix("/**")) {
-                    Some(parent) => dir.rsplit_once('/').is_some_and(|(d, _)| d == parent),
-                    None => *dir == p,
-                }
-            })
-        })
-        .map(String::from)
-        .collect();
+    let mut apps: Vec<String> = Vec::new();
+    for p in patterns {
+        let p = p.trim_start_matches("./").trim_end_matches('/');
+        let candidates = match p.strip_suffix("/*").or_else(|| p.strip_suffix("/**")) {
+            Some(parent) => project
+                .subdirs(parent)
+                .into_iter()
+                .map(|d| format!("{parent}/{d}"))
+                .collect(),
+            None => vec![p.to_string()],
+        };
+        apps.extend(
+            candidates
+                .into_iter()
+                .filter(|dir| project.is_file(&format!("{dir}/package.json"))),
+        );
+    }
     apps.sort();
+    apps.dedup();
     apps
 }
 

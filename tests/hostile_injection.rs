@@ -1,0 +1,778 @@
+//! Issue 6, injection: every hostile value in every place a value enters (flags,
+//! `dockform.toml`, project files) for every stack ends either rendered inertly or
+//! refused with an error naming the field. "Inertly" is checked with a parser's view
+//! of the Dockerfile: the instruction shapes equal a baseline render of the same
+//! project, and the Python `dockerfile-parse` package counts the same instructions.
+
+mod hostile_support;
+
+use std::path::Path;
+use std::process::Output;
+
+use hostile_support::*;
+
+/// How a field's value lands in the Dockerfile.
+#[derive(Clone, Copy, PartialEq)]
+enum Lands {
+    /// In shell form after `RUN`: the value must be the end of one RUN instruction.
+    Run,
+    /// As exec-form words of `CMD`: each word must be one JSON element.
+    Exec,
+    /// Anywhere else (validated names, numbers, tags, paths): the shape is checked, and
+    /// where the value reaches a shell-form RUN it must be single-quoted.
+    Elsewhere,
+}
+
+/// A flag, its `dockform.toml` key, a benign value and the words an error must name.
+struct Field {
+    flag: &'static str,
+    key: &'static str,
+    benign: &'static str,
+    list: bool,
+    lands: Lands,
+}
+
+/// Every value a flag can set. The version flag is per stack (`Stack::version_flag`).
+fn fields(stack: &Stack) -> Vec<Field> {
+    let f = |flag, key, benign, lands| Field {
+        flag,
+        key,
+        benign,
+        list: false,
+        lands,
+    };
+    vec![
+        f(
+            "--start-command",
+            "start-command",
+            "node src/server.js",
+            Lands::Exec,
+        ),
+        f(
+            "--build-command",
+            "build-command",
+            "npm run build",
+            Lands::Run,
+        ),
+        f("--test-command", "test-command", "npm test", Lands::Run),
+        f("--dev-command", "dev-command", "npm run dev", Lands::Exec),
+        f("--port", "port", "8080", Lands::Elsewhere),
+        f(
+            stack.version_flag,
+            "version",
+            stack.version,
+            Lands::Elsewhere,
+        ),
+        f("--health-path", "health-path", "/healthz", Lands::Elsewhere),
+        Field {
+            list: true,
+            ..f("--build-arg", "build-args", "API_URL", Lands::Elsewhere)
+        },
+        Field {
+            list: true,
+            ..f("--secret", "secrets", "NPM_TOKEN", Lands::Elsewhere)
+        },
+        f(
+            "--package-manager",
+            "package-manager",
+            "npm",
+            Lands::Elsewhere,
+        ),
+        f("--runtime", "runtime", "slim", Lands::Elsewhere),
+        f("--preset", "preset", stack.id, Lands::Elsewhere),
+        f("--stack", "stack", stack.id, Lands::Elsewhere),
+        f("--app", "app", "web", Lands::Elsewhere),
+    ]
+}
+
+/// What one run produced.
+enum Outcome {
+    Rendered { dockerfile: String, ignore: String },
+    Refused { code: Option<i32>, stderr: String },
+}
+
+fn outcome(o: Output) -> Outcome {
+    if o.status.success() {
+        let (dockerfile, ignore) = split_stdout(&o.stdout);
+        Outcome::Rendered { dockerfile, ignore }
+    } else {
+        Outcome::Refused {
+            code: o.status.code(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+fn project(stack: &Stack) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), stack.files);
+    dir
+}
+
+fn init(dir: &Path, extra: &[&str]) -> Outcome {
+    let mut args = vec!["init", "--yes", "--stdout"];
+    args.extend_from_slice(extra);
+    outcome(dockform(dir, &args))
+}
+
+/// Collects failures instead of stopping at the first, and the accepted renders for
+/// the Python cross-check.
+#[derive(Default)]
+struct Report {
+    failures: Vec<String>,
+    accepted: Vec<(String, String)>,
+    refused: usize,
+}
+
+impl Report {
+    /// Judges one outcome against the baselines a correct render may equal.
+    fn judge(
+        &mut self,
+        label: String,
+        out: Outcome,
+        baselines: &[&Outcome],
+        value: &str,
+        lands: Lands,
+        names: &[&str],
+    ) {
+        match out {
+            Outcome::Refused { code, stderr } => {
+                self.refused += 1;
+                let last = stderr.trim_end().lines().last().unwrap_or("").to_string();
+                let usage = code == Some(2);
+                let named = names.iter().any(|n| stderr.contains(n));
+                if !named || !(code == Some(1) || usage) {
+                    self.failures.push(format!(
+                        "{label}: refused without naming {names:?} (exit {code:?}): {stderr}"
+                    ));
+                } else if code == Some(1)
+                    && !(last.starts_with("error: ")
+                        && stderr.lines().filter(|l| l.starts_with("error")).count() == 1
+                        && stderr
+                            .trim_end()
+                            .lines()
+                            .rev()
+                            .take_while(|l| !l.starts_with("warning:"))
+                            .count()
+                            == 1)
+                {
+                    self.failures
+                        .push(format!("{label}: the error is not one line: {stderr:?}"));
+                }
+            }
+            Outcome::Rendered { dockerfile, ignore } => {
+                if let Err(e) = self.check_render(&dockerfile, &ignore, baselines, value, lands) {
+                    self.failures.push(format!("{label}: {e}\n{dockerfile}"));
+                }
+                self.accepted.push((label, dockerfile));
+            }
+        }
+    }
+
+    fn check_render(
+        &self,
+        dockerfile: &str,
+        ignore: &str,
+        baselines: &[&Outcome],
+        value: &str,
+        lands: Lands,
+    ) -> Result<(), String> {
+        let parsed = parse(dockerfile)?;
+        let shape: Vec<String> = parsed.iter().map(Instruction::shape).collect();
+        let lines = ignore.lines().count();
+        let matches = baselines.iter().any(|b| match b {
+            Outcome::Rendered { dockerfile, ignore } => {
+                shapes(dockerfile) == shape && ignore.lines().count() == lines
+            }
+            Outcome::Refused { .. } => false,
+        });
+        if !matches {
+            return Err("instruction shapes or .dockerignore differ from every baseline".into());
+        }
+        for ins in &parsed {
+            if !ins.heredocs.is_empty() {
+                return Err(format!("line {} opens a heredoc", ins.line));
+            }
+        }
+        match lands {
+            Lands::Run => {
+                let found = parsed
+                    .iter()
+                    .any(|i| i.kind == "RUN" && i.args.trim_end().ends_with(value.trim()));
+                if !found {
+                    return Err("the command is not the end of one RUN instruction".into());
+                }
+            }
+            Lands::Exec => {
+                let words = shell_words::split(value)
+                    .map_err(|e| format!("accepted an unsplittable command: {e}"))?;
+                let found = parsed
+                    .iter()
+                    .filter_map(|i| i.exec.as_ref())
+                    .any(|argv| argv.ends_with(&words) || words.ends_with(argv));
+                if !found {
+                    return Err(format!("no exec-form CMD holds the words {words:?}"));
+                }
+            }
+            Lands::Elsewhere => {
+                // A name, path or version that reaches a shell-form RUN must be quoted.
+                let risky = value.contains([
+                    ';', '|', '&', '$', '`', '<', '>', '(', ')', '\'', '"', '\\', ' ',
+                ]);
+                let quoted = format!("'{value}'");
+                for ins in parsed
+                    .iter()
+                    .filter(|i| i.kind == "RUN" && i.exec.is_none())
+                {
+                    if risky
+                        && ins.args.contains(value)
+                        && (value.contains('\'') || !ins.args.contains(&quoted))
+                    {
+                        return Err(format!(
+                            "line {}: the value lands unquoted in a shell-form RUN",
+                            ins.line
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Cross-checks every accepted render with the Python parser, then fails with
+    /// every collected failure.
+    fn finish(mut self, what: &str) {
+        let texts: Vec<String> = self.accepted.iter().map(|(_, d)| d.clone()).collect();
+        let python = python_kinds(&texts);
+        for ((label, df), kinds) in self.accepted.iter().zip(python) {
+            let ours: Vec<String> = parse(df)
+                .unwrap_or_default()
+                .iter()
+                .map(|i| i.kind.clone())
+                .collect();
+            if ours != kinds {
+                self.failures.push(format!(
+                    "{label}: dockerfile-parse sees {kinds:?}, we see {ours:?}"
+                ));
+            }
+        }
+        assert!(
+            self.refused > 0 && !self.accepted.is_empty(),
+            "{what}: the table exercised nothing"
+        );
+        assert!(
+            self.failures.is_empty(),
+            "{what}: {} failures:\n{}",
+            self.failures.len(),
+            self.failures.join("\n\n")
+        );
+    }
+}
+
+/// Words an error about `field` may use to name it.
+fn names(field: &Field) -> Vec<&'static str> {
+    let bare = field.flag.trim_start_matches("--");
+    let mut n = vec![field.flag, field.key];
+    if bare.ends_with("-version") {
+        n.push("version");
+    }
+    if matches!(bare, "stack" | "preset") {
+        n.push("stack");
+        n.push("preset");
+    }
+    n.push(bare);
+    n
+}
+
+/// One run to judge: where the value went and what a correct result may equal.
+struct Job {
+    label: String,
+    dir: std::path::PathBuf,
+    args: Vec<String>,
+    config: Option<String>,
+    baselines: [usize; 2],
+    value: String,
+    lands: Lands,
+    names: Vec<&'static str>,
+}
+
+/// Runs every job (in parallel, one project copy per job), then judges each.
+fn run_jobs(jobs: Vec<Job>, baselines: &[Outcome], what: &str) {
+    let outcomes = par_map(&jobs, |job| {
+        let copy = tempfile::tempdir().unwrap();
+        copy_tree(&job.dir, copy.path());
+        if let Some(config) = &job.config {
+            std::fs::write(copy.path().join("dockform.toml"), config).unwrap();
+        }
+        let args: Vec<&str> = job.args.iter().map(String::as_str).collect();
+        init(copy.path(), &args)
+    });
+    let mut report = Report::default();
+    for (job, out) in jobs.into_iter().zip(outcomes) {
+        let [a, b] = job.baselines;
+        report.judge(
+            job.label,
+            out,
+            &[&baselines[a], &baselines[b]],
+            &job.value,
+            job.lands,
+            &job.names,
+        );
+    }
+    report.finish(what);
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn hostile_flag_values_are_inert_or_refused_by_name() {
+    let dirs: Vec<_> = STACKS.iter().map(project).collect();
+    let mut baselines = Vec::new();
+    let mut jobs = Vec::new();
+    for (stack, dir) in STACKS.iter().zip(&dirs) {
+        let absent = baselines.len();
+        baselines.push(init(dir.path(), &[]));
+        for field in fields(stack) {
+            let benign = baselines.len();
+            baselines.push(init(dir.path(), &[field.flag, field.benign]));
+            assert!(
+                matches!(baselines[benign], Outcome::Rendered { .. }),
+                "{} {}: benign value refused",
+                stack.id,
+                field.flag
+            );
+            // No argv can hold a NUL; `dockform.toml` covers it.
+            for h in hostile_values()
+                .into_iter()
+                .filter(|h| !h.value.contains('\0'))
+            {
+                jobs.push(Job {
+                    label: format!("{} {} <{}>", stack.id, field.flag, h.name),
+                    dir: dir.path().to_path_buf(),
+                    args: vec![format!("{}={}", field.flag, h.value)],
+                    config: None,
+                    baselines: [benign, absent],
+                    value: h.value,
+                    lands: field.lands,
+                    names: names(&field),
+                });
+            }
+        }
+    }
+    run_jobs(jobs, &baselines, "flags");
+}
+
+/// The same table through `dockform.toml`, which also carries what no argv can (NUL).
+/// The file is read into the same layer as the flags whatever the stack, so one stack
+/// is enough here; the flag table runs every stack's templates.
+#[test]
+fn hostile_config_values_are_inert_or_refused_by_name() {
+    let dirs: Vec<_> = STACKS[..1].iter().map(project).collect();
+    let mut baselines = Vec::new();
+    let mut jobs = Vec::new();
+    for (stack, dir) in STACKS.iter().zip(&dirs) {
+        let absent = baselines.len();
+        baselines.push(init(dir.path(), &[]));
+        for field in fields(stack) {
+            let benign = baselines.len();
+            std::fs::write(
+                dir.path().join("dockform.toml"),
+                config_line(&field, field.benign),
+            )
+            .unwrap();
+            baselines.push(init(dir.path(), &[]));
+            std::fs::remove_file(dir.path().join("dockform.toml")).unwrap();
+            assert!(
+                matches!(baselines[benign], Outcome::Rendered { .. }),
+                "{} {}: benign value refused",
+                stack.id,
+                field.key
+            );
+            for h in hostile_values() {
+                let mut names = names(&field);
+                names.push("dockform.toml");
+                jobs.push(Job {
+                    label: format!("{} dockform.toml {} <{}>", stack.id, field.key, h.name),
+                    dir: dir.path().to_path_buf(),
+                    args: vec![],
+                    config: Some(config_line(&field, &h.value)),
+                    baselines: [benign, absent],
+                    value: h.value,
+                    lands: field.lands,
+                    names,
+                });
+            }
+        }
+    }
+    run_jobs(jobs, &baselines, "dockform.toml");
+}
+
+/// `key = value` for `dockform.toml`, the value as TOML would write it.
+fn config_line(field: &Field, value: &str) -> String {
+    let string = toml::Value::String(value.to_string());
+    let rendered = match (field.key, field.list) {
+        ("port", _) => value
+            .parse::<u16>()
+            .map(|p| p.to_string())
+            .unwrap_or_else(|_| string.to_string()),
+        (_, true) => toml::Value::Array(vec![string]).to_string(),
+        _ => string.to_string(),
+    };
+    format!("{} = {rendered}\n", field.key)
+}
+
+/// A place in a project's files where a value enters, and the file an error names.
+struct ProjectField {
+    stacks: &'static [&'static str],
+    name: &'static str,
+    file: &'static str,
+    lands: Lands,
+    /// Writes the value into the project; false when it cannot be placed there
+    /// (a file name with `/` or NUL).
+    place: fn(&Path, &str) -> bool,
+}
+
+fn edit_package(
+    dir: &Path,
+    edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>),
+) -> bool {
+    let path = dir.join("package.json");
+    let mut json: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    edit(&mut json);
+    std::fs::write(path, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    true
+}
+
+fn set(json: &mut serde_json::Map<String, serde_json::Value>, path: &[&str], value: &str) {
+    let mut obj = json;
+    for key in &path[..path.len() - 1] {
+        obj = obj
+            .entry(key.to_string())
+            .or_insert_with(|| serde_json::json!({}))
+            .as_object_mut()
+            .unwrap();
+    }
+    obj.insert(path[path.len() - 1].to_string(), value.into());
+}
+
+fn file_name_ok(v: &str) -> bool {
+    !v.contains(['/', '\0']) && v.len() < 200 && !v.is_empty() && v != "." && v != ".."
+}
+
+/// The Node detector reads these fields for both of its stacks, so they run once;
+/// what differs between the stacks' templates is covered by the flag table.
+const NODE: &[&str] = &["node"];
+
+/// Every project-file place of every stack. A new stack adds its manifests here.
+const PROJECT_FIELDS: &[ProjectField] = &[
+    ProjectField {
+        stacks: NODE,
+        name: "package.json main",
+        file: "package.json",
+        lands: Lands::Elsewhere,
+        place: |d, v| {
+            edit_package(d, |j| {
+                j.insert("main".into(), v.into());
+                j.get_mut("scripts")
+                    .and_then(|s| s.as_object_mut())
+                    .map(|s| s.remove("start"));
+            })
+        },
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "scripts.start",
+        file: "package.json",
+        lands: Lands::Elsewhere,
+        place: |d, v| edit_package(d, |j| set(j, &["scripts", "start"], v)),
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "scripts.start node <v>",
+        file: "package.json",
+        lands: Lands::Elsewhere,
+        place: |d, v| edit_package(d, |j| set(j, &["scripts", "start"], &format!("node {v}"))),
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "scripts.build",
+        file: "package.json",
+        lands: Lands::Elsewhere,
+        place: |d, v| edit_package(d, |j| set(j, &["scripts", "build"], v)),
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "scripts.dev",
+        file: "package.json",
+        lands: Lands::Elsewhere,
+        place: |d, v| edit_package(d, |j| set(j, &["scripts", "dev"], v)),
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "packageManager",
+        file: "package.json",
+        lands: Lands::Elsewhere,
+        place: |d, v| edit_package(d, |j| set(j, &["packageManager"], v)),
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "packageManager version",
+        file: "package.json",
+        lands: Lands::Elsewhere,
+        place: |d, v| edit_package(d, |j| set(j, &["packageManager"], &format!("pnpm@{v}"))),
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "packageManager bun version",
+        file: "package.json",
+        lands: Lands::Elsewhere,
+        place: |d, v| edit_package(d, |j| set(j, &["packageManager"], &format!("bun@{v}"))),
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "engines.node",
+        file: "package.json",
+        lands: Lands::Elsewhere,
+        place: |d, v| edit_package(d, |j| set(j, &["engines", "node"], v)),
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "volta.node",
+        file: "package.json",
+        lands: Lands::Elsewhere,
+        place: |d, v| edit_package(d, |j| set(j, &["volta", "node"], v)),
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "dependency name",
+        file: "package.json",
+        lands: Lands::Elsewhere,
+        place: |d, v| edit_package(d, |j| set(j, &["dependencies", v], "1.0.0")),
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "workspaces",
+        file: "package.json",
+        lands: Lands::Elsewhere,
+        place: |d, v| {
+            edit_package(d, |j| {
+                j.insert("workspaces".into(), serde_json::json!([v]));
+            })
+        },
+    },
+    ProjectField {
+        stacks: NODE,
+        name: ".nvmrc",
+        file: ".nvmrc",
+        lands: Lands::Elsewhere,
+        place: |d, v| std::fs::write(d.join(".nvmrc"), v).is_ok(),
+    },
+    ProjectField {
+        stacks: NODE,
+        name: ".node-version",
+        file: ".node-version",
+        lands: Lands::Elsewhere,
+        place: |d, v| std::fs::write(d.join(".node-version"), v).is_ok(),
+    },
+    ProjectField {
+        stacks: NODE,
+        name: ".tool-versions",
+        file: ".tool-versions",
+        lands: Lands::Elsewhere,
+        place: |d, v| std::fs::write(d.join(".tool-versions"), format!("nodejs {v}\n")).is_ok(),
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "tsconfig outDir",
+        file: "tsconfig.json",
+        lands: Lands::Elsewhere,
+        place: |d, v| {
+            std::fs::write(
+                d.join("tsconfig.json"),
+                serde_json::json!({"compilerOptions": {"outDir": v}}).to_string(),
+            )
+            .is_ok()
+        },
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "tsconfig outDir unescaped",
+        file: "tsconfig.json",
+        lands: Lands::Elsewhere,
+        place: |d, v| {
+            std::fs::write(
+                d.join("tsconfig.json"),
+                format!("{{\"compilerOptions\":{{\"outDir\":\"{v}\"}}}}"),
+            )
+            .is_ok()
+        },
+    },
+    ProjectField {
+        stacks: &["nextjs"],
+        name: "next.config output",
+        file: "next.config.mjs",
+        lands: Lands::Elsewhere,
+        place: |d, v| {
+            std::fs::write(
+                d.join("next.config.mjs"),
+                format!("export default {{ output: '{v}' }};\n"),
+            )
+            .is_ok()
+        },
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "pnpm-workspace.yaml",
+        file: "pnpm-workspace.yaml",
+        lands: Lands::Elsewhere,
+        place: |d, v| {
+            std::fs::write(
+                d.join("pnpm-workspace.yaml"),
+                format!("packages:\n  - {v}\n"),
+            )
+            .is_ok()
+        },
+    },
+    ProjectField {
+        stacks: NODE,
+        name: ".npmrc",
+        file: ".npmrc",
+        lands: Lands::Elsewhere,
+        place: |d, v| std::fs::write(d.join(".npmrc"), v).is_ok(),
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "source file name",
+        file: "src",
+        lands: Lands::Elsewhere,
+        place: |d, v| {
+            file_name_ok(v)
+                && std::fs::write(d.join("src").join(format!("{v}.js")), "app.listen(4321)\n")
+                    .is_ok()
+        },
+    },
+    ProjectField {
+        stacks: NODE,
+        name: "directory name",
+        file: "public",
+        lands: Lands::Elsewhere,
+        place: |d, v| file_name_ok(v) && std::fs::create_dir_all(d.join("public").join(v)).is_ok(),
+    },
+];
+
+#[test]
+fn hostile_project_file_values_are_inert_or_refused_by_file() {
+    let parent = tempfile::tempdir().unwrap();
+    let mut baselines = Vec::new();
+    let mut jobs = Vec::new();
+    let mut placed = 0;
+    for stack in STACKS {
+        let as_is = baselines.len();
+        baselines.push(init(project(stack).path(), &[]));
+        assert!(
+            matches!(baselines[as_is], Outcome::Rendered { .. }),
+            "{}: the baseline project fails",
+            stack.id
+        );
+        for field in PROJECT_FIELDS
+            .iter()
+            .filter(|f| f.stacks.contains(&stack.id))
+        {
+            let absent = baselines.len();
+            baselines.push(absent_baseline(stack, field));
+            for h in hostile_values() {
+                placed += 1;
+                let dir = parent.path().join(placed.to_string());
+                std::fs::create_dir(&dir).unwrap();
+                write_files(&dir, stack.files);
+                if !(field.place)(&dir, &h.value) {
+                    continue;
+                }
+                jobs.push(Job {
+                    label: format!("{} {} <{}>", stack.id, field.name, h.name),
+                    dir,
+                    args: vec![],
+                    config: None,
+                    baselines: [as_is, absent],
+                    value: h.value,
+                    lands: field.lands,
+                    names: vec![field.file],
+                });
+            }
+        }
+    }
+    run_jobs(jobs, &baselines, "project files");
+}
+
+/// The project with the field's value removed (for values a detector may ignore).
+fn absent_baseline(stack: &Stack, field: &ProjectField) -> Outcome {
+    let dir = project(stack);
+    match field.file {
+        "package.json" => {
+            let key = field
+                .name
+                .split([' ', '.'])
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            edit_package(dir.path(), |j| {
+                j.remove(&key);
+                if let Some(s) = j.get_mut("scripts").and_then(|s| s.as_object_mut())
+                    && let Some(script) = field.name.strip_prefix("scripts.")
+                {
+                    s.remove(script.split(' ').next().unwrap_or_default());
+                }
+            });
+        }
+        "src" | "public" => {}
+        // Without an `output` setting the config is still there (and copied).
+        "next.config.mjs" => {
+            std::fs::write(dir.path().join("next.config.mjs"), "export default {};\n").unwrap()
+        }
+        file => {
+            let _ = std::fs::remove_file(dir.path().join(file));
+        }
+    }
+    init(dir.path(), &[])
+}
+
+#[test]
+fn a_hostile_project_directory_name_never_reaches_the_files() {
+    let parent = tempfile::tempdir().unwrap();
+    for h in hostile_values()
+        .into_iter()
+        .filter(|h| file_name_ok(&h.value))
+    {
+        let dir = parent.path().join(&h.value);
+        std::fs::create_dir_all(&dir).unwrap();
+        write_files(&dir, NODE_APP);
+        let out = dockform(
+            parent.path(),
+            &["init", "--yes", "--stdout", "--", &h.value],
+        );
+        assert!(
+            out.status.success(),
+            "<{}>: {}",
+            h.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (df, _) = split_stdout(&out.stdout);
+        assert!(
+            !df.contains(h.value.trim()),
+            "<{}> leaked into the Dockerfile",
+            h.name
+        );
+    }
+}
