@@ -279,15 +279,7 @@ fn write(plan: &Plan, actions: &[Action], json: bool, out: Output) -> Result<i32
         .map(|(f, _)| format!("`{}`", f.name))
         .collect();
     if !refused.is_empty() {
-        let verb = if refused.len() == 1 {
-            "exists"
-        } else {
-            "exist"
-        };
-        return Err(Error::Refused(format!(
-            "{} already {verb} with other contents (pass `--force` to overwrite, or `--diff` to compare); nothing was written",
-            refused.join(" and ")
-        )));
+        return Err(crate::write::refused_error(&refused));
     }
     Ok(0)
 }

@@ -96,15 +96,7 @@ impl Plan {
             }
         }
         if !refused.is_empty() {
-            let verb = if refused.len() == 1 {
-                "exists"
-            } else {
-                "exist"
-            };
-            return Err(Error::Refused(format!(
-                "{} already {verb} with other contents (pass `--force` to overwrite, or `--diff` to compare); nothing was written",
-                refused.join(" and ")
-            )));
+            return Err(refused_error(&refused));
         }
         let mut written = Vec::new();
         for f in chosen {
@@ -141,6 +133,15 @@ impl Plan {
         }
         out
     }
+}
+
+/// The error for changed files that may not be overwritten (names already quoted).
+pub fn refused_error(names: &[String]) -> Error {
+    let verb = if names.len() == 1 { "exists" } else { "exist" };
+    Error::Refused(format!(
+        "{} already {verb} with other contents (pass `--force` to overwrite, or `--diff` to compare); nothing was written",
+        names.join(" and ")
+    ))
 }
 
 /// Reads a file that may exist; refuses symlinks and non-files.

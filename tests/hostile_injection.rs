@@ -75,17 +75,33 @@ fn fields(stack: &Stack) -> Vec<Field> {
         f(
             "--package-manager",
             "package-manager",
-            "npm",
+            match stack.id {
+                "python" => "pip",
+                "go" => "go",
+                "rust" => "cargo",
+                _ => "npm",
+            },
             Lands::Elsewhere,
         ),
         f("--runtime", "runtime", "slim", Lands::Elsewhere),
         f("--preset", "preset", stack.id, Lands::Elsewhere),
         f("--stack", "stack", stack.id, Lands::Elsewhere),
-        f("--app", "app", "web", Lands::Elsewhere),
+        f(
+            "--app",
+            "app",
+            // A name each stack accepts for its single-app project.
+            match stack.id {
+                "python" => "app:app",
+                "rust" => "app",
+                _ => "web",
+            },
+            Lands::Elsewhere,
+        ),
     ]
 }
 
 /// What one run produced.
+#[derive(Debug)]
 enum Outcome {
     Rendered { dockerfile: String, ignore: String },
     Refused { code: Option<i32>, stderr: String },
@@ -140,7 +156,10 @@ impl Report {
                 self.refused += 1;
                 let last = stderr.trim_end().lines().last().unwrap_or("").to_string();
                 let usage = code == Some(2);
-                let named = names.iter().any(|n| stderr.contains(n));
+                // `--main` (Go) and `--bin` (Rust) are the stacks' names for `--app`.
+                let alias = names.contains(&"--app")
+                    && (stderr.contains("`--main`") || stderr.contains("`--bin`"));
+                let named = alias || names.iter().any(|n| stderr.contains(n));
                 if !named || !(code == Some(1) || usage) {
                     self.failures.push(format!(
                         "{label}: refused without naming {names:?} (exit {code:?}): {stderr}"
@@ -348,9 +367,10 @@ fn hostile_flag_values_are_inert_or_refused_by_name() {
             baselines.push(init(dir.path(), &[field.flag, field.benign]));
             assert!(
                 matches!(baselines[benign], Outcome::Rendered { .. }),
-                "{} {}: benign value refused",
+                "{} {}: benign value refused: {:?}",
                 stack.id,
-                field.flag
+                field.flag,
+                baselines[benign]
             );
             // No argv can hold a NUL; `dockform.toml` covers it.
             for h in hostile_values()

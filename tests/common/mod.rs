@@ -15,15 +15,32 @@ pub fn fixtures_dir() -> PathBuf {
 }
 
 /// Every fixture name, sorted. A name starting with `error-` must make `init` fail.
+/// A fixture is a directory, or a `<name>.from` file naming the directory it reuses
+/// (the same project run without the flags that make its sibling succeed).
 pub fn fixtures() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.path().is_dir() {
+                Some(name)
+            } else {
+                name.strip_suffix(".from").map(String::from)
+            }
+        })
         .collect();
     names.sort();
     names
+}
+
+/// The directory holding fixture `name`'s project.
+fn fixture_source(name: &str) -> PathBuf {
+    let from = fixtures_dir().join(format!("{name}.from"));
+    match std::fs::read_to_string(&from) {
+        Ok(other) => fixtures_dir().join(other.trim()),
+        Err(_) => fixtures_dir().join(name),
+    }
 }
 
 /// Extra `init` flags for a fixture, from `tests/fixtures/<name>.args` (one per line).
@@ -41,7 +58,8 @@ pub fn fixture_args(name: &str) -> Vec<String> {
 /// A temp copy of a fixture.
 pub fn copy_fixture(name: &str) -> TempDir {
     let dir = TempDir::new().unwrap();
-    dir.copy_from(fixtures_dir().join(name), &["**/*"]).unwrap();
+    let source = fixture_source(name);
+    dir.copy_from(&source, &["**/*"]).unwrap();
     for hidden in [
         ".gitignore",
         ".nvmrc",
@@ -52,7 +70,7 @@ pub fn copy_fixture(name: &str) -> TempDir {
         ".python-version",
         ".tool-versions",
     ] {
-        let src = fixtures_dir().join(name).join(hidden);
+        let src = source.join(hidden);
         if src.exists() {
             std::fs::copy(&src, dir.path().join(hidden)).unwrap();
         }

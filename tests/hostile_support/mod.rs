@@ -149,6 +149,56 @@ pub const STACKS: &[Stack] = &[
         version_flag: "--node-version",
         version: "22",
     },
+    Stack {
+        id: "go",
+        files: GO_APP,
+        version_flag: "--go-version",
+        version: "1.26",
+    },
+    Stack {
+        id: "python",
+        files: PYTHON_APP,
+        version_flag: "--python-version",
+        version: "3.13",
+    },
+    Stack {
+        id: "rust",
+        files: RUST_APP,
+        version_flag: "--rust-version",
+        version: "1.96",
+    },
+];
+
+pub const GO_APP: &[(&str, &str)] = &[
+    // The module's binary is `web`, the benign `--app` value.
+    ("go.mod", "module example.com/web\n\ngo 1.26\n"),
+    (
+        "main.go",
+        "package main\n\nimport \"net/http\"\n\nfunc main() { _ = http.ListenAndServe(\":8080\", nil) }\n",
+    ),
+];
+
+pub const PYTHON_APP: &[(&str, &str)] = &[
+    ("requirements.txt", "flask==3.1.0\ngunicorn==23.0.0\n"),
+    (
+        "app.py",
+        "from flask import Flask\n\napp = Flask(__name__)\n\n@app.get(\"/\")\ndef index():\n    return \"ok\"\n",
+    ),
+];
+
+pub const RUST_APP: &[(&str, &str)] = &[
+    (
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    ),
+    (
+        "Cargo.lock",
+        "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n",
+    ),
+    (
+        "src/main.rs",
+        "fn main() { let _ = std::net::TcpListener::bind(\"0.0.0.0:8080\"); }\n",
+    ),
 ];
 
 pub const NODE_APP: &[(&str, &str)] = &[
