@@ -25,7 +25,9 @@ DEPS_STEP = {
     "node": r"\b(npm ci|npm install|pnpm install|yarn install|yarn --frozen|bun install)",
     "go": r"\bgo mod download\b",
     "python": r"\b(pip install|uv sync|uv pip install|poetry install)",
-    "rust": r"\bcargo (fetch|build)\b",
+    # The build stage touches the real sources and must re-run; the dependency layer
+    # is the cargo step without a `touch`.
+    "rust": r"^(?!.*\btouch\b).*\bcargo (fetch|build)\b",
 }
 TOUCH = {
     "node": ["src/**/*.ts", "src/**/*.js", "*.js", "*.ts", "app/**/*.tsx", "pages/**/*.tsx"],
