@@ -268,6 +268,20 @@ fn django(
 }
 
 /// Files defining `<var> = <Ctor>(`, as `module:var` candidates with the app dir.
+/// [`pick`] over found app instances, returning the chosen one whole.
+fn pick_instance(
+    found: Vec<(String, String, Option<&'static str>)>,
+    hints: &Layer,
+    what: &str,
+    d: &mut Detection,
+) -> Result<Option<(String, String, Option<&'static str>)>> {
+    let names = found.iter().map(|f| f.0.clone()).collect();
+    let Some(app) = pick(names, hints, what, d)? else {
+        return Ok(None);
+    };
+    Ok(found.into_iter().find(|f| f.0 == app))
+}
+
 fn instances(
     project: &Project,
     sources: &[String],
@@ -300,20 +314,9 @@ fn asgi(
     d: &mut Detection,
 ) -> Result<Option<Entry>> {
     let found = instances(project, sources, "FastAPI");
-    let Some(app) = pick(
-        found.iter().map(|f| f.0.clone()).collect(),
-        hints,
-        "FastAPI apps",
-        d,
-    )?
-    else {
+    let Some((app, file, dir)) = pick_instance(found, hints, "FastAPI apps", d)? else {
         return Ok(None);
     };
-    let (_, file, dir) = found
-        .iter()
-        .find(|f| f.0 == app)
-        .cloned()
-        .unwrap_or_default();
     let mut base = words(&["uvicorn", "--host", "0.0.0.0", "--port", &port.to_string()]);
     if let Some(dir) = dir {
         base.extend(words(&["--app-dir", dir]));
@@ -363,20 +366,9 @@ fn flask(
             }
         }
     }
-    let Some(app) = pick(
-        found.iter().map(|f| f.0.clone()).collect(),
-        hints,
-        "Flask apps",
-        d,
-    )?
-    else {
+    let Some((app, file, dir)) = pick_instance(found, hints, "Flask apps", d)? else {
         return Ok(None);
     };
-    let (_, file, dir) = found
-        .iter()
-        .find(|f| f.0 == app)
-        .cloned()
-        .unwrap_or_default();
     let mut start = words(&["gunicorn", "--bind", &format!("0.0.0.0:{port}")]);
     if let Some(dir) = dir {
         start.extend(words(&["--chdir", dir]));
