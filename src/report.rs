@@ -120,17 +120,21 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
             .map_or("", |e| e.reason.as_str())
     );
     outln!(out, "{:<16} {}", "preset", preset.name);
-    outln!(
-        out,
-        "{:<16} {}  →  {}",
-        "images",
-        resolved
-            .as_ref()
-            .map_or("?", |r| r.settings.images.builder.as_str()),
-        resolved
-            .as_ref()
-            .map_or("?", |r| r.settings.images.final_image.as_str())
-    );
+    match &resolved {
+        Some(r) => outln!(
+            out,
+            "{:<16} {}  →  {}",
+            "images",
+            r.settings.images.builder,
+            r.settings.images.final_image
+        ),
+        // The images can depend on the app chosen (a binary that links OpenSSL, ...).
+        None => outln!(
+            out,
+            "{:<16} (chosen once the question below is answered)",
+            "images"
+        ),
+    }
     for (key, _) in FIELDS {
         let f = &facts[*key];
         if f["value"].is_null() {

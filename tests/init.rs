@@ -105,6 +105,26 @@ fn detect_json_reports_values_with_their_source_files() {
 }
 
 #[test]
+fn detect_with_an_open_question_names_it_and_shows_the_images_once_answered() {
+    let dir = copy_fixture("rust-workspace");
+    let out = dockform(dir.path(), &["detect"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("images           (chosen once the question below is answered)")
+            && text.contains("needs answer     Binary to containerize: api, worker (pass `--bin`)"),
+        "{text}"
+    );
+    std::fs::write(dir.path().join("dockform.toml"), "app = \"api\"\n").unwrap();
+    let out = dockform(dir.path(), &["detect"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("images           rust:") && !text.contains("needs answer"),
+        "{text}"
+    );
+}
+
+#[test]
 fn flags_override_detection_and_reach_the_dockerfile() {
     let dir = copy_fixture("next-standalone");
     let out = dockform(
