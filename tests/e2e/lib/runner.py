@@ -206,13 +206,14 @@ def http_get(url, timeout):
 
 
 class Check:
-    def __init__(self, results):
-        self.results = results
+    def __init__(self, results, label):
+        # Both engines' runners write to one terminal: each line names its row.
+        self.results, self.label = results, label
 
     def __call__(self, name, ok, detail=""):
         self.results.append({"name": name, "ok": ok, "detail": detail})
         mark = {True: "ok", False: "FAIL", None: "skip"}[ok]
-        print(f"    {mark:4} {name}{': ' + detail if detail and ok is not True else ''}", file=sys.stderr)
+        print(f"    {mark:4} {self.label}: {name}{': ' + detail if detail and ok is not True else ''}", file=sys.stderr)
         return ok
 
 
@@ -223,7 +224,7 @@ def run_project(project, engine, out_dir, quick):
     tag = f"dockform-e2e/{slug}"
     row = {"project": project.name, "path": str(project), "engine": engine.name, "stack": stack,
            "checks": [], "times": {}, "sizes": {}}
-    check = Check(row["checks"])
+    check = Check(row["checks"], f"{project.name}/{engine.name}")
     logs = out_dir / "logs" / f"{slug}-{engine.name}"
     logs.mkdir(parents=True, exist_ok=True)
     timeout = int(cfg.get("timeout", 60))
