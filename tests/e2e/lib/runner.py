@@ -35,6 +35,12 @@ TOUCH = {
     "python": ["*.py", "src/**/*.py", "**/*.py"],
     "rust": ["src/main.rs", "src/lib.rs", "src/**/*.rs"],
 }
+# The file whose change must make the dependency step run again, first found wins.
+LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock",
+             "Cargo.lock", "uv.lock", "poetry.lock", "Pipfile.lock", "requirements.txt", "package.json")
+# A change that keeps the lockfile valid: Cargo compares `--locked` lockfiles as text, so
+# its probe rewrites the format version (3 and 4 read the same for registry-only locks).
+LOCK_CHANGE = {"Cargo.lock": ["version = 4", "version = 3"]}
 COMPILER = re.compile(r"(^|/)s?bin/([\w.]+-)*(gcc|cc|go|cargo|rustc)(-[\d.]+)?$")
 SOURCE = re.compile(r"(?<!\.d)\.ts$|\.go$|(^|/)src/([^/]+/)*[^/]+\.rs$")
 # Also not sources: Next.js's generated type declarations under .next/types.
@@ -402,6 +408,36 @@ def cache_behaviour(ctx, engine, cfg, stack, prod, logs, check, row):
               f"{cached}/{matched} install steps matching {regex!r} were cached")
     check("source_change_rebuilds", ran > 0,
           "no step re-ran after changing " + f.name)
+    lockfile_change(ctx, engine, cfg, stack, prod, logs, check, row, regex)
+
+
+def lockfile_change(ctx, engine, cfg, stack, prod, logs, check, row, regex):
+    """After a lockfile change the dependency step must run again (and the build pass)."""
+    name = "deps_reinstalled_after_lockfile_change"
+    if cfg.get("no_deps_step"):
+        check(name, None, "no dependency install step expected")
+        return
+    probe = cfg.get("lock_change") or {}
+    lock = probe.get("file") or next((n for n in LOCKFILES if (ctx / n).is_file()), None)
+    if lock is None:
+        check(name, False, "no lockfile found (set `lock_change`)")
+        return
+    f = ctx / lock
+    text = f.read_text()
+    old, new = probe.get("replace") or LOCK_CHANGE.get(lock) or [text, text + "\n"]
+    if old not in text:
+        check(name, False, f"{old!r} not found in {lock}")
+        return
+    f.write_text(text.replace(old, new, 1))
+    try:
+        rc, out, secs = engine.build(ctx, prod.replace(":prod-", ":lockfile-"), "prod",
+                                     log=logs / "prod-lockfile.log")
+    finally:
+        f.write_text(text)
+    row["times"]["lockfile_s"] = secs
+    matched, cached, _ = cached_steps(engine.name, out, regex)
+    check(name, rc == 0 and matched > 0 and cached < matched,
+          f"exit {rc}; {matched - cached}/{matched} install steps re-ran after changing {lock}")
 
 
 def sizes(ctx, engine, st, stack, tag, prod, logs, check, row):
