@@ -417,23 +417,33 @@ def lockfile_change(ctx, engine, cfg, stack, prod, logs, check, row, regex):
     if cfg.get("no_deps_step"):
         check(name, None, "no dependency install step expected")
         return
-    probe = cfg.get("lock_change") or {}
-    lock = probe.get("file") or next((n for n in LOCKFILES if (ctx / n).is_file()), None)
-    if lock is None:
-        check(name, False, "no lockfile found (set `lock_change`)")
-        return
-    f = ctx / lock
-    text = f.read_text()
-    old, new = probe.get("replace") or LOCK_CHANGE.get(lock) or [text, text + "\n"]
-    if old not in text:
-        check(name, False, f"{old!r} not found in {lock}")
-        return
-    f.write_text(text.replace(old, new, 1))
+    # `lock_change`: [{file, replace: [old, new]}, ...], applied in order (Yarn Berry, whose
+    # immutable installs compare the lockfile as text, needs a real range change in two files).
+    probes = cfg.get("lock_change")
+    if not probes:
+        lock = next((n for n in LOCKFILES if (ctx / n).is_file()), None)
+        if lock is None:
+            check(name, False, "no lockfile found (set `lock_change`)")
+            return
+        text = (ctx / lock).read_text()
+        probes = [{"file": lock, "replace": LOCK_CHANGE.get(lock) or [text, text + "\n"]}]
+    saved = {}
     try:
+        for p in probes:
+            f = ctx / p["file"]
+            text = f.read_text()
+            saved.setdefault(f, text)
+            old, new = p["replace"]
+            if old not in text:
+                check(name, False, f"{old!r} not found in {p['file']}")
+                return
+            f.write_text(text.replace(old, new, 1))
         rc, out, secs = engine.build(ctx, prod.replace(":prod-", ":lockfile-"), "prod",
                                      log=logs / "prod-lockfile.log")
     finally:
-        f.write_text(text)
+        for f, text in saved.items():
+            f.write_text(text)
+    lock = " and ".join(dict.fromkeys(p["file"] for p in probes))
     row["times"]["lockfile_s"] = secs
     matched, cached, _ = cached_steps(engine.name, out, regex)
     check(name, rc == 0 and matched > 0 and cached < matched,

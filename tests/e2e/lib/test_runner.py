@@ -70,5 +70,38 @@ class StagesTest(unittest.TestCase):
         self.assertEqual(runner.resolve_image(st, st[2][1]), "node:24-trixie-slim")
 
 
+class LockfileChangeTest(unittest.TestCase):
+    """The probe changes the lockfile for the build only, and judges the install step."""
+
+    class Engine:
+        name = "docker"
+
+        def __init__(self, ran):
+            self.ran, self.seen = ran, None
+
+        def build(self, ctx, tag, target, log=None):
+            self.seen = (Path(ctx) / "Cargo.lock").read_text()
+            state = "DONE 9.0s" if self.ran else "CACHED"
+            return 0, f"#5 [deps 2/2] RUN cargo build --release --locked\n#5 {state}\n", 9.0
+
+    def probe(self, ran):
+        results, row = [], {"times": {}}
+        with tempfile.TemporaryDirectory() as d:
+            lock = Path(d) / "Cargo.lock"
+            lock.write_text("version = 4\n")
+            engine = self.Engine(ran)
+            runner.lockfile_change(Path(d), engine, {}, "rust", "t:prod-docker", Path(d),
+                                   runner.Check(results, "x"), row, runner.DEPS_STEP["rust"])
+            self.assertEqual(engine.seen, "version = 3\n")
+            self.assertEqual(lock.read_text(), "version = 4\n")
+        return results[0]["ok"], row["times"]["lockfile_s"]
+
+    def test_a_rerun_install_step_passes(self):
+        self.assertEqual(self.probe(True), (True, 9.0))
+
+    def test_a_cached_install_step_fails(self):
+        self.assertEqual(self.probe(False), (False, 9.0))
+
+
 if __name__ == "__main__":
     unittest.main()
