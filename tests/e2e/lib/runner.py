@@ -24,7 +24,9 @@ NAIVE = HERE / "naive"
 DEPS_STEP = {
     "node": r"\b(npm ci|npm install|pnpm install|yarn install|yarn --frozen|bun install)",
     "go": r"\bgo mod download\b",
-    "python": r"\b(pip install|uv sync|uv pip install|poetry install)",
+    # `uv sync` without --no-install-project installs the project itself, with its
+    # sources, after `COPY . .`: that step must re-run, it is not the dependency layer.
+    "python": r"\b(pip install|uv sync\b.*--no-install-project|uv pip install|poetry install|pipenv install)",
     # The build stage touches the real sources and must re-run; the dependency layer
     # is the cargo step without a `touch`.
     "rust": r"^(?!.*\btouch\b).*\bcargo (fetch|build)\b",
@@ -37,7 +39,9 @@ TOUCH = {
 }
 # The file whose change must make the dependency step run again, first found wins.
 LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock",
-             "Cargo.lock", "uv.lock", "poetry.lock", "Pipfile.lock", "requirements.txt", "package.json")
+             "Cargo.lock", "uv.lock", "poetry.lock", "Pipfile.lock", "requirements.txt",
+             # no lockfile: the manifest the install step reads
+             "package.json", "Pipfile", "pyproject.toml")
 # A change that keeps the lockfile valid: Cargo compares `--locked` lockfiles as text, so
 # its probe rewrites the format version (3 and 4 read the same for registry-only locks).
 LOCK_CHANGE = {"Cargo.lock": ["version = 4", "version = 3"]}
@@ -124,7 +128,8 @@ def detect_stack(project, cfg):
     if cfg.get("stack"):
         return cfg["stack"]
     for marker, stack in (("package.json", "node"), ("go.mod", "go"), ("Cargo.toml", "rust"),
-                          ("pyproject.toml", "python"), ("requirements.txt", "python")):
+                          ("pyproject.toml", "python"), ("requirements.txt", "python"),
+                          ("Pipfile", "python")):
         if (project / marker).exists():
             return stack
     return "unknown"

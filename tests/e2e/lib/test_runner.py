@@ -1,4 +1,5 @@
 """Unit tests for the runner's parsers: python3 -m unittest discover -s tests/e2e/lib"""
+import re
 import tempfile
 import unittest
 from pathlib import Path
@@ -38,6 +39,14 @@ class CachedStepsTest(unittest.TestCase):
 
     def test_podman_using_cache_marks_the_step_before_it(self):
         self.assertEqual(runner.cached_steps("podman", PODMAN, r"npm ci"), (1, 1, 1))
+
+
+class DepsStepTest(unittest.TestCase):
+    def test_python_project_install_is_not_the_dependency_layer(self):
+        steps = ["RUN uv sync --frozen --no-dev --no-install-project", "RUN uv sync --frozen --no-dev --inexact",
+                 "RUN pipenv install", "RUN pip install -r requirements.txt"]
+        hits = [s for s in steps if re.search(runner.DEPS_STEP["python"], s)]
+        self.assertEqual(hits, [steps[0], steps[2], steps[3]])
 
 
 class FileChecksTest(unittest.TestCase):
