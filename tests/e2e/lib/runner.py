@@ -289,7 +289,7 @@ def run_checks(ctx, engine, cfg, stack, tag, logs, check, row, timeout, quick):
         check(f"build_{target}", rc == 0, f"exit {rc}, see {logs / (target + '.log')}")
     break_test(ctx, engine, cfg, tag, logs, check)
     cache_behaviour(ctx, engine, cfg, stack, prod, logs, check, row)
-    sizes(ctx, engine, st, stack, tag, prod, logs, check, row)
+    sizes(ctx, engine, cfg, st, stack, tag, prod, logs, check, row)
 
 
 def run_container(engine, image, info, cfg, check, timeout, logs):
@@ -331,10 +331,21 @@ def run_container(engine, image, info, cfg, check, timeout, logs):
         else:
             check("http", False, "no EXPOSE in the image and no `expect_output` in e2e config")
         wait_healthy(engine, cid, info, cfg, check, timeout)
+        if ports:
+            stop_promptly(engine, cid, check)
     finally:
         p = engine.run("logs", name, check=False)
         (logs / "container.log").write_text(p.stdout + p.stderr)
         engine.run("rm", "-f", name, check=False)
+
+
+def stop_promptly(engine, cid, check):
+    """`stop` sends SIGTERM and kills after 10 s: a server must be gone well before."""
+    t0 = time.monotonic()
+    engine.run("stop", "-t", "10", cid, check=False, timeout=60)
+    secs = round(time.monotonic() - t0, 1)
+    code = engine.run("inspect", "--format", "{{.State.ExitCode}}", cid, check=False).stdout.strip()
+    check("stops_on_sigterm", secs < 5, f"stopped after {secs} s, exit code {code} (137: killed after the grace period)")
 
 
 def wait_healthy(engine, cid, info, cfg, check, timeout):
@@ -455,7 +466,7 @@ def lockfile_change(ctx, engine, cfg, stack, prod, logs, check, row, regex):
           f"exit {rc}; {matched - cached}/{matched} install steps re-ran after changing {lock}")
 
 
-def sizes(ctx, engine, st, stack, tag, prod, logs, check, row):
+def sizes(ctx, engine, cfg, st, stack, tag, prod, logs, check, row):
     mb = lambda image: round(engine.inspect(image)["Size"] / 1e6, 1)
     row["sizes"]["final_mb"] = mb(prod)
     base = resolve_image(st, st[-1][1])
@@ -470,7 +481,9 @@ def sizes(ctx, engine, st, stack, tag, prod, logs, check, row):
         return
     builder = resolve_image(st, st[0][1])
     rc, _, secs = engine.build(ctx, f"{tag}:naive-{engine.name}", dockerfile=naive,
-                               args=[f"BUILDER={builder}"], log=logs / "naive.log")
+                               args=[f"BUILDER={builder}"] + (["PACKAGES=" + " ".join(cfg["naive_packages"])]
+                                                             if cfg.get("naive_packages") else []),
+                               log=logs / "naive.log")
     row["times"]["naive_s"] = secs
     if check("naive_build", rc == 0, f"exit {rc}, see {logs / 'naive.log'}"):
         row["sizes"]["naive_mb"] = mb(f"{tag}:naive-{engine.name}")
