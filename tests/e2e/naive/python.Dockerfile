@@ -1,7 +1,17 @@
-# Naive single-stage baseline: the builder image, everything copied.
+# Naive single-stage baseline: the builder image, everything copied, the dependencies
+# installed the way each tool's README starts (`--ignore-installed`: the stand-in's Python
+# is Debian's, whose own packages pip cannot uninstall).
 ARG BUILDER
 FROM $BUILDER
+# What the project compiles against (a fixture's `naive_packages`), as a user would add it.
+ARG PACKAGES=""
+RUN if [ -n "$PACKAGES" ]; then apt-get update && apt-get install -y --no-install-recommends $PACKAGES; fi
 WORKDIR /app
 COPY . .
-RUN if [ -f requirements.txt ]; then pip install -r requirements.txt; else pip install .; fi
+RUN if [ -f requirements.txt ]; then pip install -r requirements.txt; \
+    elif [ -f poetry.lock ]; then pip install --ignore-installed poetry poetry-plugin-export \
+      && poetry export --only main -f requirements.txt -o /tmp/requirements.txt \
+      && pip install -r /tmp/requirements.txt; \
+    elif [ -f Pipfile ]; then pip install --ignore-installed pipenv && python -m venv /opt/venv && VIRTUAL_ENV=/opt/venv pipenv install; \
+    else pip install .; fi
 CMD ["python", "app.py"]
