@@ -24,9 +24,11 @@ if [ "$standins" = 1 ]; then
 fi
 pick_engines
 runner=$here/lib/runner.py
-if [ -n "$DOCKER" ] && [ -n "$PODMAN" ] && [ "${E2E_PARALLEL:-1}" = 1 ]; then
-  # The engines share nothing, and builds wait on the network as much as on the CPU:
-  # one runner per engine side by side, then one report of both.
+jobs=${E2E_JOBS:-2}
+if [ "${E2E_PARALLEL:-1}" = 1 ]; then
+  # Builds wait on the network and on sleeps as much as on the CPU (a full run kept two
+  # cores under 40% busy): E2E_JOBS runners per engine side by side, each taking every
+  # E2E_JOBS-th project, then one report of all their rows.
   out=target/e2e
   for i in "${!args[@]}"; do [ "${args[$i]}" = --out ] && out=${args[$((i + 1))]}; done
   rest=()
@@ -36,13 +38,22 @@ if [ -n "$DOCKER" ] && [ -n "$PODMAN" ] && [ "${E2E_PARALLEL:-1}" = 1 ]; then
     if [ "$a" = --out ]; then skip=1; continue; fi
     rest+=("$a")
   done
-  E2E_DOCKER=$DOCKER E2E_PODMAN='' python3 "$runner" --out "$out/docker" "${rest[@]}" &
-  d=$!
-  E2E_DOCKER='' E2E_PODMAN=$PODMAN python3 "$runner" --out "$out/podman" "${rest[@]}" &
-  p=$!
-  wait "$d" || true
-  wait "$p" || true
-  exec python3 "$runner" --merge --out "$out" "$out/docker" "$out/podman"
+  pids=() dirs=()
+  for engine in docker podman; do
+    if [ "$engine" = docker ]; then cmd=$DOCKER; else cmd=$PODMAN; fi
+    [ -n "$cmd" ] || continue
+    for ((s = 0; s < jobs; s++)); do
+      dir=$out/$engine-$s
+      if [ "$engine" = docker ]; then
+        E2E_DOCKER=$cmd E2E_PODMAN='' python3 "$runner" --shard "$s/$jobs" --out "$dir" "${rest[@]}" &
+      else
+        E2E_DOCKER='' E2E_PODMAN=$cmd python3 "$runner" --shard "$s/$jobs" --out "$dir" "${rest[@]}" &
+      fi
+      pids+=("$!") dirs+=("$dir")
+    done
+  done
+  for p in "${pids[@]}"; do wait "$p" || true; done
+  exec python3 "$runner" --merge --out "$out" "${dirs[@]}"
 fi
 export E2E_DOCKER=$DOCKER E2E_PODMAN=$PODMAN
 exec python3 "$runner" "${args[@]}"

@@ -543,6 +543,8 @@ def main():
     ap.add_argument("projects", nargs="+", help="project dirs with a Dockerfile, or dirs of them")
     ap.add_argument("--out", default="target/e2e", help="report directory")
     ap.add_argument("--quick", action="store_true", help="do not force a cold (--no-cache) first build")
+    ap.add_argument("--shard", default="0/1", metavar="I/N",
+                    help="run every N-th project starting at the I-th (for runners side by side)")
     ap.add_argument("--merge", action="store_true",
                     help="the arguments are report directories of earlier runs: write one report of all their rows")
     a = ap.parse_args()
@@ -560,7 +562,8 @@ def main():
     shutil.rmtree(out_dir / "logs", ignore_errors=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
-    rows = [run_project(p, e, out_dir, a.quick) for p in projects_from(a.projects) for e in engines]
+    i, n = (int(x) for x in a.shard.split("/"))
+    rows = [run_project(p, e, out_dir, a.quick) for p in projects_from(a.projects)[i::n] for e in engines]
     ok = write_report(rows, out_dir, time.monotonic() - t0)
     print(f"e2e: {'all checks passed' if ok else 'some checks FAILED'}; report: {out_dir / 'report.md'}",
           file=sys.stderr)
