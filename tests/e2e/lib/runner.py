@@ -253,6 +253,13 @@ def run_project(project, engine, out_dir, quick):
         check("runner", False, f"{type(e).__name__}: {e}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if os.environ.get("E2E_KEEP_IMAGES") != "1":
+            # A row leaves its numbers, not its images: a full run would otherwise hold
+            # tens of GB (the naive images alone are 0.2-0.8 GB each).
+            ours = engine.run("images", "--format", "{{.Repository}}:{{.Tag}}", check=False).stdout.split()
+            mine = [t for t in ours if f"{tag}:" in t and t.endswith("-" + engine.name)]
+            if mine:
+                engine.run("rmi", "-f", *mine, check=False)
         row["times"]["total_s"] = round(time.monotonic() - t0, 1)
     return row
 
