@@ -267,3 +267,33 @@ fn a_templates_dir_file_that_overrides_nothing_is_an_error() {
         stderr(&out)
     );
 }
+
+/// The README shows whole generated Dockerfiles; each must be what `init` prints today.
+#[test]
+fn the_dockerfiles_in_the_readme_are_current() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let marker = "<summary><code>dockform init --stdout tests/fixtures/";
+    let mut seen = 0;
+    for block in readme.split(marker).skip(1) {
+        let name = block.split('<').next().unwrap();
+        let shown = block
+            .split_once("```dockerfile\n")
+            .and_then(|(_, rest)| rest.split_once("\n```"))
+            .map(|(df, _)| df)
+            .unwrap_or_else(|| panic!("README: no dockerfile block after {name}"));
+        let dir = copy_fixture(name);
+        let out = dockform(dir.path(), &["init", "--stdout", "--yes", "--no-config"]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let generated = stdout
+            .trim_start_matches("==> Dockerfile <==\n")
+            .split("\n==> .dockerignore <==")
+            .next()
+            .unwrap()
+            .trim_end();
+        assert_eq!(shown, generated, "README's Dockerfile for {name} is stale");
+        seen += 1;
+    }
+    assert!(seen >= 4, "found {seen} Dockerfiles in the README");
+}
