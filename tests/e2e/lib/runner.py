@@ -259,7 +259,8 @@ def run_project(project, engine, out_dir, quick):
             ours = engine.run("images", "--format", "{{.Repository}}:{{.Tag}}", check=False).stdout.split()
             mine = [t for t in ours if f"{tag}:" in t and t.endswith("-" + engine.name)]
             if mine:
-                engine.run("rmi", "-f", *mine, check=False)
+                # --no-prune: untagged parents can be another runner's cached layers mid-build.
+                engine.run("rmi", "-f", "--no-prune", *mine, check=False)
         row["times"]["total_s"] = round(time.monotonic() - t0, 1)
     return row
 
