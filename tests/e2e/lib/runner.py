@@ -420,6 +420,10 @@ def cache_behaviour(ctx, engine, cfg, stack, prod, logs, check, row):
     row["times"]["warm_s"] = secs
     if not check("build_prod_warm", rc == 0, f"exit {rc}"):
         return
+    cold = row["times"].get("cold_s") or 0
+    # Under 2 s the ratio is mostly engine overhead; above, the rebuild must save a fifth.
+    check("warm_build_a_fraction_of_cold", secs < 2 or secs <= 0.8 * cold,
+          f"warm {secs} s against cold {cold} s")
     regex = cfg.get("deps_step") or DEPS_STEP.get(stack, r"$^")
     matched, cached, ran = cached_steps(engine.name, out, regex)
     row["deps_steps"] = {"matched": matched, "cached": cached, "rebuilt_run_steps": ran}
