@@ -171,16 +171,18 @@ def cached_steps(engine, output, regex):
                 cached += n in done
             ran += n not in done
     else:
-        step, is_cached = None, False
+        # The first `--> ` line after a step settles it: `--> Using cache` or a new layer.
+        # Later ones belong to an earlier step of another stage that resumes after it.
+        step, is_cached, settled = None, False, False
         steps = []
         for line in output.splitlines():
             m = re.match(r"(?:\[\d+/\d+\] )?STEP \d+/\d+: (.*)", line)
             if m:
                 if step is not None:
                     steps.append((step, is_cached))
-                step, is_cached = m.group(1), False
-            elif line.startswith("--> Using cache"):
-                is_cached = True
+                step, is_cached, settled = m.group(1), False, False
+            elif line.startswith("--> ") and not settled:
+                is_cached, settled = line.startswith("--> Using cache"), True
         if step is not None:
             steps.append((step, is_cached))
         for t, c in steps:

@@ -37,6 +37,13 @@ class CachedStepsTest(unittest.TestCase):
         log = BUILDKIT.replace("#7 CACHED", "#7 DONE 3.0s")
         self.assertEqual(runner.cached_steps("docker", log, r"npm ci"), (2, 1, 2))
 
+    def test_podman_a_resumed_stage_s_cache_line_is_not_the_step_before_it(self):
+        log = ("[7/7] STEP 4/11: COPY --from=prod-deps /app/node_modules ./node_modules\n"
+               "[5/7] STEP 2/3: COPY package.json bun.lock ./\n--> ebc48d0a533\n"
+               "[5/7] STEP 3/3: RUN bun install --frozen-lockfile --production\n--> 0f4fb2703ef\n"
+               "--> Using cache bb0b4423e83\n--> bb0b4423e83\n[7/7] STEP 5/11: COPY . .\n--> 83a982e2f27\n")
+        self.assertEqual(runner.cached_steps("podman", log, r"bun install"), (1, 0, 4))
+
     def test_podman_using_cache_marks_the_step_before_it(self):
         self.assertEqual(runner.cached_steps("podman", PODMAN, r"npm ci"), (1, 1, 1))
 
