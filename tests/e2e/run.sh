@@ -24,11 +24,12 @@ if [ "$standins" = 1 ]; then
 fi
 pick_engines
 runner=$here/lib/runner.py
-jobs=${E2E_JOBS:-2}
+jobs=${E2E_JOBS:-1}
 if [ "${E2E_PARALLEL:-1}" = 1 ]; then
-  # Builds wait on the network and on sleeps as much as on the CPU (a full run kept two
-  # cores under 40% busy): E2E_JOBS runners per engine side by side, each taking every
-  # E2E_JOBS-th project, then one report of all their rows.
+  # One runner per engine side by side (the engines share nothing), or E2E_JOBS per
+  # engine, each taking every E2E_JOBS-th project; then one report of all their rows.
+  # On 2 cores more than one per engine made the CPU-bound builds (go test, rustc, next
+  # build) slower than they saved on network waits.
   out=target/e2e
   for i in "${!args[@]}"; do [ "${args[$i]}" = --out ] && out=${args[$((i + 1))]}; done
   rest=()
