@@ -28,8 +28,8 @@ jobs=${E2E_JOBS:-1}
 if [ "${E2E_PARALLEL:-1}" = 1 ]; then
   # One runner per engine side by side (the engines share nothing), or E2E_JOBS per
   # engine, each taking every E2E_JOBS-th project; then one report of all their rows.
-  # On 2 cores more than one per engine made the CPU-bound builds (go test, rustc, next
-  # build) slower than they saved on network waits.
+  # On 2 cores a second runner per engine mostly competes with the CPU-bound builds
+  # (go test, rustc, next build) of the first.
   out=target/e2e
   for i in "${!args[@]}"; do [ "${args[$i]}" = --out ] && out=${args[$((i + 1))]}; done
   rest=()
