@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent.parent
 NAIVE = HERE / "naive"
 
 DEPS_STEP = {
-    "node": r"\b(npm ci|npm install|pnpm install|yarn install|yarn --frozen|bun install)",
+    "node": r"\b(npm ci|npm install|pnpm install|yarn install|yarn --frozen|yarn workspaces focus|bun install)",
     "go": r"\bgo mod download\b",
     # `uv sync` without --no-install-project installs the project itself, with its
     # sources, after `COPY . .`: that step must re-run, it is not the dependency layer.
@@ -41,7 +41,7 @@ TOUCH = {
 LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock",
              "Cargo.lock", "uv.lock", "poetry.lock", "Pipfile.lock", "requirements.txt",
              # no lockfile: the manifest the install step reads
-             "package.json", "Pipfile", "pyproject.toml")
+             "package.json", "Pipfile", "pyproject.toml", "Cargo.toml")
 # A change that keeps the lockfile valid: Cargo compares `--locked` lockfiles as text, so
 # its probe rewrites the format version (3 and 4 read the same for registry-only locks).
 LOCK_CHANGE = {"Cargo.lock": ["version = 4", "version = 3"]}
