@@ -246,7 +246,14 @@ fn walk(root: &Path) -> BTreeSet<String> {
                 && !rules.ignores(root, &path, false)
                 && let Some(rel) = path.strip_prefix(root).ok().and_then(Path::to_str)
             {
-                files.insert(rel.replace('\\', "/"));
+                // Only Windows separates with `\`; elsewhere it is part of a name, and
+                // turning it into `/` would name a file that does not exist.
+                let rel = if cfg!(windows) {
+                    rel.replace('\\', "/")
+                } else {
+                    rel.to_string()
+                };
+                files.insert(rel);
             }
         }
     }
@@ -428,6 +435,18 @@ mod tests {
             p.files().collect::<Vec<_>>(),
             vec![".gitignore", "a/.gitignore", "a/keep.log", "src/m.js"]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_backslash_in_a_file_name_is_part_of_the_name() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("a\\b")).unwrap();
+        fs::write(dir.path().join("a\\b").join("c.txt"), "x").unwrap();
+        let p = Project::scan(dir.path()).unwrap();
+        let files: Vec<&str> = p.files().collect();
+        assert_eq!(files, ["a\\b/c.txt"]);
+        assert_eq!(p.read("a\\b/c.txt").unwrap().as_deref(), Some("x"));
     }
 
     #[test]

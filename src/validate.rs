@@ -138,6 +138,27 @@ pub fn relative_path(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// A relative path inside the context that is also one plain word where it lands
+/// unquoted (`COPY` sources, `mkdir`, `touch`, a redirection): no blanks and no
+/// character a shell or `COPY` would read specially.
+pub fn word_path(field: &str, value: &str) -> Result<()> {
+    relative_path(field, value)?;
+    let special = value
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || "._-/+@%,:=".contains(*c)));
+    if let Some(c) = special {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "`{}` contains `{}`, which the generated Dockerfile cannot use unquoted; rename it",
+                shown(value),
+                c.escape_debug()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// An HTTP path for the health check: starts with `/`, URL-safe characters only.
 pub fn http_path(field: &str, value: &str) -> Result<()> {
     let ok = value.starts_with('/')
@@ -220,6 +241,32 @@ mod tests {
         assert!(relative_path("p", "dist/main.js").is_ok());
         for bad in ["/etc/passwd", "../x", "a/../../b", "-rf", "$(id)", "a b\nc"] {
             assert!(relative_path("p", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn word_paths_are_one_plain_shell_word() {
+        for good in [
+            "src/main.rs",
+            "crates/api-v2/src/lib.rs",
+            "out",
+            "café/x_1.rs",
+        ] {
+            assert!(word_path("p", good).is_ok(), "{good}");
+        }
+        for bad in [
+            "a b",
+            "src/x;id.rs",
+            "a|b",
+            "a&b",
+            "x>y",
+            "(x)",
+            "~x",
+            "#x",
+            "a{b}",
+            "../x",
+        ] {
+            assert!(word_path("p", bad).is_err(), "{bad}");
         }
     }
 }

@@ -4,6 +4,7 @@
 //! of the Dockerfile: the instruction shapes equal a baseline render of the same
 //! project, and the Python `dockerfile-parse` package counts the same instructions.
 
+mod hostile_fields;
 mod hostile_support;
 
 use std::path::Path;
@@ -196,7 +197,7 @@ impl Report {
         value: &str,
         lands: Lands,
     ) -> Result<(), String> {
-        let parsed = parse(dockerfile)?;
+        let parsed = well_formed(dockerfile)?;
         let shape: Vec<String> = parsed.iter().map(Instruction::shape).collect();
         let lines = ignore.lines().count();
         let matches = baselines.iter().any(|b| match b {
@@ -208,9 +209,19 @@ impl Report {
         if !matches {
             return Err("instruction shapes or .dockerignore differ from every baseline".into());
         }
+        // Where Docker splits words and expands variables itself (`COPY a b`, `ENV`), a
+        // value with blanks, `$` or quotes must not land verbatim.
+        let splits = value.contains([' ', '\t', '$', '"', '\'']);
         for ins in &parsed {
-            if !ins.heredocs.is_empty() {
-                return Err(format!("line {} opens a heredoc", ins.line));
+            let shell = matches!(
+                ins.kind.as_str(),
+                "RUN" | "CMD" | "ENTRYPOINT" | "HEALTHCHECK"
+            );
+            if splits && !shell && ins.args.contains(value) {
+                return Err(format!(
+                    "line {}: the value lands verbatim in a {} instruction",
+                    ins.line, ins.kind
+                ));
             }
         }
         match lands {
@@ -461,7 +472,23 @@ struct ProjectField {
     /// Writes the value into the project; false when it cannot be placed there
     /// (a file name with `/` or NUL).
     place: fn(&Path, &str) -> bool,
+    /// The project the value is placed in, when not the stack's minimal one.
+    base: Option<&'static [(&'static str, &'static str)]>,
+    /// Turns the base project into the second baseline: the value removed, or a benign
+    /// one where the project cannot do without it. `None`: [`absent_baseline`] decides.
+    baseline: Option<fn(&Path)>,
 }
+
+/// The defaults of a [`ProjectField`]: the stack's minimal project, the value removed.
+const FIELD: ProjectField = ProjectField {
+    stacks: &[],
+    name: "",
+    file: "",
+    lands: Lands::Elsewhere,
+    place: |_, _| false,
+    base: None,
+    baseline: None,
+};
 
 fn edit_package(
     dir: &Path,
@@ -496,7 +523,14 @@ fn file_name_ok(v: &str) -> bool {
 const NODE: &[&str] = &["node"];
 
 /// Every project-file place of every stack. A new stack adds its manifests here.
-const PROJECT_FIELDS: &[ProjectField] = &[
+const PROJECT_FIELDS: &[&[ProjectField]] = &[
+    NODE_FIELDS,
+    hostile_fields::GO,
+    hostile_fields::PYTHON,
+    hostile_fields::RUST,
+];
+
+const NODE_FIELDS: &[ProjectField] = &[
     ProjectField {
         stacks: NODE,
         name: "package.json main",
@@ -510,6 +544,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
                     .map(|s| s.remove("start"));
             })
         },
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -517,6 +552,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
         file: "package.json",
         lands: Lands::Elsewhere,
         place: |d, v| edit_package(d, |j| set(j, &["scripts", "start"], v)),
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -524,6 +560,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
         file: "package.json",
         lands: Lands::Elsewhere,
         place: |d, v| edit_package(d, |j| set(j, &["scripts", "start"], &format!("node {v}"))),
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -531,6 +568,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
         file: "package.json",
         lands: Lands::Elsewhere,
         place: |d, v| edit_package(d, |j| set(j, &["scripts", "build"], v)),
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -538,6 +576,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
         file: "package.json",
         lands: Lands::Elsewhere,
         place: |d, v| edit_package(d, |j| set(j, &["scripts", "dev"], v)),
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -545,6 +584,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
         file: "package.json",
         lands: Lands::Elsewhere,
         place: |d, v| edit_package(d, |j| set(j, &["packageManager"], v)),
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -552,6 +592,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
         file: "package.json",
         lands: Lands::Elsewhere,
         place: |d, v| edit_package(d, |j| set(j, &["packageManager"], &format!("pnpm@{v}"))),
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -559,6 +600,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
         file: "package.json",
         lands: Lands::Elsewhere,
         place: |d, v| edit_package(d, |j| set(j, &["packageManager"], &format!("bun@{v}"))),
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -566,6 +608,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
         file: "package.json",
         lands: Lands::Elsewhere,
         place: |d, v| edit_package(d, |j| set(j, &["engines", "node"], v)),
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -573,6 +616,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
         file: "package.json",
         lands: Lands::Elsewhere,
         place: |d, v| edit_package(d, |j| set(j, &["volta", "node"], v)),
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -580,6 +624,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
         file: "package.json",
         lands: Lands::Elsewhere,
         place: |d, v| edit_package(d, |j| set(j, &["dependencies", v], "1.0.0")),
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -591,6 +636,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
                 j.insert("workspaces".into(), serde_json::json!([v]));
             })
         },
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -598,6 +644,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
         file: ".nvmrc",
         lands: Lands::Elsewhere,
         place: |d, v| std::fs::write(d.join(".nvmrc"), v).is_ok(),
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -605,6 +652,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
         file: ".node-version",
         lands: Lands::Elsewhere,
         place: |d, v| std::fs::write(d.join(".node-version"), v).is_ok(),
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -612,6 +660,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
         file: ".tool-versions",
         lands: Lands::Elsewhere,
         place: |d, v| std::fs::write(d.join(".tool-versions"), format!("nodejs {v}\n")).is_ok(),
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -625,6 +674,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
             )
             .is_ok()
         },
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -638,6 +688,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
             )
             .is_ok()
         },
+        ..FIELD
     },
     ProjectField {
         stacks: &["nextjs"],
@@ -651,6 +702,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
             )
             .is_ok()
         },
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -664,6 +716,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
             )
             .is_ok()
         },
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -671,6 +724,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
         file: ".npmrc",
         lands: Lands::Elsewhere,
         place: |d, v| std::fs::write(d.join(".npmrc"), v).is_ok(),
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -682,6 +736,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
                 && std::fs::write(d.join("src").join(format!("{v}.js")), "app.listen(4321)\n")
                     .is_ok()
         },
+        ..FIELD
     },
     ProjectField {
         stacks: NODE,
@@ -689,6 +744,7 @@ const PROJECT_FIELDS: &[ProjectField] = &[
         file: "public",
         lands: Lands::Elsewhere,
         place: |d, v| file_name_ok(v) && std::fs::create_dir_all(d.join("public").join(v)).is_ok(),
+        ..FIELD
     },
 ];
 
@@ -699,24 +755,42 @@ fn hostile_project_file_values_are_inert_or_refused_by_file() {
     let mut jobs = Vec::new();
     let mut placed = 0;
     for stack in STACKS {
-        let as_is = baselines.len();
+        let plain = baselines.len();
         baselines.push(init(project(stack).path(), &[]));
         assert!(
-            matches!(baselines[as_is], Outcome::Rendered { .. }),
+            matches!(baselines[plain], Outcome::Rendered { .. }),
             "{}: the baseline project fails",
             stack.id
         );
         for field in PROJECT_FIELDS
             .iter()
+            .flat_map(|fields| fields.iter())
             .filter(|f| f.stacks.contains(&stack.id))
         {
+            let files = field.base.unwrap_or(stack.files);
+            let as_is = match field.base {
+                None => plain,
+                Some(base) => {
+                    let dir = tempfile::tempdir().unwrap();
+                    write_files(dir.path(), base);
+                    baselines.push(init(dir.path(), &[]));
+                    baselines.len() - 1
+                }
+            };
+            assert!(
+                matches!(baselines[as_is], Outcome::Rendered { .. }),
+                "{} {}: the base project fails: {:?}",
+                stack.id,
+                field.name,
+                baselines[as_is]
+            );
             let absent = baselines.len();
             baselines.push(absent_baseline(stack, field));
             for h in hostile_values() {
                 placed += 1;
                 let dir = parent.path().join(placed.to_string());
                 std::fs::create_dir(&dir).unwrap();
-                write_files(&dir, stack.files);
+                write_files(&dir, files);
                 if !(field.place)(&dir, &h.value) {
                     continue;
                 }
@@ -736,9 +810,15 @@ fn hostile_project_file_values_are_inert_or_refused_by_file() {
     run_jobs(jobs, &baselines, "project files");
 }
 
-/// The project with the field's value removed (for values a detector may ignore).
+/// The project with the field's value removed (for values a detector may ignore), or
+/// the field's own second baseline.
 fn absent_baseline(stack: &Stack, field: &ProjectField) -> Outcome {
-    let dir = project(stack);
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), field.base.unwrap_or(stack.files));
+    if let Some(baseline) = field.baseline {
+        baseline(dir.path());
+        return init(dir.path(), &[]);
+    }
     match field.file {
         "package.json" => {
             let key = field

@@ -63,7 +63,29 @@ pub fn parse(text: &str) -> Result<GoMod> {
         ));
     }
     validate::line("go.mod module path", &m.module)?;
+    if !valid_import_path(&m.module) {
+        return Err(Error::bad_input(
+            "go.mod",
+            format!(
+                "module path `{}` is not a valid Go import path (letters, digits and `-._~+` between slashes)",
+                validate::shown(&m.module)
+            ),
+        ));
+    }
     Ok(m)
+}
+
+/// Whether `go` accepts `path` as an import path (`module.CheckImportPath`): elements of
+/// ASCII letters, digits and `-._~+` between slashes, none empty or only dots. The
+/// last element names the binary, which lands unquoted in `COPY`.
+pub fn valid_import_path(path: &str) -> bool {
+    !path.starts_with('-')
+        && path.split('/').all(|e| {
+            !e.is_empty()
+                && !e.chars().all(|c| c == '.')
+                && e.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-._~+".contains(c))
+        })
 }
 
 fn malformed(line: usize, directive: &str, value: &str) -> Error {
@@ -198,6 +220,29 @@ mod tests {
                 .to_string()
                 .contains("`module`")
         );
+    }
+
+    #[test]
+    fn a_module_path_go_would_refuse_is_refused_naming_go_mod() {
+        for bad in [
+            "example.com/a b",
+            "example.com/echo ${HOME}",
+            "x;id",
+            "../x",
+            "-x",
+            "/x",
+        ] {
+            let err = parse(&format!("module {bad}\n")).unwrap_err().to_string();
+            assert!(err.starts_with("`go.mod` module path"), "{bad}: {err}");
+        }
+        for good in [
+            "m",
+            "example.com/shop/v2",
+            "gopkg.in/yaml.v3",
+            "x.io/a_b-c~d+e",
+        ] {
+            assert!(parse(&format!("module {good}\n")).is_ok(), "{good}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Main packages: which programs the module holds, and which one (or all) the image runs.
 
+use super::gomod::valid_import_path;
 use super::source::GoFile;
 use crate::detect::{Detection, Question};
 use crate::error::{Error, Result};
@@ -25,8 +26,10 @@ impl Main {
     }
 }
 
-/// The main packages, root first, then `cmd/*`, then the rest, each group sorted.
-pub fn find(files: &[GoFile], module: &str) -> Vec<Main> {
+/// The main packages, root first, then `cmd/*`, then the rest, each group sorted. A
+/// directory `go build` cannot name (not a valid import path) is skipped with a
+/// warning, or refused when it holds the only main package.
+pub fn find(files: &[GoFile], module: &str, d: &mut Detection) -> Result<Vec<Main>> {
     let mut dirs: Vec<&str> = files
         .iter()
         .filter(|f| f.package == "main")
@@ -34,8 +37,23 @@ pub fn find(files: &[GoFile], module: &str) -> Vec<Main> {
         .collect();
     dirs.sort_by_key(|d| (!d.is_empty(), !d.starts_with("cmd/"), *d));
     dirs.dedup();
-    dirs.into_iter()
-        .filter(|d| validate::relative_path("main package", d).is_ok() || d.is_empty())
+    let (dirs, invalid): (Vec<&str>, Vec<&str>) = dirs
+        .into_iter()
+        .partition(|dir| dir.is_empty() || valid_import_path(dir));
+    if let ([], [dir, ..]) = (dirs.as_slice(), invalid.as_slice()) {
+        return Err(Error::bad_input(
+            validate::shown(dir),
+            "holds the only `package main`, but its path is not a valid Go import path (letters, digits and `-._~+`); rename it",
+        ));
+    }
+    for dir in invalid {
+        d.warn(format!(
+            "skipping the `package main` in `{}`: its path is not a valid Go import path (letters, digits and `-._~+`)",
+            validate::shown(dir)
+        ));
+    }
+    Ok(dirs
+        .into_iter()
         .map(|dir| {
             let import = if dir.is_empty() {
                 module.to_string()
@@ -47,7 +65,7 @@ pub fn find(files: &[GoFile], module: &str) -> Vec<Main> {
                 name: exec_name(&import),
             }
         })
-        .collect()
+        .collect())
 }
 
 /// `go build`'s executable name for an import path: its last element, or the one
@@ -148,7 +166,7 @@ mod tests {
                 tags: vec![],
             })
             .collect();
-        find(&files, "example.com/shop/v2")
+        find(&files, "example.com/shop/v2", &mut Detection::default()).unwrap()
     }
 
     #[test]
@@ -211,6 +229,28 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("./cmd/api"), "{err}");
+    }
+
+    #[test]
+    fn a_main_directory_go_cannot_name_is_skipped_or_refused_naming_it() {
+        let file = |dir: &str| GoFile {
+            path: format!("{dir}/main.go"),
+            dir: dir.to_string(),
+            package: "main".into(),
+            text: String::new(),
+            tags: vec![],
+        };
+        let mut d = Detection::default();
+        let found = find(&[file("cmd/api"), file("cmd/x; id")], "m", &mut d).unwrap();
+        assert_eq!(found.len(), 1);
+        assert!(d.warnings[0].contains("`cmd/x; id`"), "{:?}", d.warnings);
+        let err = find(&[file("cmd/echo ${HOME}")], "m", &mut Detection::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("`cmd/echo ${HOME}` holds the only"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::preset::Presets;
 use crate::scan::Project;
 use crate::settings::Layer;
+use crate::validate;
 
 /// Modules that only build with cgo (they wrap a C library).
 const CGO_MODULES: &[&str] = &[
@@ -120,7 +121,7 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         ));
     }
 
-    let found = mains::find(&files, &m.module);
+    let found = mains::find(&files, &m.module, &mut d)?;
     let chosen = mains::choose(&found, hints.app.as_deref(), &mut d)?;
     if let Some(app) = &hints.app {
         d.layer.app = Some(app.clone());
@@ -149,7 +150,9 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
 /// cgo is needed when the module imports "C" or requires a module that wraps C.
 fn cgo(files: &[source::GoFile], requires: &[String]) -> Option<(String, String)> {
     if let Some(file) = source::imports_c(files) {
-        return Some((file.to_string(), format!("`import \"C\"` in `{file}`")));
+        // The reason lands in a Dockerfile comment: a file name may hold a newline.
+        let shown = validate::shown(file);
+        return Some((file.to_string(), format!("`import \"C\"` in `{shown}`")));
     }
     let module = requires.iter().find(|r| {
         CGO_MODULES
@@ -348,6 +351,22 @@ mod tests {
                 .value,
             false
         );
+    }
+
+    #[test]
+    fn a_cgo_file_name_cannot_add_a_line_to_the_dockerfile_comment() {
+        let c = "package main\n\nimport \"C\"\n";
+        let d = run(
+            &[
+                ("go.mod", "module m\n"),
+                ("main.go", HTTP),
+                ("x\nRUN touch y.go", c),
+            ],
+            Layer::default(),
+        )
+        .unwrap();
+        let reason = d.extra["cgo_reason"].value.as_str().unwrap().to_string();
+        assert_eq!(reason, "`import \"C\"` in `x\\nRUN touch y.go`");
     }
 
     #[test]

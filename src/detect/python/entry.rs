@@ -80,6 +80,17 @@ fn sources(project: &Project) -> Vec<String> {
         .collect()
 }
 
+/// Whether `file` can be imported as a module: each part of its path (after `src/`)
+/// is a Python identifier. Others cannot be named by gunicorn, uvicorn or `python -m`.
+fn importable(file: &str) -> bool {
+    let rest = file.strip_prefix("src/").unwrap_or(file);
+    rest.trim_end_matches(".py").split('/').all(|part| {
+        let mut chars = part.chars();
+        chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+            && chars.all(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
 /// `src/app/main.py` → (`app.main`, Some(`src`)).
 fn module_of(file: &str) -> (String, Option<&'static str>) {
     let (rest, dir) = match file.strip_prefix("src/") {
@@ -137,7 +148,17 @@ fn set(
     reason: String,
 ) -> Result<()> {
     for w in words {
-        validate::line(field, w)?;
+        // The words come from file and directory names: a refusal names the file.
+        validate::line(field, w).map_err(|e| match e {
+            Error::InvalidValue { message, .. } => Error::bad_input(
+                validate::shown(source),
+                format!(
+                    "would give the {} a word that {message}",
+                    field.replace('-', " ")
+                ),
+            ),
+            e => e,
+        })?;
     }
     let joined = shell_words::join(words);
     match field {
@@ -182,8 +203,9 @@ fn django(
         }
     };
     let text = project.read(&manage)?.unwrap_or_default();
+    // Dotted paths are bounded: a longer one is no module anyone wrote.
     let settings = capture(
-        r#"DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']"#,
+        r#"DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]{1,200})["']"#,
         &text,
     );
     let settings_text = settings
@@ -200,10 +222,16 @@ fn django(
         .and_then(|s| s.split('.').next())
         .unwrap_or("config")
         .to_string();
-    let wsgi = capture(r#"WSGI_APPLICATION\s*=\s*["']([\w.]+)["']"#, &settings_text)
-        .unwrap_or(format!("{package}.wsgi.application"));
-    let asgi = capture(r#"ASGI_APPLICATION\s*=\s*["']([\w.]+)["']"#, &settings_text)
-        .unwrap_or(format!("{package}.asgi.application"));
+    let wsgi = capture(
+        r#"WSGI_APPLICATION\s*=\s*["']([\w.]{1,200})["']"#,
+        &settings_text,
+    )
+    .unwrap_or(format!("{package}.wsgi.application"));
+    let asgi = capture(
+        r#"ASGI_APPLICATION\s*=\s*["']([\w.]{1,200})["']"#,
+        &settings_text,
+    )
+    .unwrap_or(format!("{package}.asgi.application"));
     let target = |dotted: &str| {
         dotted
             .rsplit_once('.')
@@ -245,7 +273,10 @@ fn django(
     );
     set(d, "start-command", &cmd, &manage, why)?;
     if Regex::new(r"(?m)^STATIC_ROOT\s*=").is_ok_and(|re| re.is_match(&settings_text)) {
-        d.layer.build_command = Some(format!("python {manage} collectstatic --noinput"));
+        d.layer.build_command = Some(format!(
+            "python {} collectstatic --noinput",
+            in_dir(&dir, "manage.py")
+        ));
         d.why(
             "build-command",
             Some(&manage),
@@ -293,7 +324,7 @@ fn instances(
         return Vec::new();
     };
     let mut out = Vec::new();
-    for file in sources {
+    for file in sources.iter().filter(|f| importable(f)) {
         let Some(text) = project.read_hint(file) else {
             continue;
         };
@@ -356,7 +387,7 @@ fn flask(
     let mut found = instances(project, sources, "Flask");
     if found.is_empty() {
         let re = Regex::new(r"(?m)^def create_app\(").ok();
-        for file in sources {
+        for file in sources.iter().filter(|f| importable(f)) {
             if project
                 .read_hint(file)
                 .is_some_and(|t| re.as_ref().is_some_and(|r| r.is_match(&t)))
@@ -428,7 +459,9 @@ fn plain(
     let mains: Vec<String> = sources
         .iter()
         .filter(|f| {
-            f.ends_with("/__main__.py") && f.trim_start_matches("src/").matches('/').count() == 1
+            f.ends_with("/__main__.py")
+                && f.trim_start_matches("src/").matches('/').count() == 1
+                && importable(f)
         })
         .cloned()
         .collect();
@@ -534,7 +567,11 @@ fn test(project: &Project, m: &Manifests, entry: &Entry, d: &mut Detection) {
         let cmd = if dir.is_empty() {
             "python manage.py test".to_string()
         } else {
-            format!("python {dir}/manage.py test {dir}")
+            format!(
+                "python {} test {}",
+                in_dir(dir, "manage.py"),
+                shell_words::quote(dir)
+            )
         };
         (
             cmd,
@@ -564,6 +601,15 @@ fn test(project: &Project, m: &Manifests, entry: &Entry, d: &mut Detection) {
     };
     d.layer.test_command = Some(cmd);
     d.why("test-command", source, why);
+}
+
+/// `dir/file` for a shell-form `RUN`, the directory quoted (it is a project's name).
+fn in_dir(dir: &str, file: &str) -> String {
+    if dir.is_empty() {
+        file.to_string()
+    } else {
+        format!("{}/{file}", shell_words::quote(dir))
+    }
 }
 
 fn capture(pattern: &str, text: &str) -> Option<String> {

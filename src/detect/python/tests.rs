@@ -573,3 +573,55 @@ fn an_editable_requirement_installs_everything_after_the_source() {
         d.warnings
     );
 }
+
+#[test]
+fn a_django_directory_name_is_quoted_in_shell_commands() {
+    let d = run(&[
+        ("requirements.txt", "Django==5.2\ngunicorn==23.0.0\n"),
+        (
+            "echo ${HOME}/manage.py",
+            "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"config.settings\")\n",
+        ),
+        (
+            "echo ${HOME}/config/settings.py",
+            "STATIC_ROOT = 'static'\n",
+        ),
+    ]);
+    assert_eq!(
+        d.layer.build_command.as_deref(),
+        Some("python 'echo ${HOME}'/manage.py collectstatic --noinput")
+    );
+    assert_eq!(
+        d.layer.test_command.as_deref(),
+        Some("python 'echo ${HOME}'/manage.py test 'echo ${HOME}'")
+    );
+}
+
+#[test]
+fn a_django_directory_that_cannot_be_a_command_word_is_refused_naming_it() {
+    let err = run_with(
+        &[
+            ("requirements.txt", "Django==5.2\ngunicorn==23.0.0\n"),
+            ("x\rRUN id/manage.py", "\n"),
+        ],
+        &Layer::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with(
+            "`x\\rRUN id/manage.py` would give the start command a word that contains a newline"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_module_python_cannot_import_is_not_an_app() {
+    let d = run(&[
+        ("requirements.txt", "flask==3.1.3\ngunicorn==23.0.0\n"),
+        ("x; touch.py", FLASK_APP),
+        ("main.py", "print(1)\n"),
+    ]);
+    assert_eq!(d.layer.start_command.as_deref(), Some("python main.py"));
+}

@@ -212,11 +212,29 @@ fn commands(
     locked: bool,
     d: &mut Detection,
 ) -> Result<()> {
-    for word in [&pkg.name, &bin.name]
-        .into_iter()
-        .chain(&bin.required_features)
-    {
-        cargo_name(word)?;
+    let manifest = manifest::join(&pkg.dir, "Cargo.toml");
+    let invalid = |what: String| {
+        Err(Error::bad_input(
+            &manifest,
+            format!("{what}, which is not a valid Cargo name (letters, digits, `-`, `_`)"),
+        ))
+    };
+    if !cargo_name(&pkg.name) {
+        return invalid(format!(
+            "names the package `{}`",
+            validate::shown(&pkg.name)
+        ));
+    }
+    // A binary is named in `[[bin]]` or after its file (`src/bin/<name>.rs`): say which.
+    if !cargo_name(&bin.name) {
+        return invalid(format!(
+            "gives the binary built from `{}` the name `{}`",
+            validate::shown(&bin.path),
+            validate::shown(&bin.name)
+        ));
+    }
+    if let Some(f) = bin.required_features.iter().find(|f| !cargo_name(f)) {
+        return invalid(format!("names the feature `{}`", validate::shown(f)));
     }
     let lock = if locked { " --locked" } else { "" };
     let pkg_flag = if workspace {
@@ -230,7 +248,6 @@ fn commands(
         format!(" --features {}", bin.required_features.join(","))
     };
     let select = format!("{pkg_flag} --bin {}{features}", bin.name);
-    let manifest = manifest::join(&pkg.dir, "Cargo.toml");
     d.layer.build_command = Some(format!("cargo build --release{lock}{select}"));
     d.why(
         "build-command",
@@ -296,24 +313,13 @@ fn commands(
 }
 
 /// Package, binary and feature names reach `RUN` lines: letters, digits, `-`, `_`, `/`.
-fn cargo_name(word: &str) -> Result<()> {
-    let ok = !word.is_empty()
+fn cargo_name(word: &str) -> bool {
+    !word.is_empty()
         && word.len() <= 64
         && !word.starts_with('-')
         && word
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_/".contains(c));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::bad_input(
-            "Cargo.toml",
-            format!(
-                "`{}` is not a valid Cargo package, binary or feature name",
-                validate::shown(word)
-            ),
-        ))
-    }
+            .all(|c| c.is_ascii_alphanumeric() || "-_/".contains(c))
 }
 
 /// What the skeleton copies and the placeholder sources it writes.
@@ -357,17 +363,9 @@ fn copies(
     mains.dedup();
     libs.sort();
     libs.dedup();
+    // The paths land unquoted in `COPY` and in the skeleton's shell commands.
     for path in mains.iter().chain(&libs).chain(by_dir.values().flatten()) {
-        validate::relative_path("Cargo.toml", path)?;
-        if path.contains(char::is_whitespace) {
-            return Err(Error::bad_input(
-                "Cargo.toml",
-                format!(
-                    "target path `{}` contains a space, which the generated Dockerfile does not support",
-                    validate::shown(path)
-                ),
-            ));
-        }
+        validate::word_path("`Cargo.toml` target path", path)?;
     }
     let mut dirs: Vec<String> = mains
         .iter()

@@ -136,8 +136,13 @@ pub fn cargo_config(project: &Project, d: &mut Detection) -> Result<Option<Strin
         .and_then(|b| b.get("target-dir"))
         .and_then(Value::as_str)
         .map(|s| s.trim_end_matches('/').to_string());
-    match dir.filter(|x| validate::relative_path("build.target-dir", x).is_ok()) {
-        Some(x) => d.fact("target_dir", x, Some(file), "`build.target-dir`"),
+    // Both land in the `COPY` of the built binary: a path that leaves the context or
+    // splits into several words would copy something else.
+    match dir {
+        Some(x) => {
+            validate::word_path(&format!("`{file}` `build.target-dir`"), &x)?;
+            d.fact("target_dir", x, Some(file), "`build.target-dir`")
+        }
         None => d.fact(
             "target_dir",
             "target",
@@ -145,10 +150,10 @@ pub fn cargo_config(project: &Project, d: &mut Detection) -> Result<Option<Strin
             "Cargo's default output directory",
         ),
     }
-    let triple = build
-        .and_then(|b| b.get("target"))
-        .and_then(Value::as_str)
-        .filter(|t| validate::relative_path("build.target", t).is_ok());
+    let triple = build.and_then(|b| b.get("target")).and_then(Value::as_str);
+    if let Some(t) = triple {
+        validate::word_path(&format!("`{file}` `build.target`"), t)?;
+    }
     match triple {
         Some(t) => d.fact(
             "config_target",

@@ -365,3 +365,67 @@ fn an_empty_workspace_table_leaves_a_single_package() {
     );
     assert_eq!(d.extra["workspace"].value, false);
 }
+
+#[test]
+fn a_target_path_that_is_not_one_shell_word_is_refused() {
+    let err = run(
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"a\"\n[[bin]]\nname = \"a\"\npath = \"src/x;id>y.rs\"\n",
+            ),
+            ("src/main.rs", MAIN),
+        ],
+        Layer::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with("invalid `Cargo.toml` target path: `src/x;id>y.rs` contains `;`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_cargo_config_output_path_that_would_split_the_copy_is_refused() {
+    for (key, value) in [
+        ("target-dir", "a b"),
+        ("target-dir", "/tmp/t"),
+        ("target", "x;id"),
+    ] {
+        let err = run(
+            &[
+                ("Cargo.toml", "[package]\nname = \"a\"\n"),
+                ("src/main.rs", MAIN),
+                (
+                    ".cargo/config.toml",
+                    &format!("[build]\n{key} = \"{value}\"\n"),
+                ),
+            ],
+            Layer::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with(&format!("invalid `.cargo/config.toml` `build.{key}`")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn an_invalid_binary_name_from_a_file_name_names_the_file() {
+    let err = run(
+        &[
+            ("Cargo.toml", "[package]\nname = \"a\"\n"),
+            ("src/bin/x y.rs", MAIN),
+        ],
+        Layer::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        err,
+        "`Cargo.toml` gives the binary built from `src/bin/x y.rs` the name `x y`, which is not a valid Cargo name (letters, digits, `-`, `_`)"
+    );
+}
