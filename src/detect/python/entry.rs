@@ -203,9 +203,10 @@ fn django(
         }
     };
     let text = project.read(&manage)?.unwrap_or_default();
-    // Dotted paths are bounded: a longer one is no module anyone wrote.
-    let settings = capture(
-        r#"DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]{1,200})["']"#,
+    // Dotted paths are bounded: a longer one is no module anyone wrote. (Checked after
+    // the match: `[\w.]{1,200}` compiles 200 copies of Unicode `\w`, 0.7 s a call.)
+    let settings = dotted(
+        r#"DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']"#,
         &text,
     );
     let settings_text = settings
@@ -222,16 +223,10 @@ fn django(
         .and_then(|s| s.split('.').next())
         .unwrap_or("config")
         .to_string();
-    let wsgi = capture(
-        r#"WSGI_APPLICATION\s*=\s*["']([\w.]{1,200})["']"#,
-        &settings_text,
-    )
-    .unwrap_or(format!("{package}.wsgi.application"));
-    let asgi = capture(
-        r#"ASGI_APPLICATION\s*=\s*["']([\w.]{1,200})["']"#,
-        &settings_text,
-    )
-    .unwrap_or(format!("{package}.asgi.application"));
+    let wsgi = dotted(r#"WSGI_APPLICATION\s*=\s*["']([\w.]+)["']"#, &settings_text)
+        .unwrap_or(format!("{package}.wsgi.application"));
+    let asgi = dotted(r#"ASGI_APPLICATION\s*=\s*["']([\w.]+)["']"#, &settings_text)
+        .unwrap_or(format!("{package}.asgi.application"));
     let target = |dotted: &str| {
         dotted
             .rsplit_once('.')
@@ -610,6 +605,11 @@ fn in_dir(dir: &str, file: &str) -> String {
     } else {
         format!("{}/{file}", shell_words::quote(dir))
     }
+}
+
+/// [`capture`] of a dotted Python path, if it is at most 200 characters.
+fn dotted(pattern: &str, text: &str) -> Option<String> {
+    capture(pattern, text).filter(|s| s.len() <= 200)
 }
 
 fn capture(pattern: &str, text: &str) -> Option<String> {
