@@ -6,6 +6,7 @@ Writes report.json and report.md; exits 1 if any check failed.
 import argparse
 import json
 import os
+import random
 import re
 import resource
 import shutil
@@ -43,8 +44,10 @@ LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn
              # no lockfile: the manifest the install step reads
              "package.json", "Pipfile", "pyproject.toml", "Cargo.toml")
 # A change that keeps the lockfile valid: Cargo compares `--locked` lockfiles as text, so
-# its probe rewrites the format version (3 and 4 read the same for registry-only locks).
-LOCK_CHANGE = {"Cargo.lock": ["version = 4", "version = 3"]}
+# its probe rewrites the format version (3 and 4 read the same for registry-only locks),
+# with a comment in Cargo.toml (copied beside it) that makes the layer new on every run.
+LOCK_CHANGE = {"Cargo.lock": [{"file": "Cargo.lock", "replace": ["version = 4", "version = 3"]},
+                              {"file": "Cargo.toml", "append": "\n# e2e lockfile probe {nonce}\n"}]}
 COMPILER = re.compile(r"(^|/)s?bin/([\w.]+-)*(gcc|cc|go|cargo|rustc)(-[\d.]+)?$")
 SOURCE = re.compile(r"(?<!\.d)\.ts$|\.go$|(^|/)src/([^/]+/)*[^/]+\.rs$")
 # Also not sources: Next.js's generated type declarations under .next/types.
@@ -447,27 +450,33 @@ def lockfile_change(ctx, engine, cfg, stack, prod, logs, check, row, regex):
     if cfg.get("no_deps_step"):
         check(name, None, "no dependency install step expected")
         return
-    # `lock_change`: [{file, replace: [old, new]}, ...], applied in order (Yarn Berry, whose
-    # immutable installs compare the lockfile as text, needs a real range change in two files).
+    # `lock_change`: [{file, replace: [old, new]} or {file, append}, ...], applied in order
+    # (Yarn Berry, whose immutable installs compare the lockfile as text, needs a real range
+    # change in two files); `{nonce}` in a text is this run's number.
+    nonce = random.SystemRandom().randint(1, 199)
     probes = cfg.get("lock_change")
     if not probes:
         lock = next((n for n in LOCKFILES if (ctx / n).is_file()), None)
         if lock is None:
             check(name, False, "no lockfile found (set `lock_change`)")
             return
-        text = (ctx / lock).read_text()
-        probes = [{"file": lock, "replace": LOCK_CHANGE.get(lock) or [text, text + "\n"]}]
+        # Trailing newlines, as many as the nonce: an engine that ran this suite before
+        # holds the layer of any change it saw, so each run's change must be new.
+        probes = LOCK_CHANGE.get(lock) or [{"file": lock, "append": "\n" * nonce}]
     saved = {}
     try:
         for p in probes:
             f = ctx / p["file"]
             text = f.read_text()
             saved.setdefault(f, text)
+            if "append" in p:
+                f.write_text(text + p["append"].replace("{nonce}", str(nonce)))
+                continue
             old, new = p["replace"]
             if old not in text:
                 check(name, False, f"{old!r} not found in {p['file']}")
                 return
-            f.write_text(text.replace(old, new, 1))
+            f.write_text(text.replace(old, new.replace("{nonce}", str(nonce)), 1))
         rc, out, secs = engine.build(ctx, prod.replace(":prod-", ":lockfile-"), "prod",
                                      log=logs / "prod-lockfile.log")
     finally:

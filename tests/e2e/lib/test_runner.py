@@ -97,6 +97,7 @@ class LockfileChangeTest(unittest.TestCase):
 
         def build(self, ctx, tag, target, log=None):
             self.seen = (Path(ctx) / "Cargo.lock").read_text()
+            self.manifest = (Path(ctx) / "Cargo.toml").read_text()
             state = "DONE 9.0s" if self.ran else "CACHED"
             return 0, f"#5 [deps 2/2] RUN cargo build --release --locked\n#5 {state}\n", 9.0
 
@@ -105,11 +106,14 @@ class LockfileChangeTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             lock = Path(d) / "Cargo.lock"
             lock.write_text("version = 4\n")
+            (Path(d) / "Cargo.toml").write_text("[package]\n")
             engine = self.Engine(ran)
             runner.lockfile_change(Path(d), engine, {}, "rust", "t:prod-docker", Path(d),
                                    runner.Check(results, "x"), row, runner.DEPS_STEP["rust"])
             self.assertEqual(engine.seen, "version = 3\n")
+            self.assertRegex(engine.manifest, r"^\[package\]\n\n# e2e lockfile probe \d+\n$")
             self.assertEqual(lock.read_text(), "version = 4\n")
+            self.assertEqual((Path(d) / "Cargo.toml").read_text(), "[package]\n")
         return results[0]["ok"], row["times"]["lockfile_s"]
 
     def test_a_rerun_install_step_passes(self):
