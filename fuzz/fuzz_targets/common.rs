@@ -33,3 +33,44 @@ pub fn check(rendered: &Rendered) {
     let (_, ignore) = &rendered.files[1];
     assert!(!ignore.chars().any(|c| c.is_control() && c != '\n'), "control character in .dockerignore:\n{ignore}");
 }
+
+/// Writes `data`, split at each `0xFF 0xFE` pair, into `files` under a temporary project
+/// (a file the input does not reach is removed), then scans, detects, resolves and
+/// renders it; a successful render must pass [`check`].
+pub fn detect_files(files: &[&str], data: &[u8]) {
+    static ROOT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let root = ROOT.get_or_init(|| tempfile::tempdir().unwrap().keep());
+    let mut chunks = split(data).into_iter();
+    for file in files {
+        let path = root.join(file);
+        match chunks.next() {
+            Some(bytes) => {
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, bytes).unwrap()
+            }
+            None => {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+    if let Ok(rendered) = pipeline::generate(root, &Default::default()) {
+        check(&rendered);
+    }
+}
+
+fn split(data: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i + 1 < data.len() {
+        if data[i] == 0xFF && data[i + 1] == 0xFE {
+            out.push(&data[start..i]);
+            start = i + 2;
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    out.push(&data[start..]);
+    out
+}
