@@ -515,6 +515,19 @@ def sizes(ctx, engine, cfg, st, stack, tag, prod, logs, check, row):
         row["sizes"]["reduction"] = round(1 - row["sizes"]["final_mb"] / row["sizes"]["naive_mb"], 3)
 
 
+def run_once_more_if_red(project, engine, out_dir, quick):
+    """A red row runs once more: two cores shared by four builds can miss a timeout. The
+    report keeps the first attempt's failures, so a pass on the second try shows."""
+    row = run_project(project, engine, out_dir, quick)
+    if all(c["ok"] is not False for c in row["checks"]) or os.environ.get("E2E_RETRY", "1") != "1":
+        return row
+    first = [f"{c['name']}: {c['detail']}" for c in row["checks"] if c["ok"] is False]
+    print(f"==> {project.name} on {engine.name}: red, running it once more", file=sys.stderr)
+    row = run_project(project, engine, out_dir, quick)
+    row["first_attempt_failures"] = first
+    return row
+
+
 def projects_from(paths):
     out = []
     for p in map(Path, paths):
@@ -550,6 +563,13 @@ def write_report(rows, out_dir, elapsed):
                      f"| {t.get('cold_s', '')} "
                      f"| {t.get('warm_s', '')} | {deps} | {s.get('final_mb', '')} | {s.get('runtime_base_mb', '')} "
                      f"| {s.get('naive_mb', '')} | {red} | {'; '.join(c.split(':')[0] for c in r['failures'])} |")
+    retried = [r for r in rows if r.get("first_attempt_failures")]
+    if retried:
+        lines += ["", "## Rows run twice", "",
+                  "These rows failed once and ran again; the table shows the second attempt.", ""]
+        for r in retried:
+            lines.append(f"- {r['project']} on {r['engine']}: first attempt failed "
+                         + "; ".join(r["first_attempt_failures"]))
     lines += ["", "## Checks", ""]
     for r in rows:
         lines.append(f"### {r['project']} on {r['engine']} ({r['stack']})")
@@ -588,7 +608,7 @@ def main():
     out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
     i, n = (int(x) for x in a.shard.split("/"))
-    rows = [run_project(p, e, out_dir, a.quick) for p in projects_from(a.projects)[i::n] for e in engines]
+    rows = [run_once_more_if_red(p, e, out_dir, a.quick) for p in projects_from(a.projects)[i::n] for e in engines]
     ok = write_report(rows, out_dir, time.monotonic() - t0)
     print(f"e2e: {'all checks passed' if ok else 'some checks FAILED'}; report: {out_dir / 'report.md'}",
           file=sys.stderr)

@@ -123,5 +123,23 @@ class LockfileChangeTest(unittest.TestCase):
         self.assertEqual(self.probe(False), (False, 9.0))
 
 
+class RetryTest(unittest.TestCase):
+    def run_rows(self, outcomes):
+        calls = iter(outcomes)
+        real = runner.run_project
+        runner.run_project = lambda *a: {"checks": [{"name": "http", "ok": next(calls), "detail": "refused"}]}
+        try:
+            return runner.run_once_more_if_red(Path("p"), runner.Engine("docker", "docker"), Path("."), False)
+        finally:
+            runner.run_project = real
+
+    def test_a_red_row_runs_once_more_and_keeps_its_first_failures(self):
+        row = self.run_rows([False, True])
+        self.assertEqual((row["checks"][0]["ok"], row["first_attempt_failures"]), (True, ["http: refused"]))
+
+    def test_a_green_row_runs_once(self):
+        self.assertNotIn("first_attempt_failures", self.run_rows([True]))
+
+
 if __name__ == "__main__":
     unittest.main()
