@@ -293,7 +293,6 @@ fn django(
     }))
 }
 
-/// Files defining `<var> = <Ctor>(`, as `module:var` candidates with the app dir.
 /// [`pick`] over found app instances, returning the chosen one whole.
 fn pick_instance(
     found: Vec<(String, String, Option<&'static str>)>,
@@ -308,6 +307,7 @@ fn pick_instance(
     Ok(found.into_iter().find(|f| f.0 == app))
 }
 
+/// Files defining `<var> = <Ctor>(`, as `module:var` candidates with the app dir.
 fn instances(
     project: &Project,
     sources: &[String],

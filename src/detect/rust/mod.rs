@@ -216,7 +216,9 @@ fn commands(
     let invalid = |what: String| {
         Err(Error::bad_input(
             &manifest,
-            format!("{what}, which is not a valid Cargo name (letters, digits, `-`, `_`)"),
+            format!(
+                "{what}, which is not a valid Cargo name (letters, digits, `-`, `_`, and `/` in a feature)"
+            ),
         ))
     };
     if !cargo_name(&pkg.name) {
