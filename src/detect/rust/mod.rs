@@ -216,9 +216,7 @@ fn commands(
     let invalid = |what: String| {
         Err(Error::bad_input(
             &manifest,
-            format!(
-                "{what}, which is not a valid Cargo name (letters, digits, `-`, `_`, and `/` in a feature)"
-            ),
+            format!("{what}, which is not a valid Cargo name (letters, digits, `-`, `_`)"),
         ))
     };
     if !cargo_name(&pkg.name) {
