@@ -1,14 +1,16 @@
-//! The project-file places of the Go, Python and Rust detectors for the injection
+//! The project-file places of every detector for the injection
 //! table (`PROJECT_FIELDS`), one file per stack, with the small projects some places
 //! start from and the helpers that write a value into a project.
 
 mod go;
+mod node;
 mod python;
 mod rust;
 
 use std::path::Path;
 
 pub use go::GO;
+pub use node::{NODE, edit_package};
 pub use python::PYTHON;
 pub use rust::RUST;
 
