@@ -174,21 +174,25 @@ def cached_steps(engine, output, regex):
                 cached += n in done
             ran += n not in done
     else:
-        # The first `--> ` line after a step settles it: `--> Using cache` or a new layer.
-        # Later ones belong to an earlier step of another stage that resumes after it.
-        step, is_cached, settled = None, False, False
-        steps = []
+        # A `--> ` line settles the newest unsettled step: `--> Using cache` or a new
+        # layer. Podman interleaves stages, so a stage that resumes after another one
+        # settles its own interrupted step, not the other stage's last one.
+        # `--> Using cache <id>` is followed by `--> <short id>`, which repeats it.
+        steps, cache_id = [], ""  # steps: [text, cached, settled]
         for line in output.splitlines():
             m = re.match(r"(?:\[\d+/\d+\] )?STEP \d+/\d+: (.*)", line)
             if m:
-                if step is not None:
-                    steps.append((step, is_cached))
-                step, is_cached, settled = m.group(1), False, False
-            elif line.startswith("--> ") and not settled:
-                is_cached, settled = line.startswith("--> Using cache"), True
-        if step is not None:
-            steps.append((step, is_cached))
-        for t, c in steps:
+                steps.append([m.group(1), False, False])
+                continue
+            if not line.startswith("--> "):
+                continue
+            layer = line.removeprefix("--> Using cache ").removeprefix("--> ").strip()
+            repeat = not line.startswith("--> Using cache") and cache_id.startswith(layer)
+            cache_id = layer if line.startswith("--> Using cache") else ""
+            open_steps = [st for st in steps if not st[2]]
+            if open_steps and not repeat:
+                open_steps[-1][1:] = [line.startswith("--> Using cache"), True]
+        for t, c, _ in steps:
             if t.startswith("RUN") and pat.search(t):
                 matched += 1
                 cached += c

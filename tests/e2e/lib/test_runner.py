@@ -42,7 +42,15 @@ class CachedStepsTest(unittest.TestCase):
                "[5/7] STEP 2/3: COPY package.json bun.lock ./\n--> ebc48d0a533\n"
                "[5/7] STEP 3/3: RUN bun install --frozen-lockfile --production\n--> 0f4fb2703ef\n"
                "--> Using cache bb0b4423e83\n--> bb0b4423e83\n[7/7] STEP 5/11: COPY . .\n--> 83a982e2f27\n")
-        self.assertEqual(runner.cached_steps("podman", log, r"bun install"), (1, 0, 4))
+        # The resumed COPY --from was cached: three steps ran.
+        self.assertEqual(runner.cached_steps("podman", log, r"bun install"), (1, 0, 3))
+
+    def test_podman_a_cached_step_s_repeated_id_does_not_settle_an_interrupted_step(self):
+        log = ("[3/3] STEP 2/3: COPY --from=deps /app/node_modules ./node_modules\n"
+               "[2/3] STEP 2/2: RUN npm ci\n--> Using cache 1f2e3d4c5b6a\n--> 1f2e3d4c5b6\n"
+               "--> 9a8b7c6d5e4\n")
+        # npm ci cached; the COPY --from (settled by the last line) made a new layer.
+        self.assertEqual(runner.cached_steps("podman", log, r"npm ci"), (1, 1, 1))
 
     def test_podman_using_cache_marks_the_step_before_it(self):
         self.assertEqual(runner.cached_steps("podman", PODMAN, r"npm ci"), (1, 1, 1))
