@@ -1,4 +1,6 @@
 """Unit tests for the runner's parsers: python3 -m unittest discover -s tests/e2e/lib"""
+import contextlib
+import io
 import re
 import tempfile
 import unittest
@@ -147,6 +149,14 @@ class RetryTest(unittest.TestCase):
 
     def test_a_green_row_runs_once(self):
         self.assertNotIn("first_attempt_failures", self.run_rows([True]))
+
+
+def setUpModule():
+    # The runner reports each check on stderr; in CI's log a unit test's deliberate
+    # failure would read like a real one.
+    quiet = contextlib.redirect_stderr(io.StringIO())
+    quiet.__enter__()
+    unittest.addModuleCleanup(quiet.__exit__, None, None, None)
 
 
 if __name__ == "__main__":
