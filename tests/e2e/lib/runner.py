@@ -424,17 +424,34 @@ def cache_behaviour(ctx, engine, cfg, stack, prod, logs, check, row):
         check("deps_cached_after_source_change", False, "no source file to change (set `touch`)")
         return
     comment = "#" if f.suffix == ".py" else "//"
-    f.write_text(f.read_text() + f"\n{comment} e2e cache probe {time.time()}\n")
-    rc, out, secs = engine.build(ctx, prod, "prod", log=logs / "prod-warm.log")
-    row["times"]["warm_s"] = secs
+
+    def source_change_build(n):
+        f.write_text(f.read_text() + f"\n{comment} e2e cache probe {time.time()}\n")
+        suffix = "" if n == 1 else f"-{n}"
+        return engine.build(ctx, prod, "prod", log=logs / f"prod-warm{suffix}.log")
+
+    rc, out, secs = source_change_build(1)
     if not check("build_prod_warm", rc == 0, f"exit {rc}"):
         return
     cold = row["times"].get("cold_s") or 0
     # Under 2 s the ratio is mostly engine overhead; above, the rebuild must be quicker
     # (podman re-runs every stage's cache lookup, so a small app's ratio can near 0.8).
-    check("warm_build_a_fraction_of_cold", secs < 2 or secs < cold,
-          f"warm {secs} s against cold {cold} s")
-    row["times"]["warm_ratio"] = round(secs / cold, 2) if cold else None
+    # The other runners' load only ever adds time, so a rebuild that is not quicker is
+    # measured up to twice more, each after a new source change, and the quickest counts:
+    # a lost dependency cache makes every one of them as slow as the cold build.
+    tries = [secs]
+    while not quick_enough(min(tries), cold) and len(tries) < 3:
+        rc_n, _, secs_n = source_change_build(len(tries) + 1)
+        if rc_n != 0:
+            break
+        tries.append(secs_n)
+    best = min(tries)
+    row["times"]["warm_s"] = best
+    if len(tries) > 1:
+        row["times"]["warm_tries_s"] = tries
+    check("warm_build_a_fraction_of_cold", quick_enough(best, cold),
+          f"warm {' / '.join(f'{t} s' for t in tries)} against cold {cold} s")
+    row["times"]["warm_ratio"] = round(best / cold, 2) if cold else None
     regex = cfg.get("deps_step") or DEPS_STEP.get(stack, r"$^")
     matched, cached, ran = cached_steps(engine.name, out, regex)
     row["deps_steps"] = {"matched": matched, "cached": cached, "rebuilt_run_steps": ran}
@@ -448,6 +465,11 @@ def cache_behaviour(ctx, engine, cfg, stack, prod, logs, check, row):
     check("source_change_rebuilds", ran > 0,
           "no step re-ran after changing " + f.name)
     lockfile_change(ctx, engine, cfg, stack, prod, logs, check, row, regex)
+
+
+def quick_enough(warm, cold):
+    """A source-only rebuild is quicker than the cold build, or engine overhead (< 2 s)."""
+    return warm < 2 or warm < cold
 
 
 def lockfile_change(ctx, engine, cfg, stack, prod, logs, check, row, regex):

@@ -133,6 +133,40 @@ class LockfileChangeTest(unittest.TestCase):
         self.assertEqual(self.probe(False), (False, 9.0))
 
 
+class WarmBuildTest(unittest.TestCase):
+    """A slow source-only rebuild is measured again (at most three in all); the quickest counts."""
+
+    class Engine:
+        name = "docker"
+
+        def __init__(self, times):
+            self.times, self.sources = list(times), []
+
+        def build(self, ctx, tag, target, log=None):
+            self.sources.append((Path(ctx) / "app.js").read_text())
+            return 0, "#9 [prod 3/3] COPY . .\n#9 DONE 0.1s\n", self.times.pop(0)
+
+    def measure(self, times, cold=16.0):
+        results, row = [], {"times": {"cold_s": cold}}
+        with tempfile.TemporaryDirectory() as d:
+            (Path(d) / "app.js").write_text("x\n")
+            engine = self.Engine(times)
+            runner.cache_behaviour(Path(d), engine, {"touch": "app.js", "no_deps_step": True}, "node",
+                                   "t:prod-docker", Path(d), runner.Check(results, "x"), row)
+        ok = next(r["ok"] for r in results if r["name"] == "warm_build_a_fraction_of_cold")
+        self.assertEqual(len(set(engine.sources)), len(engine.sources), "each rebuild follows a new change")
+        return ok, row["times"]["warm_s"], len(engine.sources)
+
+    def test_a_quick_rebuild_is_measured_once(self):
+        self.assertEqual(self.measure([5.0]), (True, 5.0, 1))
+
+    def test_a_slow_rebuild_under_load_is_measured_again(self):
+        self.assertEqual(self.measure([19.9, 4.0]), (True, 4.0, 2))
+
+    def test_a_rebuild_as_slow_as_cold_fails_after_three(self):
+        self.assertEqual(self.measure([19.9, 18.0, 17.0]), (False, 17.0, 3))
+
+
 class RetryTest(unittest.TestCase):
     def run_rows(self, outcomes):
         calls = iter(outcomes)
