@@ -237,15 +237,23 @@ class Check:
         return ok
 
 
+def project_slug(project):
+    return re.sub(r"[^a-z0-9]+", "-", project.name.lower()).strip("-")
+
+
+def row_logs(out_dir, project, engine):
+    return out_dir / "logs" / f"{project_slug(project)}-{engine.name}"
+
+
 def run_project(project, engine, out_dir, quick):
     cfg = load_config(project)
     stack = detect_stack(project, cfg)
-    slug = re.sub(r"[^a-z0-9]+", "-", project.name.lower()).strip("-")
+    slug = project_slug(project)
     tag = f"dockform-e2e/{slug}"
     row = {"project": project.name, "path": str(project), "engine": engine.name, "stack": stack,
            "checks": [], "times": {}, "sizes": {}}
     check = Check(row["checks"], f"{project.name}/{engine.name}")
-    logs = out_dir / "logs" / f"{slug}-{engine.name}"
+    logs = row_logs(out_dir, project, engine)
     logs.mkdir(parents=True, exist_ok=True)
     timeout = int(cfg.get("timeout", 60))
     print(f"==> {project.name} [{stack}] on {engine.name}", file=sys.stderr)
@@ -549,8 +557,15 @@ def run_once_more_if_red(project, engine, out_dir, quick):
         return row
     first = [f"{c['name']}: {c['detail']}" for c in row["checks"] if c["ok"] is False]
     print(f"==> {project.name} on {engine.name}: red, running it once more", file=sys.stderr)
+    # The first attempt's build logs are what explain its failures: keep them beside the second's.
+    logs = row_logs(out_dir, project, engine)
+    kept = logs.with_name(logs.name + "-first-attempt")
+    if logs.is_dir():
+        shutil.rmtree(kept, ignore_errors=True)
+        logs.rename(kept)
     row = run_project(project, engine, out_dir, quick)
     row["first_attempt_failures"] = first
+    row["first_attempt_logs"] = str(kept)
     return row
 
 
@@ -595,7 +610,8 @@ def write_report(rows, out_dir, elapsed):
                   "These rows failed once and ran again; the table shows the second attempt.", ""]
         for r in retried:
             lines.append(f"- {r['project']} on {r['engine']}: first attempt failed "
-                         + "; ".join(r["first_attempt_failures"]))
+                         + "; ".join(r["first_attempt_failures"])
+                         + (f" (its logs: `{r['first_attempt_logs']}`)" if r.get("first_attempt_logs") else ""))
     lines += ["", "## Checks", ""]
     for r in rows:
         lines.append(f"### {r['project']} on {r['engine']} ({r['stack']})")

@@ -171,18 +171,33 @@ class RetryTest(unittest.TestCase):
     def run_rows(self, outcomes):
         calls = iter(outcomes)
         real = runner.run_project
-        runner.run_project = lambda *a: {"checks": [{"name": "http", "ok": next(calls), "detail": "refused"}]}
+
+        def run_project(project, engine, out_dir, quick):
+            # Each attempt writes its own log into the row's log directory.
+            logs = runner.row_logs(out_dir, project, engine)
+            logs.mkdir(parents=True, exist_ok=True)
+            ok = next(calls)
+            (logs / "prod-cold.log").write_text(f"attempt ok={ok}\n")
+            return {"checks": [{"name": "http", "ok": ok, "detail": "refused"}]}
+
+        runner.run_project = run_project
         try:
-            return runner.run_once_more_if_red(Path("p"), runner.Engine("docker", "docker"), Path("."), False)
+            with tempfile.TemporaryDirectory() as d:
+                row = runner.run_once_more_if_red(Path("p"), runner.Engine("docker", "docker"), Path(d), False)
+                logs = {p.parent.name: p.read_text() for p in Path(d).glob("logs/*/prod-cold.log")}
+                return row, logs
         finally:
             runner.run_project = real
 
-    def test_a_red_row_runs_once_more_and_keeps_its_first_failures(self):
-        row = self.run_rows([False, True])
+    def test_a_red_row_runs_once_more_and_keeps_its_first_failures_and_logs(self):
+        row, logs = self.run_rows([False, True])
         self.assertEqual((row["checks"][0]["ok"], row["first_attempt_failures"]), (True, ["http: refused"]))
+        self.assertEqual(logs, {"p-docker-first-attempt": "attempt ok=False\n", "p-docker": "attempt ok=True\n"})
 
     def test_a_green_row_runs_once(self):
-        self.assertNotIn("first_attempt_failures", self.run_rows([True]))
+        row, logs = self.run_rows([True])
+        self.assertNotIn("first_attempt_failures", row)
+        self.assertEqual(list(logs), ["p-docker"])
 
 
 def setUpModule():
