@@ -4,6 +4,8 @@ Driven by run.sh, which picks the engines and passes them in E2E_DOCKER / E2E_PO
 Writes report.json and report.md; exits 1 if any check failed.
 """
 import argparse
+import contextlib
+import fcntl
 import json
 import os
 import random
@@ -62,8 +64,27 @@ TYPESCRIPT = re.compile(r"(^|/)node_modules/typescript/package\.json$")
 
 
 class Engine:
+    lock_dir = Path(tempfile.gettempdir())
+
     def __init__(self, name, cmd):
         self.name, self.cmd = name, cmd
+
+    @contextlib.contextmanager
+    def store_lock(self, exclusive):
+        """Podman 4.3's cache lookup walks every image in the store and fails a build
+        ("getting top layer info: layer not known") when another runner removes an image
+        meanwhile. Builds of one engine share this lock; removing images takes it alone.
+        Docker's daemon keeps its own store consistent, so it needs none."""
+        if self.name != "podman":
+            yield
+            return
+        path = self.lock_dir / f"dockform-e2e-{self.name}-store.lock"
+        with open(path, "a") as f:
+            fcntl.flock(f, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
 
     def run(self, *args, check=True, timeout=None, **kw):
         p = subprocess.run([self.cmd, *args], capture_output=True, text=True, timeout=timeout, **kw)
@@ -87,7 +108,8 @@ class Engine:
         env = dict(os.environ, DOCKER_BUILDKIT="1")
         limit = int(os.environ.get("E2E_BUILD_TIMEOUT", "600"))
         try:
-            p = subprocess.run(cmd + [str(ctx)], capture_output=True, text=True, env=env, timeout=limit)
+            with self.store_lock(exclusive=False):
+                p = subprocess.run(cmd + [str(ctx)], capture_output=True, text=True, env=env, timeout=limit)
             rc, out = p.returncode, p.stdout + p.stderr
         except subprocess.TimeoutExpired as e:
             # A hung build (a test that never exits) is a failure with a reason, not a hung suite.
@@ -277,7 +299,8 @@ def run_project(project, engine, out_dir, quick):
             mine = [t for t in ours if f"{tag}:" in t and t.endswith("-" + engine.name)]
             if mine:
                 # --no-prune: untagged parents can be another runner's cached layers mid-build.
-                engine.run("rmi", "-f", "--no-prune", *mine, check=False)
+                with engine.store_lock(exclusive=True):
+                    engine.run("rmi", "-f", "--no-prune", *mine, check=False)
         row["times"]["total_s"] = round(time.monotonic() - t0, 1)
     return row
 

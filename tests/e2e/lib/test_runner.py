@@ -3,6 +3,7 @@ import contextlib
 import io
 import re
 import tempfile
+import threading
 import unittest
 from pathlib import Path
 
@@ -165,6 +166,33 @@ class WarmBuildTest(unittest.TestCase):
 
     def test_a_rebuild_as_slow_as_cold_fails_after_three(self):
         self.assertEqual(self.measure([19.9, 18.0, 17.0]), (False, 17.0, 3))
+
+
+class StoreLockTest(unittest.TestCase):
+    """Removing podman images waits for every build in flight; docker takes no lock."""
+
+    def remove_while_building(self, name):
+        with tempfile.TemporaryDirectory() as d:
+            building, removing = runner.Engine(name, name), runner.Engine(name, name)
+            building.lock_dir = removing.lock_dir = Path(d)
+            removed = threading.Event()
+
+            def remove():
+                with removing.store_lock(exclusive=True):
+                    removed.set()
+
+            with building.store_lock(exclusive=False):
+                t = threading.Thread(target=remove)
+                t.start()
+                during = removed.wait(0.3)
+            t.join(5)
+            return during, removed.is_set()
+
+    def test_podman_removal_waits_for_the_build(self):
+        self.assertEqual(self.remove_while_building("podman"), (False, True))
+
+    def test_docker_removal_does_not_wait(self):
+        self.assertEqual(self.remove_while_building("docker"), (True, True))
 
 
 class RetryTest(unittest.TestCase):
