@@ -578,11 +578,12 @@ def run_once_more_if_red(project, engine, out_dir, quick):
     row = run_project(project, engine, out_dir, quick)
     if all(c["ok"] is not False for c in row["checks"]) or os.environ.get("E2E_RETRY", "1") != "1":
         return row
-    first = [f"{c['name']}: {c['detail']}" for c in row["checks"] if c["ok"] is False]
     print(f"==> {project.name} on {engine.name}: red, running it once more", file=sys.stderr)
     # The first attempt's build logs are what explain its failures: keep them beside the second's.
     logs = row_logs(out_dir, project, engine)
     kept = logs.with_name(logs.name + "-first-attempt")
+    first = [f"{c['name']}: {c['detail']}".replace(str(logs), str(kept))
+             for c in row["checks"] if c["ok"] is False]
     if logs.is_dir():
         shutil.rmtree(kept, ignore_errors=True)
         logs.rename(kept)
@@ -633,8 +634,7 @@ def write_report(rows, out_dir, elapsed):
                   "These rows failed once and ran again; the table shows the second attempt.", ""]
         for r in retried:
             lines.append(f"- {r['project']} on {r['engine']}: first attempt failed "
-                         + "; ".join(r["first_attempt_failures"])
-                         + (f" (its logs: `{r['first_attempt_logs']}`)" if r.get("first_attempt_logs") else ""))
+                         + "; ".join(r["first_attempt_failures"]))
     lines += ["", "## Checks", ""]
     for r in rows:
         lines.append(f"### {r['project']} on {r['engine']} ({r['stack']})")

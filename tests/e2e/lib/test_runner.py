@@ -206,20 +206,23 @@ class RetryTest(unittest.TestCase):
             logs.mkdir(parents=True, exist_ok=True)
             ok = next(calls)
             (logs / "prod-cold.log").write_text(f"attempt ok={ok}\n")
-            return {"checks": [{"name": "http", "ok": ok, "detail": "refused"}]}
+            return {"checks": [{"name": "http", "ok": ok, "detail": f"refused, see {logs / 'prod-cold.log'}"}]}
 
         runner.run_project = run_project
         try:
             with tempfile.TemporaryDirectory() as d:
                 row = runner.run_once_more_if_red(Path("p"), runner.Engine("docker", "docker"), Path(d), False)
                 logs = {p.parent.name: p.read_text() for p in Path(d).glob("logs/*/prod-cold.log")}
+                for i, failure in enumerate(row.get("first_attempt_failures", [])):
+                    row["first_attempt_failures"][i] = failure.replace(d, "OUT")
                 return row, logs
         finally:
             runner.run_project = real
 
     def test_a_red_row_runs_once_more_and_keeps_its_first_failures_and_logs(self):
         row, logs = self.run_rows([False, True])
-        self.assertEqual((row["checks"][0]["ok"], row["first_attempt_failures"]), (True, ["http: refused"]))
+        self.assertEqual((row["checks"][0]["ok"], row["first_attempt_failures"]),
+                         (True, ["http: refused, see OUT/logs/p-docker-first-attempt/prod-cold.log"]))
         self.assertEqual(logs, {"p-docker-first-attempt": "attempt ok=False\n", "p-docker": "attempt ok=True\n"})
 
     def test_a_green_row_runs_once(self):
