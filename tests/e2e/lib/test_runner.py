@@ -5,6 +5,7 @@ import re
 import tempfile
 import threading
 import unittest
+from unittest import mock
 from pathlib import Path
 
 import runner
@@ -198,7 +199,6 @@ class StoreLockTest(unittest.TestCase):
 class RetryTest(unittest.TestCase):
     def run_rows(self, outcomes):
         calls = iter(outcomes)
-        real = runner.run_project
 
         def run_project(project, engine, out_dir, quick):
             # Each attempt writes its own log into the row's log directory.
@@ -208,16 +208,12 @@ class RetryTest(unittest.TestCase):
             (logs / "prod-cold.log").write_text(f"attempt ok={ok}\n")
             return {"checks": [{"name": "http", "ok": ok, "detail": f"refused, see {logs / 'prod-cold.log'}"}]}
 
-        runner.run_project = run_project
-        try:
-            with tempfile.TemporaryDirectory() as d:
-                row = runner.run_once_more_if_red(Path("p"), runner.Engine("docker", "docker"), Path(d), False)
-                logs = {p.parent.name: p.read_text() for p in Path(d).glob("logs/*/prod-cold.log")}
-                for i, failure in enumerate(row.get("first_attempt_failures", [])):
-                    row["first_attempt_failures"][i] = failure.replace(d, "OUT")
-                return row, logs
-        finally:
-            runner.run_project = real
+        with mock.patch.object(runner, "run_project", run_project), tempfile.TemporaryDirectory() as d:
+            row = runner.run_once_more_if_red(Path("p"), runner.Engine("docker", "docker"), Path(d), False)
+            logs = {p.parent.name: p.read_text() for p in Path(d).glob("logs/*/prod-cold.log")}
+            for i, failure in enumerate(row.get("first_attempt_failures", [])):
+                row["first_attempt_failures"][i] = failure.replace(d, "OUT")
+            return row, logs
 
     def test_a_red_row_runs_once_more_and_keeps_its_first_failures_and_logs(self):
         row, logs = self.run_rows([False, True])
