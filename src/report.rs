@@ -10,19 +10,42 @@ use crate::render::Rendered;
 use crate::settings::{self, Layer, Origin};
 use crate::{config, detect, preset, scan};
 
-/// The settings fields reported for every stack, as (JSON key, layer key).
-const FIELDS: &[(&str, &str)] = &[
-    ("version", "version"),
-    ("package_manager", "package-manager"),
-    ("runtime", "runtime"),
-    ("port", "port"),
-    ("health_path", "health-path"),
-    ("build_command", "build-command"),
-    ("start_command", "start-command"),
-    ("test_command", "test-command"),
-    ("dev_command", "dev-command"),
-    ("app", "app"),
+/// The settings fields reported for every stack, as (JSON key, layer key, the flag
+/// that supplies it; `{stack}` stands for the stack's version flag prefix).
+const FIELDS: &[(&str, &str, &str)] = &[
+    ("version", "version", "--{stack}-version"),
+    ("package_manager", "package-manager", "--package-manager"),
+    ("runtime", "runtime", "--runtime"),
+    ("port", "port", "--port"),
+    ("health_path", "health-path", "--health-path"),
+    ("build_command", "build-command", "--build-command"),
+    ("start_command", "start-command", "--start-command"),
+    ("test_command", "test-command", "--test-command"),
+    ("dev_command", "dev-command", "--dev-command"),
+    ("app", "app", "--app"),
 ];
+
+/// Facts whose absence is an answer (no build step, a single app), not a gap.
+const OPTIONAL: &[&str] = &[
+    "package_manager",
+    "health_path",
+    "build_command",
+    "test_command",
+    "dev_command",
+    "app",
+];
+
+/// The flag that supplies `field` for `stack` (`None` when the stack is unknown).
+fn flag_for(flag: &str, stack: Option<&str>) -> String {
+    let prefix = match stack {
+        Some("nextjs") | Some("node") => "node",
+        Some("go") => "go",
+        Some("python") => "python",
+        Some("rust") => "rust",
+        _ => "<stack>",
+    };
+    flag.replace("{stack}", prefix)
+}
 
 /// Appends a line to a `String` (writing to a `String` cannot fail).
 macro_rules! outln {
@@ -48,15 +71,27 @@ pub fn emit(text: &str) -> Result<()> {
 }
 
 /// `dockform detect`: each decision with its value, origin, source file and reason.
+/// It reports and never refuses: a project it cannot settle (no stack, a workspace
+/// root, a manifest it cannot read) is shown with every field unknown, the reason,
+/// and the flag that settles it; exit 0, and `--json` still prints JSON.
 pub fn detect(args: &DetectArgs) -> Result<i32> {
     let project = scan::Project::scan(&args.path)?;
     let presets = preset::Presets::embedded()?;
-    let config = config::load(&project)?;
+    let config = match config::load(&project) {
+        Ok(c) => c,
+        Err(e) => return unsettled(args, &e),
+    };
     let hints = Layer {
         stack: args.stack.clone().or(config.stack.clone()),
         ..config.clone()
     };
-    let detection = detect::detect(&project, &presets, hints.stack.as_deref(), &hints)?;
+    let detection = match detect::detect(&project, &presets, hints.stack.as_deref(), &hints) {
+        Ok(d) => d,
+        Err(e @ (Error::InvalidValue { .. } | Error::Internal(_))) => {
+            return Err(e);
+        }
+        Err(e) => return unsettled(args, &e),
+    };
     let preset = presets.get(config::preset_name(&hints, &detection))?;
     // An open question (which binary?) leaves the plan incomplete; report what is known.
     let resolved = match settings::resolve(preset, &detection, &[(Origin::Config, &config)]) {
@@ -70,8 +105,9 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
         (Origin::Config, &config),
     ]);
     let layer = serde_json::to_value(merged).map_err(|e| Error::Internal(e.to_string()))?;
+    let stack = Some(detection.stack.as_str());
     let mut facts = Map::new();
-    for (key, field) in FIELDS {
+    for (key, field, flag) in FIELDS {
         let value = layer.get(*field).cloned().unwrap_or(Value::Null);
         let origin = origins.get(field).copied();
         let ev = detection.evidence.get(*field);
@@ -89,6 +125,7 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
                 "origin": origin,
                 "source": ev.and_then(|e| e.source.clone()),
                 "reason": ev.map(|e| e.reason.clone()).or(origin.map(|o| o.to_string())),
+                "flag": flag_for(flag, stack),
             }),
         );
     }
@@ -101,12 +138,10 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
         "facts": facts,
         "extra": detection.extra,
         "warnings": detection.warnings,
+        "refusal": Value::Null,
     });
     if args.json {
-        let text =
-            serde_json::to_string_pretty(&out).map_err(|e| Error::Internal(e.to_string()))?;
-        emit(&format!("{text}\n"))?;
-        return Ok(0);
+        return emit_json(&out);
     }
     let mut out = String::new();
     outln!(
@@ -135,26 +170,7 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
             "images"
         ),
     }
-    for (key, _) in FIELDS {
-        let f = &facts[*key];
-        if f["value"].is_null() {
-            continue;
-        }
-        let value = match &f["value"] {
-            Value::String(s) => s.clone(),
-            v => v.to_string(),
-        };
-        let source = f["source"]
-            .as_str()
-            .map(|s| format!("{s}: "))
-            .unwrap_or_default();
-        outln!(
-            out,
-            "{:<16} {value}  ({source}{})",
-            key.replace('_', " "),
-            f["reason"].as_str().unwrap_or("")
-        );
-    }
+    fact_lines(&mut out, &facts, true);
     for q in &detection.questions {
         outln!(
             out,
@@ -169,6 +185,92 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
     for w in &detection.warnings {
         eprintln!("warning: {w}");
     }
+    Ok(0)
+}
+
+/// One line per fact: its value and why, or `unknown` and the flag that supplies it.
+fn fact_lines(out: &mut String, facts: &Map<String, Value>, settled: bool) {
+    for (key, _, _) in FIELDS {
+        let f = &facts[*key];
+        let name = key.replace('_', " ");
+        let value = match &f["value"] {
+            // A build, test or dev command, an app or a package manager can rightly be
+            // absent; the others are unknown until detected or given.
+            Value::Null if !(settled && OPTIONAL.contains(key)) => {
+                let flag = f["flag"].as_str().unwrap_or("");
+                outln!(out, "{name:<16} unknown  (pass `{flag}`)");
+                continue;
+            }
+            Value::Null => {
+                outln!(out, "{name:<16} none");
+                continue;
+            }
+            Value::String(s) => s.clone(),
+            v => v.to_string(),
+        };
+        let source = f["source"]
+            .as_str()
+            .map(|s| format!("{s}: "))
+            .unwrap_or_default();
+        outln!(
+            out,
+            "{name:<16} {value}  ({source}{})",
+            f["reason"].as_str().unwrap_or("")
+        );
+    }
+}
+
+/// The report for a project detection could not settle: every field unknown, with the
+/// reason and the flag that settles it.
+fn unsettled(args: &DetectArgs, error: &Error) -> Result<i32> {
+    let stack = args.stack.as_deref();
+    let mut facts = Map::new();
+    for (key, _, flag) in FIELDS {
+        let flag = flag_for(flag, stack);
+        facts.insert(
+            key.to_string(),
+            json!({ "value": null, "origin": null, "source": null, "reason": null, "flag": flag }),
+        );
+    }
+    let message = error.to_string();
+    let fix = fix_of(&message);
+    if args.json {
+        return emit_json(&json!({
+            "stack": null,
+            "stack_reason": null,
+            "preset": null,
+            "images": null,
+            "questions": [],
+            "facts": facts,
+            "extra": {},
+            "warnings": [],
+            "refusal": { "message": message, "fix": fix },
+        }));
+    }
+    let mut out = String::new();
+    outln!(out, "{:<16} unknown  ({message})", "stack");
+    fact_lines(&mut out, &facts, false);
+    emit(&out)?;
+    Ok(0)
+}
+
+/// The command or flag a refusal message names (between backticks after `pass` or
+/// `e.g.`), so scripts can offer it.
+fn fix_of(message: &str) -> Value {
+    for marker in ["(pass `", "pass `", "e.g. `"] {
+        if let Some(i) = message.find(marker) {
+            let rest = &message[i + marker.len()..];
+            if let Some(end) = rest.find('`') {
+                return json!(rest[..end]);
+            }
+        }
+    }
+    Value::Null
+}
+
+fn emit_json(value: &Value) -> Result<i32> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Internal(e.to_string()))?;
+    emit(&format!("{text}\n"))?;
     Ok(0)
 }
 

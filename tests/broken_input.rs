@@ -640,6 +640,27 @@ fn judge(case: &Case, what: &str, dir: &Path, out: Result<Output, String>) -> Op
                 ));
             }
         }
+        // `detect` reports and never refuses: exit 0, the stack unknown and the reason.
+        Expect::Error { file, at } if what == "detect" => {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let line = stdout.lines().next().unwrap_or("");
+            if out.status.code() != Some(0) || !line.starts_with("stack            unknown  (") {
+                return Some(format!(
+                    "{label}: expected exit 0 and an unknown stack, got {:?}: {stdout}{stderr}",
+                    out.status.code()
+                ));
+            }
+            if !line.contains(file) {
+                return Some(format!(
+                    "{label}: the reason does not name `{file}`: {line}"
+                ));
+            }
+            if at && !(line.contains("line ") && line.contains("column ")) {
+                return Some(format!(
+                    "{label}: the reason has no line and column: {line}"
+                ));
+            }
+        }
         Expect::Error { file, at } => {
             let errors: Vec<&str> = stderr
                 .lines()

@@ -297,3 +297,66 @@ fn the_dockerfiles_in_the_readme_are_current() {
     }
     assert!(seen >= 4, "found {seen} Dockerfiles in the README");
 }
+
+#[test]
+fn detect_reports_a_project_it_cannot_settle_and_exits_0_with_json() {
+    // A workspace root, a broken manifest and an empty directory: `detect` shows every
+    // field unknown with the flag that supplies it; only `init` refuses.
+    let empty = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            copy_fixture("error-workspace-root"),
+            "workspace root",
+            Some("dockform init apps/api"),
+        ),
+        (
+            copy_fixture("error-broken-package-json"),
+            "not valid JSON",
+            None,
+        ),
+    ];
+    for (dir, why, fix) in cases.iter().map(|(d, w, f)| (d.path(), *w, *f)).chain([(
+        empty.path(),
+        "no supported project",
+        Some("--stack"),
+    )]) {
+        let out = dockform(dir, &["detect", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{why}: {}", stderr(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert!(json["stack"].is_null(), "{why}: {json}");
+        assert!(
+            json["refusal"]["message"].as_str().unwrap().contains(why),
+            "{json}"
+        );
+        assert_eq!(json["refusal"]["fix"].as_str(), fix, "{why}");
+        assert_eq!(json["facts"]["start_command"]["flag"], "--start-command");
+        assert_eq!(json["facts"]["port"]["value"], serde_json::Value::Null);
+        let out = dockform(dir, &["detect"]);
+        assert_eq!(out.status.code(), Some(0), "{why}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.starts_with("stack            unknown  ("), "{text}");
+        assert!(
+            text.contains("start command    unknown  (pass `--start-command`)"),
+            "{text}"
+        );
+        let out = dockform(dir, &["init", "--yes", "--stdout"]);
+        assert_eq!(out.status.code(), Some(1), "{why}: init still refuses");
+    }
+}
+
+#[test]
+fn detect_names_the_flag_that_supplies_each_fact() {
+    for (fixture, flag) in [
+        ("go-root", "--go-version"),
+        ("rust-single", "--rust-version"),
+        ("next-start", "--node-version"),
+    ] {
+        let dir = copy_fixture(fixture);
+        let out = dockform(dir.path(), &["detect", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["facts"]["version"]["flag"], flag, "{fixture}");
+        assert_eq!(json["facts"]["port"]["flag"], "--port", "{fixture}");
+        assert!(json["refusal"].is_null(), "{json}");
+    }
+}
