@@ -93,12 +93,15 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
         Err(e) => return unsettled(args, &e),
     };
     let preset = presets.get(config::preset_name(&hints, &detection))?;
-    // An open question (which binary?) leaves the plan incomplete; report what is known.
-    let resolved = match settings::resolve(preset, &detection, &[(Origin::Config, &config)]) {
-        Ok(r) => Some(r),
-        Err(_) if !detection.questions.is_empty() => None,
-        Err(e) => return Err(e),
-    };
+    // An open question (which binary?) or a gap (no start command) leaves the plan
+    // incomplete; report what is known, and what `init` would refuse over.
+    let (resolved, refusal) =
+        match settings::resolve(preset, &detection, &[(Origin::Config, &config)]) {
+            Ok(r) => (Some(r), None),
+            Err(e @ Error::Internal(_)) => return Err(e),
+            Err(_) if !detection.questions.is_empty() => (None, None),
+            Err(e) => (None, Some(e.to_string())),
+        };
     let (merged, origins) = settings::merge(&[
         (Origin::Preset, &preset.defaults),
         (Origin::Detected, &detection.layer),
@@ -138,7 +141,7 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
         "facts": facts,
         "extra": detection.extra,
         "warnings": detection.warnings,
-        "refusal": Value::Null,
+        "refusal": refusal.as_ref().map(|m| json!({ "message": m, "fix": fix_of(m) })),
     });
     if args.json {
         return emit_json(&out);
@@ -166,8 +169,9 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
         // The images can depend on the app chosen (a binary that links OpenSSL, ...).
         None => outln!(
             out,
-            "{:<16} (chosen once the question below is answered)",
-            "images"
+            "{:<16} (chosen once the {} below is answered)",
+            "images",
+            if refusal.is_some() { "gap" } else { "question" }
         ),
     }
     fact_lines(&mut out, &facts, true);
@@ -180,6 +184,9 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
             q.candidates.join(", "),
             q.flag
         );
+    }
+    if let Some(message) = &refusal {
+        outln!(out, "{:<16} {message}", "init refuses");
     }
     emit(&out)?;
     for w in &detection.warnings {

@@ -360,3 +360,25 @@ fn detect_names_the_flag_that_supplies_each_fact() {
         assert!(json["refusal"].is_null(), "{json}");
     }
 }
+
+#[test]
+fn detect_on_a_project_with_no_start_command_reports_the_gap_init_refuses_over() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"name":"x","version":"1.0.0","scripts":{"test":"node --test"}}"#,
+    )
+    .unwrap();
+    let out = dockform(dir.path(), &["detect", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["stack"], "node");
+    assert_eq!(json["refusal"]["fix"], "--start-command", "{json}");
+    let out = dockform(dir.path(), &["detect"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("start command    unknown  (pass `--start-command`)")
+            && text.contains("init refuses     no start command"),
+        "{text}"
+    );
+}

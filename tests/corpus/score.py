@@ -98,8 +98,10 @@ def checkout(key: dict, mirror: Path, work: Path) -> Path | None:
     if not git_dir.is_dir():
         return None
     dest.mkdir(parents=True, exist_ok=True)
+    # A snapshot lacks files of 4 MiB and more: archive everything else.
+    excludes = [f":(exclude){p}" for p in missing_blobs(git_dir, key["commit"])]
     archive = subprocess.run(
-        ["git", f"--git-dir={git_dir}", "archive", key["commit"]],
+        ["git", f"--git-dir={git_dir}", "archive", key["commit"], "--", ".", *excludes],
         capture_output=True, check=False,
     )
     if archive.returncode != 0:
@@ -107,6 +109,18 @@ def checkout(key: dict, mirror: Path, work: Path) -> Path | None:
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
     (dest / ".dockform-corpus-ok").touch()
     return dest
+
+
+def missing_blobs(git_dir: Path, commit: str) -> list[str]:
+    """Paths at `commit` whose content the mirror does not hold."""
+    tree = subprocess.run(["git", f"--git-dir={git_dir}", "ls-tree", "-r", commit],
+                          capture_output=True, text=True, check=False).stdout
+    entries = [line.split("\t", 1) for line in tree.splitlines() if "\t" in line]
+    blobs = [(meta.split()[2], path) for meta, path in entries if meta.split()[1] == "blob"]
+    check = subprocess.run(["git", f"--git-dir={git_dir}", "cat-file", "--batch-check"],
+                           input="\n".join(oid for oid, _ in blobs) + "\n",
+                           capture_output=True, text=True, check=False).stdout.splitlines()
+    return [path for (_, path), line in zip(blobs, check) if line.endswith("missing")]
 
 
 def run_dockform(binary: Path, project: Path) -> Run:
@@ -203,9 +217,13 @@ def refusal(run: Run, field_name: str) -> str:
     return "flag" if re.search(r"--[a-z][a-z-]+|dockform\.toml", err) else "refused"
 
 
-def grade_value(ok: bool, run: Run, field_name: str) -> str:
+def grade_value(ok: bool, run: Run, field_name: str, value=True) -> str:
+    """`value` is what dockform found (None: it says it does not know)."""
     if ok:
         return "right"
+    refused = (run.detect or {}).get("refusal")
+    if value is None and refused:
+        return "flag" if refused.get("fix") else "refused"
     if run.init_rc != 0:
         cell = refusal(run, field_name)
         if cell:
@@ -235,34 +253,34 @@ def grade(key: dict, run: Run) -> Graded:
             g.notes.append(f"apps found {len(found)}/{len(apps)}")
         return g
     stack = (run.detect or {}).get("stack")
-    g.cells["stack"] = grade_value(stack == key["stack"], run, "stack")
+    g.cells["stack"] = grade_value(stack == key["stack"], run, "stack", stack)
     if stack != key["stack"]:
         g.notes.append(f"stack {stack!r}, key {key['stack']!r}")
     pm = fact(run, "package_manager")
     want_pm = key.get("package_manager")
     if want_pm:
         ok = pm == want_pm or (want_pm == "cargo" and pm in (None, "cargo"))
-        g.cells["pm"] = grade_value(ok, run, "pm")
+        g.cells["pm"] = grade_value(ok, run, "pm", pm if stack else None)
         if not ok:
             g.notes.append(f"pm {pm!r}, key {want_pm!r}")
     versions = key.get("versions", [])
     version = fact(run, "version")
     ok = version is not None and (not versions or str(version) in versions)
-    g.cells["version"] = grade_value(ok, run, "version")
+    g.cells["version"] = grade_value(ok, run, "version", version)
     if not ok:
         g.notes.append(f"version {version!r}, key {versions}")
     if "build" in key:
         build = fact(run, "build_command") or ""
         accepted = [normalise(split_cmd(b)) for b in key["build"]]
         ok = (not key["build"] and not build) or normalise(split_cmd(build)) in accepted
-        g.cells["build"] = grade_value(ok, run, "build")
+        g.cells["build"] = grade_value(ok, run, "build", build if stack else None)
         if not ok:
             g.notes.append(f"build {build!r}")
     grade_start(g, key, run)
     grade_port(g, key, run)
     if key.get("health"):
         health = fact(run, "health_path")
-        g.cells["health"] = grade_value(health == key["health"], run, "health")
+        g.cells["health"] = grade_value(health == key["health"], run, "health", health)
         if health != key["health"]:
             g.notes.append(f"health {health!r}, key {key['health']!r}")
     grade_listen(g, key, run)
@@ -276,7 +294,7 @@ def grade_start(g: Graded, key: dict, run: Run) -> None:
     cmd = final_cmd(dockerfile(run)) if run.init_rc == 0 else None
     got = normalise(cmd) if cmd else normalise(split_cmd(fact(run, "start_command") or ""))
     ok = bool(got) and got in accepted
-    g.cells["start"] = grade_value(ok, run, "start")
+    g.cells["start"] = grade_value(ok, run, "start", got or None)
     if not ok:
         g.notes.append(f"start {' '.join(got) or None!r}")
 
@@ -287,7 +305,7 @@ def grade_port(g: Graded, key: dict, run: Run) -> None:
     port = fact(run, "port")
     want = key["port"]
     ok = (port or 0) == want
-    g.cells["port"] = grade_value(ok, run, "port")
+    g.cells["port"] = grade_value(ok, run, "port", port)
     if not ok:
         g.notes.append(f"port {port!r}, key {want}")
 
