@@ -1,0 +1,106 @@
+"""Unit tests of the corpus scorer's grading (no repositories needed)."""
+
+import json
+import unittest
+
+import score
+
+
+def run_with(facts=None, stack="node", warnings=(), refusal=None, cmd=None, init_rc=0, err=""):
+    run = score.Run()
+    run.detect_rc = 0
+    run.detect = {
+        "stack": stack,
+        "facts": {k: {"value": v} for k, v in (facts or {}).items()},
+        "warnings": list(warnings),
+        "refusal": refusal,
+    }
+    run.init_rc = init_rc
+    run.init_err = err
+    if cmd is not None:
+        run.init_out = "==> Dockerfile <==\nFROM x AS build\nCMD [\"no\"]\nFROM y AS prod\nCMD " + json.dumps(cmd) + "\n"
+    return run
+
+
+KEY = {"name": "o/r", "stack": "node", "package_manager": "npm", "versions": ["24"],
+       "start": ["npm start", "node server.js"], "port": 3000, "build": []}
+
+
+class Normalise(unittest.TestCase):
+    def test_drops_bind_options_and_paths_but_keeps_the_app(self):
+        self.assertEqual(score.normalise(["/opt/venv/bin/gunicorn", "--bind", "0.0.0.0:8000", "app:app"]),
+                         ["gunicorn", "app:app"])
+        self.assertEqual(score.normalise(["python", "-m", "uvicorn", "--port=80", "--factory", "m:f"]),
+                         ["uvicorn", "--factory", "m:f"])
+        self.assertNotEqual(score.normalise(["gunicorn", "a:app"]), score.normalise(["gunicorn", "b:app"]))
+
+    def test_spellings_of_the_start_script_are_one(self):
+        self.assertEqual(score.normalise(["npm", "run", "start"]), ["npm", "start"])
+        self.assertEqual(score.normalise(["node", "./dist/main.js"]), ["node", "dist/main.js"])
+        self.assertEqual(score.normalise(["/usr/local/bin/app", "serve"]), ["app", "serve"])
+
+
+class Grade(unittest.TestCase):
+    def grade(self, run, **key):
+        return score.grade({**KEY, **key}, run).cells
+
+    def test_right_values_are_right(self):
+        cells = self.grade(run_with({"package_manager": "npm", "version": "24", "port": 3000}, cmd=["node", "server.js"]))
+        self.assertEqual([cells[f] for f in ("stack", "pm", "version", "start", "port", "build")], ["right"] * 6)
+
+    def test_a_wrong_value_is_silent_unless_a_warning_names_the_field(self):
+        self.assertEqual(self.grade(run_with({"port": 8080}, cmd=["node", "server.js"]))["port"], "wrong")
+        run = run_with({"port": 8080}, warnings=["no port found: 8080 is the preset default"], cmd=["node", "server.js"])
+        self.assertEqual(self.grade(run)["port"], "warned")
+
+    def test_an_unknown_value_with_a_refusal_counts_as_refused_naming_the_flag(self):
+        run = run_with({"port": 3000}, refusal={"message": "no start command (pass `--start-command`)",
+                                                "fix": "--start-command"}, init_rc=1,
+                       err="error: no start command (pass `--start-command`)")
+        self.assertEqual(self.grade(run)["start"], "flag")
+        run.detect["refusal"]["fix"] = None
+        self.assertEqual(self.grade(run)["start"], "refused")
+
+    def test_the_last_stage_cmd_is_the_start_command(self):
+        self.assertEqual(self.grade(run_with({}, cmd=["npm", "run", "start"]))["start"], "right")
+        self.assertEqual(self.grade(run_with({}, cmd=["node", "other.js"]))["start"], "wrong")
+
+    def test_a_loopback_app_is_right_only_when_the_image_rebinds_or_warns(self):
+        key = {"listen": "loopback", "listen_env": "HOST"}
+        self.assertEqual(self.grade(run_with({}, cmd=["x"]), **key)["listen"], "wrong")
+        run = run_with({}, cmd=["x"])
+        run.init_out = run.init_out.replace("FROM y AS prod\n", "FROM y AS prod\nENV HOST=0.0.0.0\n")
+        self.assertEqual(self.grade(run, **key)["listen"], "right")
+
+    def test_a_workspace_root_must_name_every_app(self):
+        run = run_with({}, stack=None, init_rc=1, err="workspace root (apps: apps/api, apps/web)")
+        key = {**KEY, "kind": "workspace-root", "apps": ["apps/api", "apps/web"]}
+        self.assertEqual(score.grade(key, run).cells["apps"], "right")
+        key["apps"].append("apps/worker")
+        self.assertNotEqual(score.grade(key, run).cells["apps"], "right")
+
+
+class Keys(unittest.TestCase):
+    STACKS = {"node", "nextjs", "go", "python", "rust"}
+    KINDS = {"app", "workspace-root", "workspace-app"}
+
+    def test_every_key_is_well_formed(self):
+        keys = score.load_keys([])
+        self.assertGreaterEqual(len({k["name"] for k in keys}), 60)
+        seen = set()
+        for k in keys:
+            where = f"{k['_file']}: {k['name']} {k.get('path')}"
+            self.assertRegex(k["commit"], r"^[0-9a-f]{40}$", where)
+            self.assertIn(k.get("kind", "app"), self.KINDS, where)
+            self.assertNotIn((k["name"], k.get("path", ".")), seen, where)
+            seen.add((k["name"], k.get("path", ".")))
+            if k.get("kind") == "workspace-root":
+                self.assertTrue(k.get("apps"), where)
+                continue
+            self.assertIn(k["stack"], self.STACKS, where)
+            self.assertIsInstance(k.get("port"), int, where)
+            self.assertTrue(all(isinstance(s, str) for s in k.get("start", [])), where)
+
+
+if __name__ == "__main__":
+    unittest.main()
