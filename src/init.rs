@@ -86,6 +86,7 @@ pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
             .detection
             .warnings
             .iter()
+            .filter(|w| !decided.shown.contains(w) || !interactive)
             .for_each(|w| eprintln!("warning: {w}"));
     }
     if out.verbose {

@@ -37,6 +37,8 @@ pub struct Decided<'a> {
     pub preset: &'a Preset,
     /// Answers, as the highest layer.
     pub answers: Layer,
+    /// Warnings already shown to the person answering, before the first question.
+    pub shown: Vec<String>,
 }
 
 /// Word that stands for "nothing" in a text answer (an empty answer takes the default).
@@ -54,6 +56,16 @@ pub fn interview<'a>(p: &mut dyn Prompter, inputs: &Inputs<'a>) -> Result<Decide
         answers.stack = ask_stack(p, inputs, &user)?;
     }
     let mut detection = detect_choosing(p, inputs, &mut answers)?;
+    // Say what was found before the first question, and what to know about it.
+    let why = detection
+        .stack_evidence
+        .as_ref()
+        .map_or("", |e| e.reason.as_str());
+    p.show(&format!("Detected a {} project ({why})\n", detection.stack));
+    for w in &detection.warnings {
+        p.show(&format!("warning: {w}\n"));
+    }
+    let shown = detection.warnings.clone();
     let hints = hints(inputs, &answers);
     let preset = inputs
         .presets
@@ -80,8 +92,16 @@ pub fn interview<'a>(p: &mut dyn Prompter, inputs: &Inputs<'a>) -> Result<Decide
         "--package-manager",
         &managers,
     )?;
-    if iv.merged(&detection).0.package_manager != before {
-        // Commands are run through the package manager: detect again with the new one.
+    // The final image comes before the commands: a build command can depend on it
+    // (Go on scratch embeds the time zone database).
+    let families: Vec<String> = preset.runtime.keys().cloned().collect();
+    let runtime = iv.merged(&detection).0.runtime;
+    iv.choice(&detection, "runtime", "Final image", "--runtime", &families)?;
+    if iv.merged(&detection).0.package_manager != before
+        || iv.merged(&detection).0.runtime != runtime
+    {
+        // Commands are run through the package manager and built for the final image:
+        // detect again with the answers.
         detection = detect_choosing(iv.p, inputs, &mut iv.answers)?;
     }
     iv.text(&detection, "port", "Port (0: no HTTP)", "--port", &|v| {
@@ -101,7 +121,7 @@ pub fn interview<'a>(p: &mut dyn Prompter, inputs: &Inputs<'a>) -> Result<Decide
         "start-command",
         "Start command",
         "--start-command",
-        &check_words,
+        &check_start,
     )?;
     iv.text(
         &detection,
@@ -117,8 +137,6 @@ pub fn interview<'a>(p: &mut dyn Prompter, inputs: &Inputs<'a>) -> Result<Decide
         "--dev-command",
         &optional(check_words),
     )?;
-    let families: Vec<String> = preset.runtime.keys().cloned().collect();
-    iv.choice(&detection, "runtime", "Final image", "--runtime", &families)?;
     iv.text(
         &detection,
         "build-args",
@@ -146,6 +164,7 @@ pub fn interview<'a>(p: &mut dyn Prompter, inputs: &Inputs<'a>) -> Result<Decide
         detection,
         preset,
         answers: iv.answers,
+        shown,
     })
 }
 
@@ -445,6 +464,18 @@ fn check_words(v: &str) -> Result<()> {
     shell_words::split(v)
         .map(|_| ())
         .map_err(|e| Error::invalid("command", format!("cannot split into words: {e}")))
+}
+
+/// The start command is required: `none` is refused at the question, not after the
+/// last one.
+fn check_start(v: &str) -> Result<()> {
+    if v.trim().is_empty() || v.trim() == NONE {
+        return Err(Error::invalid(
+            "start command",
+            "the production image needs a command to run",
+        ));
+    }
+    check_words(v)
 }
 
 fn check_names(flag: &str, v: &str) -> Result<()> {

@@ -240,7 +240,9 @@ impl Prompter for Terminal {
         prompt(|| input.interact_text().map(Some))
     }
     fn select(&mut self, q: &Ask, options: &[String], default: usize) -> Result<usize> {
-        let default = default.min(options.len().saturating_sub(1));
+        // No default (an app among several): the cursor starts on the first option,
+        // which detection orders first, never silently on the last.
+        let default = if default < options.len() { default } else { 0 };
         if options.len() >= FILTER_FROM {
             let select = dialoguer::FuzzySelect::with_theme(self.theme.as_ref())
                 .with_prompt(label(q, None))

@@ -54,8 +54,11 @@ fn exit_code(p: &mut PtySession) -> i32 {
 fn a_person_answers_with_keystrokes_and_gets_files_that_match() {
     let dir = copy_fixture("node-ts-api");
     let mut p = wizard(dir.path(), &["--build-arg", "API_URL"]);
+    answer(&mut p, "Detected a node project", &[]);
     answer(&mut p, "Node.js version", &["26", ENTER]);
     answer(&mut p, "Package manager", &[ENTER]);
+    // alpine, distroless, slim (the default): one up is distroless.
+    answer(&mut p, "Final image", &[UP, ENTER]);
     answer(&mut p, "Port", &["abc", ENTER]);
     answer(&mut p, "is not a number", &["\x7f\x7f\x7f", "9999", ENTER]);
     for prompt in [
@@ -66,8 +69,6 @@ fn a_person_answers_with_keystrokes_and_gets_files_that_match() {
     ] {
         answer(&mut p, prompt, &[ENTER]);
     }
-    // alpine, distroless, slim (the default): one up is distroless.
-    answer(&mut p, "Final image", &[UP, ENTER]);
     answer(&mut p, "Build secrets", &["npm_token", ENTER]);
     answer(&mut p, "Health-check path", &["/healthz", ENTER]);
     answer(&mut p, "Write 3 files?", &["y"]);
@@ -117,4 +118,89 @@ fn ctrl_c_in_a_text_prompt_exits_130_and_leaves_the_disk_untouched() {
     p.exp_string("interrupted; nothing was written").unwrap();
     assert_eq!(exit_code(&mut p), 130);
     assert!(!dir.path().join("Dockerfile").exists() && !dir.path().join("dockform.toml").exists());
+}
+
+#[test]
+fn a_final_image_chosen_in_the_wizard_reaches_the_commands_it_changes() {
+    // Go on scratch embeds the time zone database (`-tags timetzdata`): the build
+    // command's default follows the final image answered before it, so the written
+    // files are what `check` regenerates from dockform.toml.
+    let dir = copy_fixture("go-root");
+    let mut p = wizard(dir.path(), &[]);
+    answer(&mut p, "Go version", &[ENTER]);
+    // alpine, distroless (the default), scratch, slim: one down is scratch.
+    answer(&mut p, "Final image", &[DOWN, ENTER]);
+    answer(&mut p, "Port", &[ENTER]);
+    answer(&mut p, "-tags timetzdata", &[ENTER]);
+    for prompt in [
+        "Start command",
+        "Test command",
+        "Dev command",
+        "Build args",
+        "Build secrets",
+        "Health-check path",
+    ] {
+        answer(&mut p, prompt, &[ENTER]);
+    }
+    answer(&mut p, "Write 3 files?", &["y"]);
+    assert_eq!(exit_code(&mut p), 0);
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("-tags timetzdata") && dockerfile.contains("FROM scratch"),
+        "{dockerfile}"
+    );
+    let check = dockform(dir.path(), &["check"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+#[test]
+fn enter_on_the_app_question_picks_the_first_app_not_the_last() {
+    let dir = copy_fixture("go-cmd-multi");
+    let mut p = wizard(dir.path(), &["--go-version", "1.26"]);
+    answer(&mut p, "./cmd/worker", &[ENTER]);
+    answer(&mut p, "Final image", &[ENTER]);
+    answer(&mut p, "Port", &["0", ENTER]);
+    for prompt in [
+        "Build command",
+        "Start command",
+        "Test command",
+        "Dev command",
+        "Build args",
+        "Build secrets",
+    ] {
+        answer(&mut p, prompt, &[ENTER]);
+    }
+    answer(&mut p, "Write 3 files?", &["y"]);
+    assert_eq!(exit_code(&mut p), 0);
+    let saved = std::fs::read_to_string(dir.path().join("dockform.toml")).unwrap();
+    assert!(saved.contains("app = \"./cmd/api\""), "{saved}");
+}
+
+#[test]
+fn none_for_the_start_command_is_refused_at_the_question() {
+    let dir = copy_fixture("node-express-npm");
+    let mut p = wizard(
+        dir.path(),
+        &["--node-version", "24", "--port", "0", "--runtime", "slim"],
+    );
+    answer(&mut p, "Package manager", &[ENTER]);
+    answer(&mut p, "Build command", &[ENTER]);
+    // Clear the offered default, type `none`: refused there, and asked again.
+    answer(&mut p, "Start command", &["\x15", "none", ENTER]);
+    answer(
+        &mut p,
+        "needs a command to run",
+        &["\x15", "node src/server.js", ENTER],
+    );
+    answer(&mut p, "Test command", &[ENTER]);
+    answer(&mut p, "Dev command", &[ENTER]);
+    answer(&mut p, "Build args", &[ENTER]);
+    answer(&mut p, "Build secrets", &[ENTER]);
+    answer(&mut p, "Write 3 files?", &["y"]);
+    assert_eq!(exit_code(&mut p), 0);
 }
