@@ -55,6 +55,10 @@ pub enum Error {
     #[error("{0} out of date (run `dockform init --force` to regenerate)")]
     Drift(String),
 
+    /// `--check` on a project whose generated files were never written.
+    #[error("{0} missing: this project was never set up (run `dockform init`)")]
+    Missing(String),
+
     /// The user cancelled the wizard.
     #[error("cancelled; nothing was written")]
     Cancelled,

@@ -101,7 +101,48 @@ pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
         return compare(&plan, args.check, out);
     }
     let actions = decide(prompter.as_mut(), &plan, args.force, interactive)?;
-    write(&plan, &actions, args.json, out)
+    let code = write(&plan, &actions, args.json, out)?;
+    let wrote = actions
+        .iter()
+        .any(|a| matches!(a, Action::Created | Action::Updated));
+    if wrote && !args.json && !out.quiet {
+        eprint!(
+            "{}",
+            next_steps(&args.path, project.root(), &resolved.settings)
+        );
+    }
+    Ok(code)
+}
+
+/// What to run after writing: build and run the image, and commit the saved choices.
+fn next_steps(arg: &std::path::Path, root: &std::path::Path, s: &settings::Settings) -> String {
+    let name: String = root
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_string();
+    let name = if name.is_empty() {
+        "app".to_string()
+    } else {
+        name
+    };
+    let context = shell_words::quote(&arg.to_string_lossy()).into_owned();
+    let publish = s.port.map_or(String::new(), |p| format!("-p {p}:{p} "));
+    format!(
+        "\nNext:\n  docker build -t {name} {context}\n  docker run --rm {publish}{name}\n  \
+         git add Dockerfile .dockerignore dockform.toml   \
+         (and `dockform check` in CI keeps them in step)\n"
+    )
 }
 
 /// `dockform.toml`: the user's choices (config, flags, answers) that differ from what
@@ -124,6 +165,12 @@ fn saved_config(
 
 /// `--diff` and `--check`: the diff on stdout; drift is an error under `--check`.
 fn compare(plan: &Plan, check: bool, out: Output) -> Result<i32> {
+    // Never set up is not "out of date": say so, without a diff of whole files.
+    let generated = plan.files.iter().filter(|f| f.name != CONFIG_FILE);
+    if check && generated.clone().all(|f| f.status == Status::New) {
+        let names: Vec<String> = generated.map(|f| format!("`{}`", f.name)).collect();
+        return Err(Error::Missing(names.join(" and ")));
+    }
     if !(check && out.quiet) {
         report::emit(&plan.diff())?;
     }

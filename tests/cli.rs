@@ -365,3 +365,37 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(dockform(dir.path(), &["frobnicate"]).status.code(), Some(2));
 }
+
+#[test]
+fn check_on_a_project_never_set_up_says_the_files_are_missing() {
+    let dir = copy_fixture("node-express-npm");
+    let out = dockform(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("`Dockerfile` and `.dockerignore` missing") && err.contains("dockform init"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no diff of whole files");
+}
+
+#[test]
+fn after_writing_init_says_how_to_build_run_and_keep_the_files() {
+    let dir = copy_fixture("node-express-npm");
+    let out = dockform(dir.path(), &["init", "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("docker build -t "), "{err}");
+    assert!(err.contains("docker run --rm -p 8080:8080 "), "{err}");
+    assert!(
+        err.contains("git add Dockerfile .dockerignore dockform.toml"),
+        "{err}"
+    );
+    // Nothing written, nothing to do next; and --json stays machine-readable.
+    let again = dockform(dir.path(), &["init", "--yes"]);
+    assert!(
+        !stderr(&again).contains("docker build -t "),
+        "{}",
+        stderr(&again)
+    );
+}
