@@ -79,6 +79,9 @@ pub enum Command {
     /// List the built-in presets, or show one.
     #[command(after_help = "Examples:\n  dockform presets\n  dockform presets nextjs")]
     Presets(PresetsArgs),
+    /// Build, run and check the generated image on Docker or Podman (never pushes).
+    #[command(after_help = VERIFY_EXAMPLES)]
+    Verify(VerifyArgs),
     /// Print a shell completion script.
     #[command(after_help = COMPLETION_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -88,6 +91,47 @@ pub enum Command {
         after_help = "Examples:\n  dockform man > dockform.1 && man ./dockform.1"
     )]
     Man,
+}
+
+const VERIFY_EXAMPLES: &str = "\
+Examples:
+  dockform verify
+  dockform verify ./api --engine podman --test
+  dockform verify --env DATABASE_URL=postgres://db/app --json > verify.json";
+
+/// Arguments of `dockform verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Project directory (holding the Dockerfile).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Container engine: docker or podman (default: the first that answers).
+    #[arg(long, value_parser = ["docker", "podman"])]
+    pub engine: Option<String>,
+    /// Also build the `test` target (the tests run as a build step).
+    #[arg(long)]
+    pub test: bool,
+    /// Also build the `dev` target.
+    #[arg(long)]
+    pub dev: bool,
+    /// An environment variable for the container, NAME=VALUE (repeatable).
+    #[arg(short, long, value_name = "NAME=VALUE")]
+    pub env: Vec<String>,
+    /// A file of NAME=VALUE lines for the container (default: the project's `.env`, if any).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+    /// The path the answer check requests.
+    #[arg(long = "path", value_name = "PATH", default_value = "/")]
+    pub path_probe: String,
+    /// Seconds to wait for an answer and for the health check.
+    #[arg(long, default_value_t = 60)]
+    pub timeout: u64,
+    /// Keep the images and the container (default: remove what verify created).
+    #[arg(long)]
+    pub keep: bool,
+    /// Print the checks as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 const COMPLETION_EXAMPLES: &str = "\

@@ -59,6 +59,10 @@ pub enum Error {
     #[error("{0} missing: this project was never set up (run `dockform init`)")]
     Missing(String),
 
+    /// `dockform verify` found a check failing, or could not run the engine.
+    #[error("verify: {0}")]
+    Verify(String),
+
     /// The user cancelled the wizard.
     #[error("cancelled; nothing was written")]
     Cancelled,

@@ -116,26 +116,7 @@ pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
 
 /// What to run after writing: build and run the image, and commit the saved choices.
 fn next_steps(arg: &std::path::Path, root: &std::path::Path, s: &settings::Settings) -> String {
-    let name: String = root
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_default()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect::<String>()
-        .trim_matches(|c: char| !c.is_ascii_alphanumeric())
-        .to_string();
-    let name = if name.is_empty() {
-        "app".to_string()
-    } else {
-        name
-    };
+    let name = report::image_name(root);
     let context = shell_words::quote(&arg.to_string_lossy()).into_owned();
     let publish = s.port.map_or(String::new(), |p| format!("-p {p}:{p} "));
     format!(

@@ -17,6 +17,7 @@ pub mod report;
 pub mod scan;
 pub mod settings;
 pub mod validate;
+pub mod verify;
 pub mod wizard;
 pub mod write;
 
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Check(args) => init::init(&args.into_init(), out),
         Command::Detect(args) => report::detect(&args),
         Command::Presets(args) => report::presets(args.name.as_deref()),
+        Command::Verify(args) => verify::verify(&args, cli.quiet),
         Command::Completions(args) => {
             let mut script = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "dockform", &mut script);

@@ -281,6 +281,30 @@ fn emit_json(value: &Value) -> Result<i32> {
     Ok(0)
 }
 
+/// An image name for the project in `root`: its directory name, lower-cased, with
+/// what a reference may not hold replaced by `-` (`app` when nothing is left).
+pub fn image_name(root: &std::path::Path) -> String {
+    let name: String = root
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let name = name.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    if name.is_empty() {
+        "app".to_string()
+    } else {
+        name.to_string()
+    }
+}
+
 /// `dockform presets [NAME]`.
 pub fn presets(name: Option<&str>) -> Result<i32> {
     let presets = preset::Presets::embedded()?;

@@ -320,6 +320,7 @@ fn help_of_every_subcommand_matches_its_snapshot_and_ends_with_examples() {
         &["check"],
         &["detect"],
         &["presets"],
+        &["verify"],
         &["completions"],
     ] {
         let mut args: Vec<&str> = sub.to_vec();
