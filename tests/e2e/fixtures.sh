@@ -24,6 +24,8 @@ export DOCKFORM_E2E_ALIASES="${DOCKFORM_E2E_ALIASES:-python:3.12-slim-trixie=pyt
 
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 dockform=$root/target/release/dockform
+# The runner checks `dockform verify` on rows whose e2e.json asks for it.
+export DOCKFORM_BIN=$dockform
 rm -rf "$out"
 mkdir -p "$out"
 for name in "${names[@]}"; do

@@ -336,6 +336,7 @@ def run_checks(ctx, engine, cfg, stack, tag, logs, check, row, timeout, quick):
             continue
         check(f"build_{target}", rc == 0, f"exit {rc}, see {logs / (target + '.log')}")
     break_test(ctx, engine, cfg, tag, logs, check)
+    verify(ctx, engine, cfg, check, logs, timeout)
     cache_behaviour(ctx, engine, cfg, stack, prod, logs, check, row)
     sizes(ctx, engine, cfg, st, stack, tag, prod, logs, check, row)
 
@@ -447,6 +448,67 @@ def break_test(ctx, engine, cfg, tag, logs, check):
         check("test_stage_catches_failure", rc != 0, "the test stage built although a test was broken")
     finally:
         f.write_text(text)
+
+
+# Copies of a Node project broken on purpose, each with the `dockform verify` check that
+# must fail: its last stage's CMD or USER line replaced.
+BROKEN = {
+    "never_answers": ("answers", r'^CMD \[.*$', 'CMD ["node", "-e", "setInterval(() => {}, 1000)"]'),
+    "ignores_sigterm": ("stops_on_sigterm", r'^CMD \[.*$',
+                        'CMD ["node", "-e", "process.on(\'SIGTERM\', () => {}); require(\'http\')'
+                        '.createServer((q, s) => s.end(\'ok\')).listen(process.env.PORT)"]'),
+    "runs_as_root": ("non_root", r'^USER .*$', "USER root"),
+}
+
+
+def break_last_stage(text, line, replacement):
+    """The Dockerfile with the first line of its last stage matching `line` replaced."""
+    head, sep, last = text.rpartition("\nFROM ")
+    return head + sep + re.sub(line, lambda _: replacement, last, count=1, flags=re.M)
+
+
+def run_verify(ctx, engine, logs, label, timeout):
+    """`dockform verify --json` on `ctx` with this engine: (exit code, report or None)."""
+    binary = os.environ.get("DOCKFORM_BIN", "")
+    # The runner's client (a BuildKit-capable docker) comes first on PATH.
+    env = dict(os.environ, PATH=f"{Path(engine.cmd).parent}:{os.environ.get('PATH', '')}")
+    cmd = [binary, "verify", str(ctx), "--engine", engine.name, "--json", "--timeout", str(timeout)]
+    with engine.store_lock(exclusive=False):
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+    (logs / f"{label}.log").write_text(p.stdout + p.stderr)
+    try:
+        return p.returncode, json.loads(p.stdout)
+    except json.JSONDecodeError:
+        return p.returncode, None
+
+
+def failed_checks(report):
+    return [c["name"] for c in (report or {}).get("checks", []) if not c.get("ok")]
+
+
+def verify(ctx, engine, cfg, check, logs, timeout):
+    """`dockform verify` passes on the generated project (e2e.json `"verify": true`) and
+    fails naming the right check on copies broken on purpose (`"verify_broken": true`)."""
+    if not cfg.get("verify"):
+        return
+    if not os.environ.get("DOCKFORM_BIN"):
+        check("verify", False, "DOCKFORM_BIN is not set")
+        return
+    rc, report = run_verify(ctx, engine, logs, "verify", timeout)
+    check("verify", rc == 0 and bool(report and report.get("ok")),
+          f"exit {rc}, failed {failed_checks(report)}, see {logs / 'verify.log'}")
+    if not cfg.get("verify_broken"):
+        return
+    for name, (expected, line, replacement) in BROKEN.items():
+        copy = ctx.parent / f"broken-{name}"
+        shutil.copytree(ctx, copy, symlinks=True)
+        text = (copy / "Dockerfile").read_text()
+        (copy / "Dockerfile").write_text(break_last_stage(text, line, replacement))
+        rc, report = run_verify(copy, engine, logs, f"verify-{name}", 15)
+        failed = failed_checks(report)
+        check(f"verify_catches_{name}", rc == 1 and expected in failed,
+              f"exit {rc}, failed {failed}, expected `{expected}` among them")
+        shutil.rmtree(copy, ignore_errors=True)
 
 
 def cache_behaviour(ctx, engine, cfg, stack, prod, logs, check, row):

@@ -237,3 +237,20 @@ def setUpModule():
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class BrokenOnPurpose(unittest.TestCase):
+    DOCKERFILE = "FROM a AS build\nUSER 1000\nCMD [\"build\"]\n\nFROM b AS prod\nUSER 1000:1000\nCMD [\"node\", \"server.js\"]\n"
+
+    def test_only_the_last_stage_is_broken(self):
+        for name, (_, line, replacement) in runner.BROKEN.items():
+            text = runner.break_last_stage(self.DOCKERFILE, line, replacement)
+            head, _, last = text.rpartition("\nFROM ")
+            self.assertEqual(head, self.DOCKERFILE.rpartition("\nFROM ")[0], name)
+            self.assertIn(replacement, last, name)
+            self.assertEqual(text.count("\n"), self.DOCKERFILE.count("\n"), name)
+
+    def test_verify_reports_the_checks_that_failed(self):
+        report = {"checks": [{"name": "answers", "ok": False}, {"name": "non_root", "ok": True}]}
+        self.assertEqual(runner.failed_checks(report), ["answers"])
+        self.assertEqual(runner.failed_checks(None), [])
