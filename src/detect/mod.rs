@@ -152,19 +152,32 @@ pub fn detect(
                     ),
                 )
             })?;
-        return detector(project, presets, hints)?.ok_or_else(|| {
+        let found = detector(project, presets, hints)?.ok_or_else(|| {
             Error::bad_input(
                 project.root().display().to_string(),
                 format!("has no manifest for `--stack {wanted}`"),
             )
-        });
+        })?;
+        return Ok(budget_warning(project, found));
     }
     for (_, detector) in DETECTORS {
         if let Some(found) = detector(project, presets, hints)? {
-            return Ok(found);
+            return Ok(budget_warning(project, found));
         }
     }
     Err(Error::NoStack(project.root().display().to_string()))
+}
+
+/// Says when the run-wide read budget stopped the reading of source files, so hints
+/// (ports, entry points) from the unread ones are known to be missing.
+fn budget_warning(project: &Project, mut d: Detection) -> Detection {
+    if project.hints_cut_short() {
+        d.warn(format!(
+            "{}, and stopped there: hints in the other files (ports, entry points, main packages) were not looked for",
+            crate::scan::Cap::HintBytes
+        ));
+    }
+    d
 }
 
 /// Turns a serde_json error into a parse error naming the file, line and column.

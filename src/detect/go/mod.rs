@@ -89,7 +89,8 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         d.warn("`go.work` is present; the image builds this module alone, with the modules `go.mod` requires");
     }
 
-    let files = source::read(project);
+    let (files, file_cap) = source::read(project);
+    let cut = source::cut_short(project, file_cap);
     let cgo = cgo(&files, &m.requires);
     let (cgo_on, cgo_reason) = match &cgo {
         Some((file, reason)) => {
@@ -122,7 +123,8 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     }
 
     let found = mains::find(&files, &m.module, &mut d)?;
-    let chosen = mains::choose(&found, hints.app.as_deref(), &mut d)?;
+    let found = mains::trust_wanted(project, found, &m.module, hints.app.as_deref(), &cut);
+    let chosen = mains::choose(&found, hints.app.as_deref(), &cut, &mut d)?;
     if let Some(app) = &hints.app {
         d.layer.app = Some(app.clone());
     }
@@ -218,6 +220,84 @@ mod tests {
     fn run(files: &[(&str, &str)], hints: Layer) -> Result<Detection> {
         let (_dir, p) = project(files);
         detect(&p, &Presets::embedded().unwrap(), &hints).map(|d| d.unwrap())
+    }
+
+    /// A module whose only `package main` lies where a cap stops the search.
+    fn hidden_main(extra: impl FnOnce(&std::path::Path), main_dir: &str) -> tempfile::TempDir {
+        let (dir, _) = project(&[
+            ("go.mod", "module example.com/deep\n\ngo 1.26\n"),
+            (&format!("{main_dir}/main.go"), "package main\n\nfunc main() {}\n"),
+        ]);
+        extra(dir.path());
+        dir
+    }
+
+    fn detect_in(dir: &std::path::Path, app: Option<&str>) -> Result<Detection> {
+        let hints = Layer {
+            app: app.map(String::from),
+            ..Layer::default()
+        };
+        let p = Project::scan(dir).unwrap();
+        detect(&p, &Presets::embedded().unwrap(), &hints).map(|d| d.unwrap())
+    }
+
+    #[test]
+    fn a_main_below_the_depth_cap_is_not_called_missing_and_main_names_it() {
+        let deep = "a/b/c/d/e/f/g/h/i";
+        let dir = hidden_main(|_| {}, deep);
+        let err = detect_in(dir.path(), None).unwrap_err().to_string();
+        assert!(err.contains("stopped early"), "{err}");
+        assert!(err.contains("at most 8 directories deep"), "{err}");
+        assert!(err.contains("`--main"), "{err}");
+        let d = detect_in(dir.path(), Some(&format!("./{deep}"))).unwrap();
+        assert_eq!(d.layer.app.as_deref(), Some("./a/b/c/d/e/f/g/h/i"));
+        assert!(
+            d.layer.build_command.as_deref().unwrap().ends_with(&format!(" ./{deep}")),
+            "{:?}",
+            d.layer.build_command
+        );
+    }
+
+    #[test]
+    fn a_main_after_the_go_file_cap_is_not_called_missing() {
+        let dir = hidden_main(
+            |root| {
+                std::fs::create_dir(root.join("lib")).unwrap();
+                for i in 0..source::MAX_FILES {
+                    std::fs::write(root.join(format!("lib/f{i:04}.go")), "package lib\n").unwrap();
+                }
+            },
+            "zz",
+        );
+        let err = detect_in(dir.path(), None).unwrap_err().to_string();
+        assert!(err.contains("at most 3000 Go files"), "{err}");
+        assert!(err.contains("`--main"), "{err}");
+        assert!(detect_in(dir.path(), Some("./zz")).is_ok());
+    }
+
+    #[test]
+    fn go_sources_share_one_read_budget_and_a_main_past_it_is_not_called_missing() {
+        // Sparse 4 MiB files: cheap to make, full size to dockform.
+        let dir = hidden_main(
+            |root| {
+                for i in 0..9 {
+                    let f = std::fs::File::create(root.join(format!("big{i}.go"))).unwrap();
+                    f.set_len(crate::scan::MAX_READ).unwrap();
+                }
+            },
+            "zz",
+        );
+        let p = Project::scan(dir.path()).unwrap();
+        let (files, _) = source::read(&p);
+        assert!(
+            p.bytes_read() <= crate::scan::HINT_BUDGET,
+            "read {} bytes",
+            p.bytes_read()
+        );
+        let held: usize = files.iter().map(|f| f.text.len()).sum();
+        assert!(held as u64 <= crate::scan::HINT_BUDGET);
+        let err = detect_in(dir.path(), None).unwrap_err().to_string();
+        assert!(err.contains("at most 32 MiB of source files"), "{err}");
     }
 
     const HTTP: &str = "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":9000\", nil) }\n";

@@ -10,7 +10,7 @@ use crate::scan::Project;
 use crate::validate;
 
 /// Go files read at most; enough for any program dockform would containerize.
-const MAX_FILES: usize = 3000;
+pub const MAX_FILES: usize = 3000;
 
 /// Build tags the toolchain sets itself (operating systems, architectures, cgo, ...).
 const SYSTEM_TAGS: &[&str] = &[
@@ -71,7 +71,8 @@ pub struct GoFile {
 
 /// Reads the main module's non-test Go files: not in nested modules, `testdata`,
 /// or directories the go tool ignores (`_x`, `.x`), nor files marked `//go:build ignore`.
-pub fn read(project: &Project) -> Vec<GoFile> {
+/// The second value says whether [`MAX_FILES`] stopped the reading early.
+pub fn read(project: &Project) -> (Vec<GoFile>, bool) {
     let nested: Vec<String> = project
         .files()
         .filter_map(|f| f.strip_suffix("/go.mod"))
@@ -113,10 +114,19 @@ pub fn read(project: &Project) -> Vec<GoFile> {
             tags,
         });
         if out.len() >= MAX_FILES {
-            break;
+            return (out, true);
         }
     }
-    out
+    (out, false)
+}
+
+/// Why the search for Go files may have missed some, one clause per cap hit.
+pub fn cut_short(project: &Project, file_cap: bool) -> Vec<String> {
+    let mut caps: Vec<String> = project.caps_hit().iter().map(|c| c.to_string()).collect();
+    if file_cap {
+        caps.push(format!("dockform reads at most {MAX_FILES} Go files"));
+    }
+    caps
 }
 
 /// The `//go:build` (or old `// +build`) expression before the package clause.
