@@ -95,10 +95,16 @@ pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
         report::emit(&report::banners(&rendered))?;
         return Ok(0);
     }
-    let plan = Plan::new(project.root(), &rendered)?;
     if args.diff || args.check {
-        return compare(&plan, args.check, out);
+        return compare(&Plan::new(project.root(), &rendered)?, args.check, out);
     }
+    // Held from the plan to the last write: a second run waits, then sees this one's files.
+    let _lock = crate::write::DirLock::acquire(project.root(), || {
+        if !out.quiet {
+            eprintln!("waiting for another dockform run in this directory to finish");
+        }
+    })?;
+    let plan = Plan::new(project.root(), &rendered)?;
     let actions = decide(prompter.as_mut(), &plan, args.force, interactive)?;
     write(&plan, &actions, args.json, out)
 }
@@ -229,16 +235,7 @@ fn overwrite(p: &mut dyn Prompter, f: &FilePlan) -> Result<bool> {
         match p.select(&ask, &options, 1)? {
             0 => return Ok(true),
             1 => return Ok(false),
-            _ => {
-                let diff = similar::TextDiff::from_lines(f.old.as_deref().unwrap_or(""), &f.new);
-                p.show(
-                    &diff
-                        .unified_diff()
-                        .context_radius(3)
-                        .header(&format!("a/{}", f.name), &format!("b/{}", f.name))
-                        .to_string(),
-                );
-            }
+            _ => p.show(&f.diff()),
         }
     }
 }

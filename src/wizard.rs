@@ -162,6 +162,8 @@ pub fn writing() {
 /// terminal is not raw, and inside a key read `console` re-raises it. It restores the
 /// cursor a prompt may have hidden and ends the process with the conventional 130.
 pub fn on_interrupt() {
+    // Held until exit, so no temporary file is started or renamed after the cleanup.
+    let _temporary = crate::write::remove_temporary_files();
     let _ = console::Term::stderr().show_cursor();
     let written = if WRITING.load(Ordering::SeqCst) {
         ""

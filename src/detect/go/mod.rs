@@ -226,7 +226,10 @@ mod tests {
     fn hidden_main(extra: impl FnOnce(&std::path::Path), main_dir: &str) -> tempfile::TempDir {
         let (dir, _) = project(&[
             ("go.mod", "module example.com/deep\n\ngo 1.26\n"),
-            (&format!("{main_dir}/main.go"), "package main\n\nfunc main() {}\n"),
+            (
+                &format!("{main_dir}/main.go"),
+                "package main\n\nfunc main() {}\n",
+            ),
         ]);
         extra(dir.path());
         dir
@@ -252,7 +255,11 @@ mod tests {
         let d = detect_in(dir.path(), Some(&format!("./{deep}"))).unwrap();
         assert_eq!(d.layer.app.as_deref(), Some("./a/b/c/d/e/f/g/h/i"));
         assert!(
-            d.layer.build_command.as_deref().unwrap().ends_with(&format!(" ./{deep}")),
+            d.layer
+                .build_command
+                .as_deref()
+                .unwrap()
+                .ends_with(&format!(" ./{deep}")),
             "{:?}",
             d.layer.build_command
         );
