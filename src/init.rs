@@ -50,6 +50,26 @@ pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
         config::load(&project)?
     };
     let flags = config::flags_layer(&args.choices)?;
+    generate(args, out, &project, &presets, &config, &flags).map_err(|e| blame(e, &config, &flags))
+}
+
+/// Names the real origin of an invalid value: the flag, its variable or `dockform.toml`.
+pub fn blame(e: Error, config: &Layer, flags: &Layer) -> Error {
+    let argv: Vec<String> = std::env::args().collect();
+    config::blame(e, config, flags, &argv, |var| {
+        std::env::var_os(var).is_some()
+    })
+}
+
+/// Interview, resolve, render, then print, compare or write.
+fn generate(
+    args: &InitArgs,
+    out: Output,
+    project: &scan::Project,
+    presets: &preset::Presets,
+    config: &Layer,
+    flags: &Layer,
+) -> Result<i32> {
     let interactive = !args.yes
         && !args.stdout
         && !args.check
@@ -61,15 +81,15 @@ pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
         Box::new(Defaults)
     };
     let inputs = questions::Inputs {
-        project: &project,
-        presets: &presets,
-        config: &config,
-        flags: &flags,
+        project,
+        presets,
+        config,
+        flags,
     };
     let decided = questions::interview(prompter.as_mut(), &inputs)?;
     let user = [
-        (Origin::Config, &config),
-        (Origin::Flag, &flags),
+        (Origin::Config, config),
+        (Origin::Flag, flags),
         (Origin::Answer, &decided.answers),
     ];
     let resolved = settings::resolve(decided.preset, &decided.detection, &user)?;
@@ -86,10 +106,13 @@ pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
             .detection
             .warnings
             .iter()
-            .for_each(|w| eprintln!("warning: {w}"));
+            .for_each(|w| eprintln!("warning: {}", report::safe(w)));
     }
     if out.verbose {
-        eprint!("{}", origins(&resolved.origins, &resolved.settings));
+        eprint!(
+            "{}",
+            report::safe(&origins(&resolved.origins, &resolved.settings))
+        );
     }
     if args.stdout {
         report::emit(&report::banners(&rendered))?;
@@ -137,14 +160,8 @@ fn compare(plan: &Plan, check: bool, out: Output) -> Result<i32> {
         return Err(Error::Drift(stale.join(" and ")));
     }
     if check && !out.quiet {
-        eprintln!(
-            "up to date: {}",
-            plan.files
-                .iter()
-                .map(|f| f.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let names: Vec<&str> = plan.files.iter().map(|f| f.name.as_str()).collect();
+        eprintln!("up to date: {}", report::safe(&names.join(", ")));
     }
     Ok(0)
 }
@@ -265,7 +282,7 @@ fn write(plan: &Plan, actions: &[Action], json: bool, out: Output) -> Result<i32
                 .ok()
                 .and_then(|v| v.as_str().map(String::from))
                 .unwrap_or_default();
-            eprintln!("{verb:>9} {}", f.name);
+            eprintln!("{verb:>9} {}", report::safe(&f.name));
         }
     }
     let refused: Vec<String> = plan

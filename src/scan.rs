@@ -103,6 +103,9 @@ impl Project {
                 "is not a directory; pass the project directory",
             ));
         }
+        // A directory that cannot be listed (`chmod 000`) is named as such, not
+        // reported later as a missing or unreadable manifest.
+        fs::read_dir(root).map_err(|e| Error::io("read the directory", root, e))?;
         let root = fs::canonicalize(root).map_err(|e| Error::io("resolve", root, e))?;
         Ok(Project {
             root,

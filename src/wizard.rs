@@ -204,11 +204,20 @@ fn label(q: &Ask, default: Option<&str>) -> String {
         .map_or(80, |(_, cols)| usize::from(cols));
     let full = format!("{} ({})", q.prompt, q.reason);
     let room = width.saturating_sub(8 + default.map_or(0, |d| d.chars().count()));
-    if q.reason.is_empty() || full.chars().count() > room {
+    let shown = if q.reason.is_empty() || full.chars().count() > room {
         q.prompt.clone()
     } else {
         full
-    }
+    };
+    crate::report::safe(&shown).into_owned()
+}
+
+/// Options as shown (a candidate may be a directory name from the project).
+fn items(options: &[String]) -> Vec<String> {
+    options
+        .iter()
+        .map(|o| crate::report::safe(o).into_owned())
+        .collect()
 }
 
 /// Runs one dialoguer prompt; Esc (`None`) cancels. An interrupted read is Ctrl-C,
@@ -238,7 +247,9 @@ impl Prompter for Terminal {
         if let Some(d) = default {
             input = input.default(d.to_string());
         }
-        let input = input.validate_with(|v: &String| check(v).map_err(|e| e.to_string()));
+        let input = input.validate_with(|v: &String| {
+            check(v).map_err(|e| crate::report::safe(&e.to_string()).into_owned())
+        });
         prompt(|| input.interact_text().map(Some))
     }
     fn select(&mut self, q: &Ask, options: &[String], default: usize) -> Result<usize> {
@@ -246,13 +257,13 @@ impl Prompter for Terminal {
         if options.len() >= FILTER_FROM {
             let select = dialoguer::FuzzySelect::with_theme(self.theme.as_ref())
                 .with_prompt(label(q, None))
-                .items(options)
+                .items(items(options))
                 .default(default);
             prompt(|| select.interact_opt())
         } else {
             let select = dialoguer::Select::with_theme(self.theme.as_ref())
                 .with_prompt(label(q, None))
-                .items(options)
+                .items(items(options))
                 .default(default);
             prompt(|| select.interact_opt())
         }
@@ -264,7 +275,7 @@ impl Prompter for Terminal {
         prompt(|| confirm.interact_opt())
     }
     fn show(&mut self, text: &str) {
-        eprint!("{text}");
+        eprint!("{}", crate::report::safe(text));
     }
 }
 
