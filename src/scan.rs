@@ -41,8 +41,8 @@ const MAX_ENTRIES: usize = 10_000;
 pub const MAX_READ: u64 = 4 * 1024 * 1024;
 /// Source files scanned for hints larger than this are skipped ([`Project::read_source`]).
 pub const MAX_SOURCE: u64 = 256 * 1024;
-/// Bytes all optional reads of one run (source files scanned for hints: Go files,
-/// entry points, ports) may take together. Detectors keep at most what they read, so
+/// Bytes all reads of source files scanned for hints (Go files, Python and Rust
+/// sources, Node entry points) in one run may take together. Detectors keep at most what they read, so
 /// this also bounds what they hold: 3,000 Go files of 4 MiB each once took 11.85 GB.
 pub const HINT_BUDGET: u64 = 32 * 1024 * 1024;
 /// Bytes all reads of one run may take together, manifests included.
@@ -55,8 +55,8 @@ pub enum Cap {
     Depth,
     /// The walk stopped after [`MAX_ENTRIES`] entries.
     Entries,
-    /// Optional reads stopped at [`HINT_BUDGET`].
-    HintBytes,
+    /// Source reads stopped at the run's hint budget ([`HINT_BUDGET`]), in bytes.
+    HintBytes(u64),
 }
 
 impl std::fmt::Display for Cap {
@@ -64,10 +64,10 @@ impl std::fmt::Display for Cap {
         match self {
             Cap::Depth => write!(f, "dockform walks at most {MAX_DEPTH} directories deep"),
             Cap::Entries => write!(f, "dockform walks at most {MAX_ENTRIES} entries"),
-            Cap::HintBytes => write!(
+            Cap::HintBytes(bytes) => write!(
                 f,
                 "dockform reads at most {} MiB of source files in one run",
-                HINT_BUDGET >> 20
+                bytes >> 20
             ),
         }
     }
@@ -80,8 +80,10 @@ pub struct Project {
     files: OnceLock<Walked>,
     /// Bytes read so far in this run (see [`RUN_BUDGET`]).
     read_bytes: AtomicU64,
-    /// An optional read was refused because of [`HINT_BUDGET`].
+    /// An optional read was refused because of `hint_budget`.
     hints_cut: AtomicBool,
+    /// Bytes source reads may take in this run: [`HINT_BUDGET`] unless a test says.
+    hint_budget: u64,
 }
 
 /// The walk's result: the files, and which caps cut it short.
@@ -112,7 +114,14 @@ impl Project {
             files: OnceLock::new(),
             read_bytes: AtomicU64::new(0),
             hints_cut: AtomicBool::new(false),
+            hint_budget: HINT_BUDGET,
         })
+    }
+
+    /// The same project with another budget for source reads (tests use a small one).
+    pub fn with_hint_budget(mut self, bytes: u64) -> Project {
+        self.hint_budget = bytes;
+        self
     }
 
     /// The canonical project root.
@@ -142,7 +151,7 @@ impl Project {
             caps.push(Cap::Entries);
         }
         if self.hints_cut.load(Ordering::Relaxed) {
-            caps.push(Cap::HintBytes);
+            caps.push(Cap::HintBytes(self.hint_budget));
         }
         caps
     }
@@ -244,19 +253,25 @@ impl Project {
     }
 
     /// Reads `rel` like [`Project::read`] but treats unreadable or odd files as absent:
-    /// for optional hints (source files scanned for a port), never for manifests.
-    /// All optional reads of a run share [`HINT_BUDGET`]; once a read would pass it,
-    /// this and every later one return `None` and [`Project::caps_hit`] says so.
+    /// for optional configuration files, never for manifests. Source files scanned by
+    /// the dozen go through [`Project::read_budgeted`] instead.
     pub fn read_hint(&self, rel: &str) -> Option<String> {
+        self.read(rel).ok().flatten()
+    }
+
+    /// Reads a source file scanned for hints, like [`Project::read_hint`]. All such
+    /// reads of a run share [`HINT_BUDGET`]; once a read would pass it, this and every
+    /// later one return `None` and [`Project::caps_hit`] says so.
+    pub fn read_budgeted(&self, rel: &str) -> Option<String> {
         if self.hints_cut_short() {
             return None;
         }
         let size = fs::metadata(self.inside(rel)?).ok()?.len();
-        if self.bytes_read().saturating_add(size) > HINT_BUDGET {
+        if self.bytes_read().saturating_add(size) > self.hint_budget {
             self.hints_cut.store(true, Ordering::Relaxed);
             return None;
         }
-        self.read(rel).ok().flatten()
+        self.read_hint(rel)
     }
 
     /// Whether `rel` is a plain relative path whose symbolic link leads out of the root.
@@ -268,7 +283,7 @@ impl Project {
     }
 
     /// Reads a source file scanned for hints (a port in the code), like
-    /// [`Project::read_hint`] but only up to [`MAX_SOURCE`] bytes: a bigger one is
+    /// [`Project::read_budgeted`] but only up to [`MAX_SOURCE`] bytes: a bigger one is
     /// generated or bundled code, and scanning hundreds of them must stay cheap.
     pub fn read_source(&self, rel: &str) -> Option<String> {
         let path = self.inside(rel)?;
@@ -276,7 +291,7 @@ impl Project {
         if !meta.is_file() || meta.len() > MAX_SOURCE {
             return None;
         }
-        self.read_hint(rel)
+        self.read_budgeted(rel)
     }
 
     /// Resolves `rel` to a path that stays inside the root, following symlinks;

@@ -90,7 +90,7 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     }
 
     let (files, file_cap) = source::read(project);
-    let cut = source::cut_short(project, file_cap);
+    let cut = source::cut_short(project, file_cap.then_some(source::MAX_FILES));
     let cgo = cgo(&files, &m.requires);
     let (cgo_on, cgo_reason) = match &cgo {
         Some((file, reason)) => {
@@ -267,44 +267,68 @@ mod tests {
 
     #[test]
     fn a_main_after_the_go_file_cap_is_not_called_missing() {
+        // 40 files against a cap of 30 (3,000 in a real run), the main after them.
         let dir = hidden_main(
             |root| {
                 std::fs::create_dir(root.join("lib")).unwrap();
-                for i in 0..source::MAX_FILES {
-                    std::fs::write(root.join(format!("lib/f{i:04}.go")), "package lib\n").unwrap();
-                }
-            },
-            "zz",
-        );
-        let err = detect_in(dir.path(), None).unwrap_err().to_string();
-        assert!(err.contains("at most 3000 Go files"), "{err}");
-        assert!(err.contains("`--main"), "{err}");
-        assert!(detect_in(dir.path(), Some("./zz")).is_ok());
-    }
-
-    #[test]
-    fn go_sources_share_one_read_budget_and_a_main_past_it_is_not_called_missing() {
-        // Sparse 4 MiB files: cheap to make, full size to dockform.
-        let dir = hidden_main(
-            |root| {
-                for i in 0..9 {
-                    let f = std::fs::File::create(root.join(format!("big{i}.go"))).unwrap();
-                    f.set_len(crate::scan::MAX_READ).unwrap();
+                for i in 0..40 {
+                    std::fs::write(root.join(format!("lib/f{i:02}.go")), "package lib\n").unwrap();
                 }
             },
             "zz",
         );
         let p = Project::scan(dir.path()).unwrap();
-        let (files, _) = source::read(&p);
-        assert!(
-            p.bytes_read() <= crate::scan::HINT_BUDGET,
-            "read {} bytes",
-            p.bytes_read()
+        let (files, cut) = source::read_at_most(&p, 30);
+        assert!(cut && !files.iter().any(|f| f.package == "main"));
+        let cut = source::cut_short(&p, Some(30));
+        let mains = mains::find(&files, "example.com/deep", &mut Detection::default()).unwrap();
+        let err = mains::choose(&mains, None, &cut, &mut Detection::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at most 30 Go files"), "{err}");
+        assert!(err.contains("`--main"), "{err}");
+        let mains = mains::trust_wanted(&p, mains, "example.com/deep", Some("./zz"), &cut);
+        let chosen = mains::choose(&mains, Some("./zz"), &cut, &mut Detection::default()).unwrap();
+        assert_eq!(chosen[0].dir, "zz");
+    }
+
+    #[test]
+    fn the_program_is_read_before_library_code_the_caps_may_cut() {
+        let (_dir, p) = project(&[
+            ("go.mod", "module example.com/m\n"),
+            ("a/lib.go", "package a\n"),
+            ("cmd/api/main.go", "package main\n"),
+            ("main.go", "package main\n"),
+        ]);
+        let (files, cut) = source::read_at_most(&p, 2);
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!((paths, cut), (vec!["main.go", "cmd/api/main.go"], true));
+    }
+
+    #[test]
+    fn go_sources_share_one_read_budget_and_a_main_past_it_is_not_called_missing() {
+        // Sparse 1 MiB files against a 4 MiB budget (32 MiB in a real run): cheap to
+        // make and read, full size to dockform.
+        const BUDGET: u64 = 4 * 1024 * 1024;
+        let dir = hidden_main(
+            |root| {
+                for i in 0..9 {
+                    let f = std::fs::File::create(root.join(format!("big{i}.go"))).unwrap();
+                    f.set_len(1024 * 1024).unwrap();
+                }
+            },
+            "zz",
         );
+        let p = Project::scan(dir.path()).unwrap().with_hint_budget(BUDGET);
+        let (files, _) = source::read(&p);
+        assert!(p.bytes_read() <= BUDGET, "read {} bytes", p.bytes_read());
         let held: usize = files.iter().map(|f| f.text.len()).sum();
-        assert!(held as u64 <= crate::scan::HINT_BUDGET);
-        let err = detect_in(dir.path(), None).unwrap_err().to_string();
-        assert!(err.contains("at most 32 MiB of source files"), "{err}");
+        assert!(held as u64 <= BUDGET);
+        let err = detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at most 4 MiB of source files"), "{err}");
+        assert!(err.contains("`--main"), "{err}");
     }
 
     const HTTP: &str = "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":9000\", nil) }\n";
