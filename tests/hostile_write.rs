@@ -306,7 +306,7 @@ fn two_runs_started_together_never_both_create_nor_mix_their_files() {
             .spawn()
             .unwrap()
     };
-    rounds(24, 6, |round| {
+    rounds(16, 8, |round| {
         let dir = tempfile::tempdir().unwrap();
         write_files(dir.path(), NODE_APP);
         let a = spawn(dir.path(), "3001");
