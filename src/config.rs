@@ -42,6 +42,93 @@ pub fn flags_layer(c: &Choices) -> Result<Layer> {
     })
 }
 
+/// Each setting's flags (first the one errors name), its `DOCKFORM_*` variable and its
+/// key in a layer, for [`blame`].
+const SOURCES: &[(&[&str], &str, &str)] = &[
+    (&["--stack"], "DOCKFORM_STACK", "stack"),
+    (&["--preset"], "DOCKFORM_PRESET", "preset"),
+    (&["--port"], "DOCKFORM_PORT", "port"),
+    (&["--app", "--main", "--bin"], "DOCKFORM_APP", "app"),
+    (
+        &["--package-manager"],
+        "DOCKFORM_PACKAGE_MANAGER",
+        "package-manager",
+    ),
+    (
+        &["--build-command"],
+        "DOCKFORM_BUILD_COMMAND",
+        "build-command",
+    ),
+    (
+        &["--start-command"],
+        "DOCKFORM_START_COMMAND",
+        "start-command",
+    ),
+    (&["--test-command"], "DOCKFORM_TEST_COMMAND", "test-command"),
+    (&["--dev-command"], "DOCKFORM_DEV_COMMAND", "dev-command"),
+    (&["--runtime"], "DOCKFORM_RUNTIME", "runtime"),
+    (&["--health-path"], "DOCKFORM_HEALTH_PATH", "health-path"),
+    (&["--build-arg"], "DOCKFORM_BUILD_ARGS", "build-args"),
+    (&["--secret"], "DOCKFORM_SECRETS", "secrets"),
+    (&["--node-version"], "DOCKFORM_NODE_VERSION", "version"),
+    (&["--go-version"], "DOCKFORM_GO_VERSION", "version"),
+    (&["--python-version"], "DOCKFORM_PYTHON_VERSION", "version"),
+    (&["--rust-version"], "DOCKFORM_RUST_VERSION", "version"),
+];
+
+/// Renames the field of an invalid-value error after where the value really came from:
+/// a flag named in the error may not be on the command line (`argv`), the value then
+/// coming from its `DOCKFORM_*` variable (`env` says which are set) or `dockform.toml`.
+pub fn blame(
+    e: Error,
+    config: &Layer,
+    flags: &Layer,
+    argv: &[String],
+    env: impl Fn(&str) -> bool,
+) -> Error {
+    let Error::InvalidValue { field, message } = e else {
+        return e;
+    };
+    let set = |layer: &Layer, key: &str| {
+        serde_json::to_value(layer)
+            .ok()
+            .and_then(|v| v.get(key).filter(|v| !v.is_null()).cloned())
+            .is_some()
+    };
+    let named = field.trim_matches('`');
+    let on_line = |flag: &str| {
+        argv.iter()
+            .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+    };
+    let candidates = SOURCES
+        .iter()
+        .filter(|(names, _, key)| names.contains(&named) || (named == *key && key == &"version"));
+    for (names, var, key) in candidates {
+        if set(flags, key) {
+            if names.iter().any(|f| on_line(f)) {
+                return Error::InvalidValue { field, message };
+            }
+            if env(var) {
+                return Error::InvalidValue {
+                    field: format!("`{var}`"),
+                    message,
+                };
+            }
+        }
+    }
+    let key = SOURCES
+        .iter()
+        .find(|(names, _, key)| names.contains(&named) || named == *key)
+        .map(|(_, _, key)| *key);
+    match key {
+        Some(key) if !set(flags, key) && set(config, key) => Error::InvalidValue {
+            field: format!("`{key}` in `{CONFIG_FILE}`"),
+            message,
+        },
+        _ => Error::InvalidValue { field, message },
+    }
+}
+
 /// The one language-version flag given, if any; two at once is a usage error.
 fn version_flag(c: &Choices) -> Result<Option<String>> {
     let given: Vec<(&str, &String)> = [

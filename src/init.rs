@@ -50,6 +50,26 @@ pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
         config::load(&project)?
     };
     let flags = config::flags_layer(&args.choices)?;
+    generate(args, out, &project, &presets, &config, &flags).map_err(|e| blame(e, &config, &flags))
+}
+
+/// Names the real origin of an invalid value: the flag, its variable or `dockform.toml`.
+pub fn blame(e: Error, config: &Layer, flags: &Layer) -> Error {
+    let argv: Vec<String> = std::env::args().collect();
+    config::blame(e, config, flags, &argv, |var| {
+        std::env::var_os(var).is_some()
+    })
+}
+
+/// Interview, resolve, render, then print, compare or write.
+fn generate(
+    args: &InitArgs,
+    out: Output,
+    project: &scan::Project,
+    presets: &preset::Presets,
+    config: &Layer,
+    flags: &Layer,
+) -> Result<i32> {
     let interactive = !args.yes
         && !args.stdout
         && !args.check
@@ -61,15 +81,15 @@ pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
         Box::new(Defaults)
     };
     let inputs = questions::Inputs {
-        project: &project,
-        presets: &presets,
-        config: &config,
-        flags: &flags,
+        project,
+        presets,
+        config,
+        flags,
     };
     let decided = questions::interview(prompter.as_mut(), &inputs)?;
     let user = [
-        (Origin::Config, &config),
-        (Origin::Flag, &flags),
+        (Origin::Config, config),
+        (Origin::Flag, flags),
         (Origin::Answer, &decided.answers),
     ];
     let resolved = settings::resolve(decided.preset, &decided.detection, &user)?;
@@ -87,19 +107,28 @@ pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
             .warnings
             .iter()
             .filter(|w| !decided.shown.contains(w) || !interactive)
-            .for_each(|w| eprintln!("warning: {w}"));
+            .for_each(|w| eprintln!("warning: {}", report::safe(w)));
     }
     if out.verbose {
-        eprint!("{}", origins(&resolved.origins, &resolved.settings));
+        eprint!(
+            "{}",
+            report::safe(&origins(&resolved.origins, &resolved.settings))
+        );
     }
     if args.stdout {
         report::emit(&report::banners(&rendered))?;
         return Ok(0);
     }
-    let plan = Plan::new(project.root(), &rendered)?;
     if args.diff || args.check {
-        return compare(&plan, args.check, out);
+        return compare(&Plan::new(project.root(), &rendered)?, args.check, out);
     }
+    // Held from the plan to the last write: a second run waits, then sees this one's files.
+    let _lock = crate::write::DirLock::acquire(project.root(), || {
+        if !out.quiet {
+            eprintln!("waiting for another dockform run in this directory to finish");
+        }
+    })?;
+    let plan = Plan::new(project.root(), &rendered)?;
     let actions = decide(prompter.as_mut(), &plan, args.force, interactive)?;
     let code = write(&plan, &actions, args.json, out)?;
     let wrote = actions
@@ -160,14 +189,8 @@ fn compare(plan: &Plan, check: bool, out: Output) -> Result<i32> {
         return Err(Error::Drift(stale.join(" and ")));
     }
     if check && !out.quiet {
-        eprintln!(
-            "up to date: {}",
-            plan.files
-                .iter()
-                .map(|f| f.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let names: Vec<&str> = plan.files.iter().map(|f| f.name.as_str()).collect();
+        eprintln!("up to date: {}", report::safe(&names.join(", ")));
     }
     Ok(0)
 }
@@ -258,16 +281,7 @@ fn overwrite(p: &mut dyn Prompter, f: &FilePlan) -> Result<bool> {
         match p.select(&ask, &options, 1)? {
             0 => return Ok(true),
             1 => return Ok(false),
-            _ => {
-                let diff = similar::TextDiff::from_lines(f.old.as_deref().unwrap_or(""), &f.new);
-                p.show(
-                    &diff
-                        .unified_diff()
-                        .context_radius(3)
-                        .header(&format!("a/{}", f.name), &format!("b/{}", f.name))
-                        .to_string(),
-                );
-            }
+            _ => p.show(&f.diff()),
         }
     }
 }
@@ -297,7 +311,7 @@ fn write(plan: &Plan, actions: &[Action], json: bool, out: Output) -> Result<i32
                 .ok()
                 .and_then(|v| v.as_str().map(String::from))
                 .unwrap_or_default();
-            eprintln!("{verb:>9} {}", f.name);
+            eprintln!("{verb:>9} {}", report::safe(&f.name));
         }
     }
     let refused: Vec<String> = plan

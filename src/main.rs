@@ -10,7 +10,7 @@ fn main() {
     let code = match dockform::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", dockform::report::safe(&e.to_string()));
             1
         }
     };

@@ -54,11 +54,45 @@ macro_rules! outln {
     }};
 }
 
-/// Writes requested output to stdout. A reader that went away (`dockform detect | head`)
-/// ends the output quietly; any other failure is an error.
+/// Text from the project (file names, values, old file contents) made safe for a
+/// terminal: control characters (C0 but newline and tab, DEL, C1), a carriage return
+/// not ending a line, and bidirectional overrides and marks are shown escaped
+/// (`\u{1b}`), so a file name cannot move the cursor, ring the bell, set the title or
+/// reorder what is shown. Every line printed for a person goes through this.
+pub fn safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_at = |i: usize, c: char| match c {
+        '\n' | '\t' => false,
+        '\r' => !text[i + 1..].starts_with('\n'),
+        c if c.is_control() => true,
+        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' => true,
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => true,
+        _ => false,
+    };
+    if !text.char_indices().any(|(i, c)| unsafe_at(i, c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, c) in text.char_indices() {
+        if unsafe_at(i, c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Writes requested output to stdout, through [`safe`] when stdout is a terminal (piped
+/// or redirected, it stays byte for byte). A reader that went away
+/// (`dockform detect | head`) ends the output quietly; any other failure is an error.
 pub fn emit(text: &str) -> Result<()> {
-    use std::io::Write;
+    use std::io::{IsTerminal, Write};
     let mut stdout = std::io::stdout().lock();
+    let text = if stdout.is_terminal() {
+        safe(text)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
@@ -85,10 +119,14 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
         stack: args.stack.clone().or(config.stack.clone()),
         ..config.clone()
     };
+    let flags = Layer {
+        stack: args.stack.clone(),
+        ..Layer::default()
+    };
     let detection = match detect::detect(&project, &presets, hints.stack.as_deref(), &hints) {
         Ok(d) => d,
         Err(e @ (Error::InvalidValue { .. } | Error::Internal(_))) => {
-            return Err(e);
+            return Err(crate::init::blame(e, &config, &flags));
         }
         Err(e) => return unsettled(args, &e),
     };
@@ -190,7 +228,7 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
     }
     emit(&out)?;
     for w in &detection.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", safe(w));
     }
     Ok(0)
 }
@@ -336,4 +374,24 @@ pub fn banners(rendered: &Rendered) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_escapes_controls_lone_carriage_returns_and_bidi_but_keeps_lines() {
+        assert_eq!(safe("a\tb\nc\r\n"), "a\tb\nc\r\n");
+        assert!(matches!(safe("plain `x`"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(
+            safe("\u{1b}[2J\u{7}\u{0}\u{7f}\u{85}\u{9b}x\ry"),
+            "\\u{1b}[2J\\u{7}\\u{0}\\u{7f}\\u{85}\\u{9b}x\\u{d}y"
+        );
+        assert_eq!(
+            safe("a\u{202e}b\u{2066}c\u{200f}d\u{2028}"),
+            "a\\u{202e}b\\u{2066}c\\u{200f}d\\u{2028}"
+        );
+        assert_eq!(safe("café ✓"), "café ✓");
+    }
 }

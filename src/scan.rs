@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
@@ -40,12 +41,57 @@ const MAX_ENTRIES: usize = 10_000;
 pub const MAX_READ: u64 = 4 * 1024 * 1024;
 /// Source files scanned for hints larger than this are skipped ([`Project::read_source`]).
 pub const MAX_SOURCE: u64 = 256 * 1024;
+/// Bytes all reads of source files scanned for hints (Go files, Python and Rust
+/// sources, Node entry points) in one run may take together. Detectors keep at most what they read, so
+/// this also bounds what they hold: 3,000 Go files of 4 MiB each once took 11.85 GB.
+pub const HINT_BUDGET: u64 = 32 * 1024 * 1024;
+/// Bytes all reads of one run may take together, manifests included.
+pub const RUN_BUDGET: u64 = 64 * 1024 * 1024;
+
+/// Why a walk or a read stopped before the end, for warnings that say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cap {
+    /// Directories deeper than [`MAX_DEPTH`] were not walked.
+    Depth,
+    /// The walk stopped after [`MAX_ENTRIES`] entries.
+    Entries,
+    /// Source reads stopped at the run's hint budget ([`HINT_BUDGET`]), in bytes.
+    HintBytes(u64),
+}
+
+impl std::fmt::Display for Cap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cap::Depth => write!(f, "dockform walks at most {MAX_DEPTH} directories deep"),
+            Cap::Entries => write!(f, "dockform walks at most {MAX_ENTRIES} entries"),
+            Cap::HintBytes(bytes) => write!(
+                f,
+                "dockform reads at most {} MiB of source files in one run",
+                bytes >> 20
+            ),
+        }
+    }
+}
 
 /// The scanned project: its root and (walked on first use) the relative paths of its files.
 #[derive(Debug)]
 pub struct Project {
     root: PathBuf,
-    files: OnceLock<BTreeSet<String>>,
+    files: OnceLock<Walked>,
+    /// Bytes read so far in this run (see [`RUN_BUDGET`]).
+    read_bytes: AtomicU64,
+    /// An optional read was refused because of `hint_budget`.
+    hints_cut: AtomicBool,
+    /// Bytes source reads may take in this run: [`HINT_BUDGET`] unless a test says.
+    hint_budget: u64,
+}
+
+/// The walk's result: the files, and which caps cut it short.
+#[derive(Debug, Default)]
+struct Walked {
+    files: BTreeSet<String>,
+    depth_cut: bool,
+    entries_cut: bool,
 }
 
 impl Project {
@@ -59,11 +105,23 @@ impl Project {
                 "is not a directory; pass the project directory",
             ));
         }
+        // A directory that cannot be listed (`chmod 000`) is named as such, not
+        // reported later as a missing or unreadable manifest.
+        fs::read_dir(root).map_err(|e| Error::io("read the directory", root, e))?;
         let root = fs::canonicalize(root).map_err(|e| Error::io("resolve", root, e))?;
         Ok(Project {
             root,
             files: OnceLock::new(),
+            read_bytes: AtomicU64::new(0),
+            hints_cut: AtomicBool::new(false),
+            hint_budget: HINT_BUDGET,
         })
+    }
+
+    /// The same project with another budget for source reads (tests use a small one).
+    pub fn with_hint_budget(mut self, bytes: u64) -> Project {
+        self.hint_budget = bytes;
+        self
     }
 
     /// The canonical project root.
@@ -74,10 +132,38 @@ impl Project {
     /// Relative paths of the project's files (at most [`MAX_ENTRIES`] entries walked,
     /// [`MAX_DEPTH`] deep), sorted.
     pub fn files(&self) -> impl Iterator<Item = &str> {
-        self.files
-            .get_or_init(|| walk(&self.root))
-            .iter()
-            .map(String::as_str)
+        self.walked().files.iter().map(String::as_str)
+    }
+
+    fn walked(&self) -> &Walked {
+        self.files.get_or_init(|| walk(&self.root))
+    }
+
+    /// The caps that cut the walk or the optional reads short so far, so a detector
+    /// that found nothing can say it did not look everywhere instead of concluding.
+    pub fn caps_hit(&self) -> Vec<Cap> {
+        let w = self.walked();
+        let mut caps = Vec::new();
+        if w.depth_cut {
+            caps.push(Cap::Depth);
+        }
+        if w.entries_cut {
+            caps.push(Cap::Entries);
+        }
+        if self.hints_cut.load(Ordering::Relaxed) {
+            caps.push(Cap::HintBytes(self.hint_budget));
+        }
+        caps
+    }
+
+    /// Whether optional reads were refused because of [`HINT_BUDGET`].
+    pub fn hints_cut_short(&self) -> bool {
+        self.hints_cut.load(Ordering::Relaxed)
+    }
+
+    /// Bytes read so far in this run.
+    pub fn bytes_read(&self) -> u64 {
+        self.read_bytes.load(Ordering::Relaxed)
     }
 
     /// Names of the directories directly inside `rel` (not links, not skipped ones),
@@ -143,10 +229,22 @@ impl Project {
                 format!("is larger than {} MiB; refusing to read it", MAX_READ >> 20),
             ));
         }
+        let left = RUN_BUDGET.saturating_sub(self.bytes_read());
+        if meta.len() > left {
+            return Err(Error::bad_input(
+                rel,
+                format!(
+                    "was not read: dockform reads at most {} MiB in one run",
+                    RUN_BUDGET >> 20
+                ),
+            ));
+        }
         let mut bytes = Vec::new();
         fs::File::open(&path)
-            .and_then(|f| f.take(MAX_READ + 1).read_to_end(&mut bytes))
+            .and_then(|f| f.take(MAX_READ.min(left) + 1).read_to_end(&mut bytes))
             .map_err(|e| Error::io("read", rel, e))?;
+        self.read_bytes
+            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
         let text = String::from_utf8(bytes).map_err(|e| not_utf8(rel, &e))?;
         Ok(Some(match text.strip_prefix('\u{feff}') {
             Some(rest) => rest.to_string(),
@@ -155,9 +253,25 @@ impl Project {
     }
 
     /// Reads `rel` like [`Project::read`] but treats unreadable or odd files as absent:
-    /// for optional hints (source files scanned for a port), never for manifests.
+    /// for optional configuration files, never for manifests. Source files scanned by
+    /// the dozen go through [`Project::read_budgeted`] instead.
     pub fn read_hint(&self, rel: &str) -> Option<String> {
         self.read(rel).ok().flatten()
+    }
+
+    /// Reads a source file scanned for hints, like [`Project::read_hint`]. All such
+    /// reads of a run share [`HINT_BUDGET`]; once a read would pass it, this and every
+    /// later one return `None` and [`Project::caps_hit`] says so.
+    pub fn read_budgeted(&self, rel: &str) -> Option<String> {
+        if self.hints_cut_short() {
+            return None;
+        }
+        let size = fs::metadata(self.inside(rel)?).ok()?.len();
+        if self.bytes_read().saturating_add(size) > self.hint_budget {
+            self.hints_cut.store(true, Ordering::Relaxed);
+            return None;
+        }
+        self.read_hint(rel)
     }
 
     /// Whether `rel` is a plain relative path whose symbolic link leads out of the root.
@@ -169,7 +283,7 @@ impl Project {
     }
 
     /// Reads a source file scanned for hints (a port in the code), like
-    /// [`Project::read_hint`] but only up to [`MAX_SOURCE`] bytes: a bigger one is
+    /// [`Project::read_budgeted`] but only up to [`MAX_SOURCE`] bytes: a bigger one is
     /// generated or bundled code, and scanning hundreds of them must stay cheap.
     pub fn read_source(&self, rel: &str) -> Option<String> {
         let path = self.inside(rel)?;
@@ -177,7 +291,7 @@ impl Project {
         if !meta.is_file() || meta.len() > MAX_SOURCE {
             return None;
         }
-        self.read_hint(rel)
+        self.read_budgeted(rel)
     }
 
     /// Resolves `rel` to a path that stays inside the root, following symlinks;
@@ -215,8 +329,9 @@ impl Project {
 /// walker library: only regular files up to [`MAX_IGNORE_FILE`] (a named pipe would
 /// block, a huge one take seconds), and none above the root or from the user's global
 /// configuration, so detection depends on the project alone.
-fn walk(root: &Path) -> BTreeSet<String> {
-    let mut files = BTreeSet::new();
+fn walk(root: &Path) -> Walked {
+    let mut out = Walked::default();
+    let files = &mut out.files;
     let mut rules = GitignoreRules::default();
     let mut queue = VecDeque::from([(root.to_path_buf(), 0)]);
     let mut budget = MAX_ENTRIES;
@@ -230,7 +345,8 @@ fn walk(root: &Path) -> BTreeSet<String> {
         rules.enter(&dir, has_gitignore);
         for entry in entries {
             if budget == 0 {
-                return files;
+                out.entries_cut = true;
+                return out;
             }
             budget -= 1;
             let Ok(kind) = entry.file_type() else {
@@ -239,8 +355,12 @@ fn walk(root: &Path) -> BTreeSet<String> {
             let path = entry.path();
             if kind.is_dir() {
                 let skipped = SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref());
-                if depth + 1 < MAX_DEPTH && !skipped && !rules.ignores(root, &path, true) {
-                    queue.push_back((path, depth + 1));
+                if !skipped && !rules.ignores(root, &path, true) {
+                    if depth + 1 < MAX_DEPTH {
+                        queue.push_back((path, depth + 1));
+                    } else {
+                        out.depth_cut = true;
+                    }
                 }
             } else if kind.is_file()
                 && !rules.ignores(root, &path, false)
@@ -257,7 +377,7 @@ fn walk(root: &Path) -> BTreeSet<String> {
             }
         }
     }
-    files
+    out
 }
 
 /// The error for a file that is not UTF-8, at the first bad byte.

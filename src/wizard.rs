@@ -162,6 +162,8 @@ pub fn writing() {
 /// terminal is not raw, and inside a key read `console` re-raises it. It restores the
 /// cursor a prompt may have hidden and ends the process with the conventional 130.
 pub fn on_interrupt() {
+    // Held until exit, so no temporary file is started or renamed after the cleanup.
+    let _temporary = crate::write::remove_temporary_files();
     let _ = console::Term::stderr().show_cursor();
     let written = if WRITING.load(Ordering::SeqCst) {
         ""
@@ -202,11 +204,20 @@ fn label(q: &Ask, default: Option<&str>) -> String {
         .map_or(80, |(_, cols)| usize::from(cols));
     let full = format!("{} ({})", q.prompt, q.reason);
     let room = width.saturating_sub(8 + default.map_or(0, |d| d.chars().count()));
-    if q.reason.is_empty() || full.chars().count() > room {
+    let shown = if q.reason.is_empty() || full.chars().count() > room {
         q.prompt.clone()
     } else {
         full
-    }
+    };
+    crate::report::safe(&shown).into_owned()
+}
+
+/// Options as shown (a candidate may be a directory name from the project).
+fn items(options: &[String]) -> Vec<String> {
+    options
+        .iter()
+        .map(|o| crate::report::safe(o).into_owned())
+        .collect()
 }
 
 /// Runs one dialoguer prompt; Esc (`None`) cancels. An interrupted read is Ctrl-C,
@@ -236,7 +247,9 @@ impl Prompter for Terminal {
         if let Some(d) = default {
             input = input.default(d.to_string());
         }
-        let input = input.validate_with(|v: &String| check(v).map_err(|e| e.to_string()));
+        let input = input.validate_with(|v: &String| {
+            check(v).map_err(|e| crate::report::safe(&e.to_string()).into_owned())
+        });
         prompt(|| input.interact_text().map(Some))
     }
     fn select(&mut self, q: &Ask, options: &[String], default: usize) -> Result<usize> {
@@ -246,13 +259,13 @@ impl Prompter for Terminal {
         if options.len() >= FILTER_FROM {
             let select = dialoguer::FuzzySelect::with_theme(self.theme.as_ref())
                 .with_prompt(label(q, None))
-                .items(options)
+                .items(items(options))
                 .default(default);
             prompt(|| select.interact_opt())
         } else {
             let select = dialoguer::Select::with_theme(self.theme.as_ref())
                 .with_prompt(label(q, None))
-                .items(options)
+                .items(items(options))
                 .default(default);
             prompt(|| select.interact_opt())
         }
@@ -264,7 +277,7 @@ impl Prompter for Terminal {
         prompt(|| confirm.interact_opt())
     }
     fn show(&mut self, text: &str) {
-        eprint!("{text}");
+        eprint!("{}", crate::report::safe(text));
     }
 }
 

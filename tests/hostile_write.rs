@@ -180,7 +180,7 @@ fn a_failed_second_write_in_process_reports_what_was_written() {
 
 #[cfg(unix)]
 #[test]
-fn replaced_files_keep_their_permissions_and_new_files_get_0644() {
+fn replaced_files_keep_their_permissions_and_new_files_honour_the_umask() {
     use std::os::unix::fs::PermissionsExt;
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
     let dir = project();
@@ -202,10 +202,144 @@ fn replaced_files_keep_their_permissions_and_new_files_get_0644() {
     );
     assert_eq!(mode(&dir.path().join("Dockerfile")), 0o640);
     assert_eq!(mode(&dir.path().join(".dockerignore")), 0o755);
-    let fresh = tempfile::tempdir().unwrap();
-    write_files(fresh.path(), NODE_APP);
-    assert!(dockform(fresh.path(), &["init", "--yes"]).status.success());
-    assert_eq!(mode(&fresh.path().join("Dockerfile")), 0o644);
+    for (umask, want) in [("022", 0o644), ("077", 0o600), ("002", 0o664)] {
+        let fresh = tempfile::tempdir().unwrap();
+        write_files(fresh.path(), NODE_APP);
+        let out = Command::new("sh")
+            .args([
+                "-c",
+                &format!("umask {umask}; exec \"$0\" init --yes \"$1\""),
+            ])
+            .arg(env!("CARGO_BIN_EXE_dockform"))
+            .arg(fresh.path())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for name in ["Dockerfile", ".dockerignore", "dockform.toml"] {
+            assert_eq!(
+                mode(&fresh.path().join(name)),
+                want,
+                "{name} under umask {umask}"
+            );
+        }
+    }
+}
+
+/// The `.dockform-*` temporary files left in `dir`.
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".dockform-"))
+        .collect()
+}
+
+/// Runs `round` for `0..rounds` on `threads` threads: the rounds mostly wait on
+/// child processes, so a few at once keep the test short on a loaded machine.
+fn rounds(rounds: u64, threads: u64, round: impl Fn(u64) + Sync) {
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let round = &round;
+            s.spawn(move || (t..rounds).step_by(threads as usize).for_each(round));
+        }
+    });
+}
+
+/// SIGINT sent the moment a temporary file shows up (or, in some rounds, a little
+/// later): the Ctrl-C handler must remove it before the process exits.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_init_force_leaves_no_temporary_files() {
+    let new = new_contents();
+    let interrupted = std::sync::atomic::AtomicUsize::new(0);
+    rounds(16, 2, |round| {
+        let dir = project();
+        let mut child = spawn_init(dir.path());
+        let start = std::time::Instant::now();
+        while leftovers(dir.path()).is_empty()
+            && child.try_wait().unwrap().is_none()
+            && start.elapsed() < Duration::from_secs(5)
+        {
+            std::thread::sleep(Duration::from_micros(50));
+        }
+        std::thread::sleep(Duration::from_micros(round % 4 * 200));
+        let _ = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
+        let out = child.wait_with_output().unwrap();
+        if out.status.code() == Some(130) {
+            interrupted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        let label = format!("round {round}");
+        assert_old_or_new(dir.path(), &new, &label);
+        assert!(
+            leftovers(dir.path()).is_empty(),
+            "{label}: temporary files left behind: {:?}",
+            leftovers(dir.path())
+        );
+    });
+    assert!(
+        interrupted.into_inner() > 0,
+        "no round was interrupted by the handler"
+    );
+}
+
+/// Two `init --yes` runs with different ports started together on one fresh project:
+/// at most one reports each file created, and the files all come from one run.
+#[cfg(unix)]
+#[test]
+fn two_runs_started_together_never_both_create_nor_mix_their_files() {
+    let spawn = |dir: &Path, port: &str| {
+        Command::new(env!("CARGO_BIN_EXE_dockform"))
+            .args(["init", "--yes", "--port", port])
+            .arg(dir)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    rounds(16, 8, |round| {
+        let dir = tempfile::tempdir().unwrap();
+        write_files(dir.path(), NODE_APP);
+        let a = spawn(dir.path(), "3001");
+        let b = spawn(dir.path(), "3002");
+        let outs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+        for name in ["Dockerfile", ".dockerignore", "dockform.toml"] {
+            let created = outs
+                .iter()
+                .filter(|o| {
+                    String::from_utf8_lossy(&o.stderr)
+                        .lines()
+                        .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["created", name])
+                })
+                .count();
+            assert!(created <= 1, "round {round}: both runs created `{name}`");
+        }
+        let read = |n| std::fs::read_to_string(dir.path().join(n)).unwrap();
+        let port = if read("dockform.toml").contains("3001") {
+            "3001"
+        } else {
+            "3002"
+        };
+        assert!(
+            read("dockform.toml").contains(&format!("port = {port}")),
+            "round {round}: {}",
+            read("dockform.toml")
+        );
+        assert!(
+            read("Dockerfile").contains(&format!("EXPOSE {port}")),
+            "round {round}: the Dockerfile is not from the run that wrote dockform.toml (port {port})"
+        );
+        assert!(leftovers(dir.path()).is_empty(), "round {round}");
+    });
 }
 
 #[test]

@@ -152,19 +152,35 @@ pub fn detect(
                     ),
                 )
             })?;
-        return detector(project, presets, hints)?.ok_or_else(|| {
+        let found = detector(project, presets, hints)?.ok_or_else(|| {
             Error::bad_input(
                 project.root().display().to_string(),
                 format!("has no manifest for `--stack {wanted}`"),
             )
-        });
+        })?;
+        return Ok(budget_warning(project, found));
     }
     for (_, detector) in DETECTORS {
         if let Some(found) = detector(project, presets, hints)? {
-            return Ok(found);
+            return Ok(budget_warning(project, found));
         }
     }
     Err(Error::NoStack(project.root().display().to_string()))
+}
+
+/// Says when the run-wide read budget stopped the reading of source files, so hints
+/// (ports, entry points) from the unread ones are known to be missing.
+fn budget_warning(project: &Project, mut d: Detection) -> Detection {
+    let cap = project
+        .caps_hit()
+        .into_iter()
+        .find(|c| matches!(c, crate::scan::Cap::HintBytes(_)));
+    if let Some(cap) = cap.filter(|c| !d.warnings.iter().any(|w| w.contains(&c.to_string()))) {
+        d.warn(format!(
+            "{cap}, and stopped there: hints in the other files (ports, entry points, main packages) were not looked for"
+        ));
+    }
+    d
 }
 
 /// Turns a serde_json error into a parse error naming the file, line and column.
@@ -205,5 +221,74 @@ fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_string(),
         None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    /// 4 MiB instead of 32 for speed; nine 1 MiB files pass it.
+    const BUDGET: u64 = 4 * 1024 * 1024;
+
+    /// A project of `files` plus nine 1 MiB sources named `big{i}.{ext}` in `dir`.
+    fn with_big_sources(files: &[(&str, &str)], dir: &str, ext: &str) -> tempfile::TempDir {
+        let root = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = root.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        std::fs::create_dir_all(root.path().join(dir)).unwrap();
+        for i in 0..9 {
+            let text = "x\n".repeat(512 * 1024);
+            std::fs::write(root.path().join(dir).join(format!("big{i}.{ext}")), text).unwrap();
+        }
+        root
+    }
+
+    fn detect_in(dir: &std::path::Path) -> (Project, Detection) {
+        let p = Project::scan(dir).unwrap().with_hint_budget(BUDGET);
+        let d = detect(&p, &Presets::embedded().unwrap(), None, &Layer::default()).unwrap();
+        (p, d)
+    }
+
+    #[test]
+    fn python_and_rust_source_scans_stop_at_the_run_budget_and_say_so() {
+        let python = with_big_sources(
+            &[
+                ("requirements.txt", "flask==3.1.0\n"),
+                ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+            ],
+            "pkg",
+            "py",
+        );
+        let rust = with_big_sources(
+            &[
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+                ),
+                ("src/main.rs", "fn main() {}\n"),
+            ],
+            "src",
+            "rs",
+        );
+        for (stack, dir) in [("python", &python), ("rust", &rust)] {
+            let (p, d) = detect_in(dir.path());
+            assert_eq!(d.stack, stack);
+            assert!(
+                p.bytes_read() <= BUDGET + 64 * 1024,
+                "{stack}: read {} bytes",
+                p.bytes_read()
+            );
+            assert!(
+                d.warnings
+                    .iter()
+                    .any(|w| w.contains("at most 4 MiB of source files")),
+                "{stack}: {:?}",
+                d.warnings
+            );
+        }
     }
 }

@@ -50,7 +50,7 @@ pub fn verify(args: &VerifyArgs, quiet: bool) -> Result<i32> {
     if !root.join("Dockerfile").is_file() {
         return Err(Error::Verify(format!(
             "no Dockerfile in `{}` (run `dockform init` first)",
-            printable(&root.display().to_string())
+            report::safe(&root.display().to_string())
         )));
     }
     let engine = Engine::find(args.engine.as_deref())?;
@@ -115,7 +115,7 @@ fn env_file(args: &VerifyArgs, root: &Path) -> Result<Option<PathBuf>> {
         Some(f) if f.is_file() => Ok(Some(f.clone())),
         Some(f) => Err(Error::Verify(format!(
             "`--env-file {}` is not a file",
-            printable(&f.display().to_string())
+            report::safe(&f.display().to_string())
         ))),
         None => Ok(Some(root.join(".env")).filter(|f| f.is_file())),
     }
@@ -353,24 +353,11 @@ impl Progress {
             "{clear}  {word:<5} {:<22} {:>6.1}s  {}",
             c.name,
             c.seconds,
-            printable(first)
+            report::safe(first)
         );
         if !rest.is_empty() {
-            eprintln!("{}", printable(rest));
+            eprintln!("{}", report::safe(rest));
         }
     }
 }
 
-/// Text from a build log or the app, with control characters (terminal escapes) shown
-/// as `?` so they cannot drive the terminal.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '?'
-            } else {
-                c
-            }
-        })
-        .collect()
-}

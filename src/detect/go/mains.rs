@@ -4,6 +4,7 @@ use super::gomod::valid_import_path;
 use super::source::GoFile;
 use crate::detect::{Detection, Question};
 use crate::error::{Error, Result};
+use crate::scan::Project;
 use crate::validate;
 
 /// A `package main` directory and the binary `go build` names after it.
@@ -83,14 +84,65 @@ pub fn exec_name(import: &str) -> String {
     }
 }
 
+/// When a cap cut the search short (`cut` says which), a `--main` directory the search
+/// did not reach is taken at its word if it exists: dockform did not look there.
+pub fn trust_wanted(
+    project: &Project,
+    mut mains: Vec<Main>,
+    module: &str,
+    wanted: Option<&str>,
+    cut: &[String],
+) -> Vec<Main> {
+    let Some(wanted) = wanted else {
+        return mains;
+    };
+    let dir = wanted.trim_start_matches("./").trim_end_matches('/');
+    let known = mains.iter().any(|m| m.dir == dir || m.name == wanted);
+    if !cut.is_empty()
+        && !known
+        && wanted != "all"
+        && !dir.is_empty()
+        && valid_import_path(dir)
+        && project.is_dir(dir)
+    {
+        mains.push(Main {
+            dir: dir.to_string(),
+            name: exec_name(&format!("{module}/{dir}")),
+        });
+    }
+    mains
+}
+
 /// The mains to build: the user's `--main` (a package, a binary name or `all`), the
 /// only one, or a question when there are several (answered provisionally by the first).
-pub fn choose(mains: &[Main], wanted: Option<&str>, d: &mut Detection) -> Result<Vec<Main>> {
+/// `cut` names the caps that stopped the search early: then finding nothing (or not
+/// the wanted one) proves nothing, and the error says so and names `--main`.
+pub fn choose(
+    mains: &[Main],
+    wanted: Option<&str>,
+    cut: &[String],
+    d: &mut Detection,
+) -> Result<Vec<Main>> {
     let candidates: Vec<String> = mains.iter().map(Main::package).collect();
+    if mains.is_empty() && !cut.is_empty() {
+        return Err(Error::bad_input(
+            "go.mod",
+            format!(
+                "no `package main` found, but the search stopped early ({}); pass `--main ./path/to/cmd` to name the program's package",
+                cut.join("; ")
+            ),
+        ));
+    }
     if mains.is_empty() {
         return Err(Error::bad_input(
             "go.mod",
             "no `package main` in this module, so there is no program to run; run dockform in the module of a program",
+        ));
+    }
+    if !cut.is_empty() && wanted.is_none() {
+        d.warn(format!(
+            "the search for `package main` stopped early ({}); other main packages may exist (pass `--main ./path/to/cmd` to choose one)",
+            cut.join("; ")
         ));
     }
     if let Some(wanted) = wanted {
@@ -193,7 +245,7 @@ mod tests {
     #[test]
     fn several_mains_without_an_answer_raise_a_question_naming_the_flag() {
         let mut d = Detection::default();
-        let chosen = choose(&mains(&["cmd/api", "cmd/worker"]), None, &mut d).unwrap();
+        let chosen = choose(&mains(&["cmd/api", "cmd/worker"]), None, &[], &mut d).unwrap();
         assert_eq!(chosen[0].dir, "cmd/api");
         let q = &d.questions[0];
         assert_eq!(q.flag, "--main");
@@ -206,14 +258,14 @@ mod tests {
         for wanted in ["./cmd/worker", "cmd/worker/", "worker"] {
             let mut d = Detection::default();
             assert_eq!(
-                choose(&all, Some(wanted), &mut d).unwrap()[0].dir,
+                choose(&all, Some(wanted), &[], &mut d).unwrap()[0].dir,
                 "cmd/worker",
                 "{wanted}"
             );
             assert!(d.questions.is_empty());
         }
         assert_eq!(
-            choose(&all, Some("all"), &mut Detection::default())
+            choose(&all, Some("all"), &[], &mut Detection::default())
                 .unwrap()
                 .len(),
             2
@@ -225,6 +277,7 @@ mod tests {
         let err = choose(
             &mains(&["cmd/api"]),
             Some("./cmd/nope"),
+            &[],
             &mut Detection::default(),
         )
         .unwrap_err();
@@ -255,6 +308,6 @@ mod tests {
 
     #[test]
     fn a_module_without_a_main_package_is_refused() {
-        assert!(choose(&[], None, &mut Detection::default()).is_err());
+        assert!(choose(&[], None, &[], &mut Detection::default()).is_err());
     }
 }

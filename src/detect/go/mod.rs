@@ -89,7 +89,8 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         d.warn("`go.work` is present; the image builds this module alone, with the modules `go.mod` requires");
     }
 
-    let files = source::read(project);
+    let (files, file_cap) = source::read(project);
+    let cut = source::cut_short(project, file_cap.then_some(source::MAX_FILES));
     let cgo = cgo(&files, &m.requires);
     let (cgo_on, cgo_reason) = match &cgo {
         Some((file, reason)) => {
@@ -122,7 +123,8 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     }
 
     let found = mains::find(&files, &m.module, &mut d)?;
-    let chosen = mains::choose(&found, hints.app.as_deref(), &mut d)?;
+    let found = mains::trust_wanted(project, found, &m.module, hints.app.as_deref(), &cut);
+    let chosen = mains::choose(&found, hints.app.as_deref(), &cut, &mut d)?;
     if let Some(app) = &hints.app {
         d.layer.app = Some(app.clone());
     }
@@ -218,6 +220,115 @@ mod tests {
     fn run(files: &[(&str, &str)], hints: Layer) -> Result<Detection> {
         let (_dir, p) = project(files);
         detect(&p, &Presets::embedded().unwrap(), &hints).map(|d| d.unwrap())
+    }
+
+    /// A module whose only `package main` lies where a cap stops the search.
+    fn hidden_main(extra: impl FnOnce(&std::path::Path), main_dir: &str) -> tempfile::TempDir {
+        let (dir, _) = project(&[
+            ("go.mod", "module example.com/deep\n\ngo 1.26\n"),
+            (
+                &format!("{main_dir}/main.go"),
+                "package main\n\nfunc main() {}\n",
+            ),
+        ]);
+        extra(dir.path());
+        dir
+    }
+
+    fn detect_in(dir: &std::path::Path, app: Option<&str>) -> Result<Detection> {
+        let hints = Layer {
+            app: app.map(String::from),
+            ..Layer::default()
+        };
+        let p = Project::scan(dir).unwrap();
+        detect(&p, &Presets::embedded().unwrap(), &hints).map(|d| d.unwrap())
+    }
+
+    #[test]
+    fn a_main_below_the_depth_cap_is_not_called_missing_and_main_names_it() {
+        let deep = "a/b/c/d/e/f/g/h/i";
+        let dir = hidden_main(|_| {}, deep);
+        let err = detect_in(dir.path(), None).unwrap_err().to_string();
+        assert!(err.contains("stopped early"), "{err}");
+        assert!(err.contains("at most 8 directories deep"), "{err}");
+        assert!(err.contains("`--main"), "{err}");
+        let d = detect_in(dir.path(), Some(&format!("./{deep}"))).unwrap();
+        assert_eq!(d.layer.app.as_deref(), Some("./a/b/c/d/e/f/g/h/i"));
+        assert!(
+            d.layer
+                .build_command
+                .as_deref()
+                .unwrap()
+                .ends_with(&format!(" ./{deep}")),
+            "{:?}",
+            d.layer.build_command
+        );
+    }
+
+    #[test]
+    fn a_main_after_the_go_file_cap_is_not_called_missing() {
+        // 40 files against a cap of 30 (3,000 in a real run), the main after them.
+        let dir = hidden_main(
+            |root| {
+                std::fs::create_dir(root.join("lib")).unwrap();
+                for i in 0..40 {
+                    std::fs::write(root.join(format!("lib/f{i:02}.go")), "package lib\n").unwrap();
+                }
+            },
+            "zz",
+        );
+        let p = Project::scan(dir.path()).unwrap();
+        let (files, cut) = source::read_at_most(&p, 30);
+        assert!(cut && !files.iter().any(|f| f.package == "main"));
+        let cut = source::cut_short(&p, Some(30));
+        let mains = mains::find(&files, "example.com/deep", &mut Detection::default()).unwrap();
+        let err = mains::choose(&mains, None, &cut, &mut Detection::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at most 30 Go files"), "{err}");
+        assert!(err.contains("`--main"), "{err}");
+        let mains = mains::trust_wanted(&p, mains, "example.com/deep", Some("./zz"), &cut);
+        let chosen = mains::choose(&mains, Some("./zz"), &cut, &mut Detection::default()).unwrap();
+        assert_eq!(chosen[0].dir, "zz");
+    }
+
+    #[test]
+    fn the_program_is_read_before_library_code_the_caps_may_cut() {
+        let (_dir, p) = project(&[
+            ("go.mod", "module example.com/m\n"),
+            ("a/lib.go", "package a\n"),
+            ("cmd/api/main.go", "package main\n"),
+            ("main.go", "package main\n"),
+        ]);
+        let (files, cut) = source::read_at_most(&p, 2);
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!((paths, cut), (vec!["main.go", "cmd/api/main.go"], true));
+    }
+
+    #[test]
+    fn go_sources_share_one_read_budget_and_a_main_past_it_is_not_called_missing() {
+        // Sparse 1 MiB files against a 4 MiB budget (32 MiB in a real run): cheap to
+        // make and read, full size to dockform.
+        const BUDGET: u64 = 4 * 1024 * 1024;
+        let dir = hidden_main(
+            |root| {
+                for i in 0..9 {
+                    let f = std::fs::File::create(root.join(format!("big{i}.go"))).unwrap();
+                    f.set_len(1024 * 1024).unwrap();
+                }
+            },
+            "zz",
+        );
+        let p = Project::scan(dir.path()).unwrap().with_hint_budget(BUDGET);
+        let (files, _) = source::read(&p);
+        assert!(p.bytes_read() <= BUDGET, "read {} bytes", p.bytes_read());
+        let held: usize = files.iter().map(|f| f.text.len()).sum();
+        assert!(held as u64 <= BUDGET);
+        let err = detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at most 4 MiB of source files"), "{err}");
+        assert!(err.contains("`--main"), "{err}");
     }
 
     const HTTP: &str = "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":9000\", nil) }\n";

@@ -10,7 +10,7 @@ use crate::scan::Project;
 use crate::validate;
 
 /// Go files read at most; enough for any program dockform would containerize.
-const MAX_FILES: usize = 3000;
+pub const MAX_FILES: usize = 3000;
 
 /// Build tags the toolchain sets itself (operating systems, architectures, cgo, ...).
 const SYSTEM_TAGS: &[&str] = &[
@@ -71,7 +71,13 @@ pub struct GoFile {
 
 /// Reads the main module's non-test Go files: not in nested modules, `testdata`,
 /// or directories the go tool ignores (`_x`, `.x`), nor files marked `//go:build ignore`.
-pub fn read(project: &Project) -> Vec<GoFile> {
+/// The second value says whether [`MAX_FILES`] stopped the reading early.
+pub fn read(project: &Project) -> (Vec<GoFile>, bool) {
+    read_at_most(project, MAX_FILES)
+}
+
+/// [`read`] with another cap on the number of files (tests use a small one).
+pub fn read_at_most(project: &Project, max_files: usize) -> (Vec<GoFile>, bool) {
     let nested: Vec<String> = project
         .files()
         .filter_map(|f| f.strip_suffix("/go.mod"))
@@ -82,15 +88,19 @@ pub fn read(project: &Project) -> Vec<GoFile> {
         let mut dirs = f.split('/').rev().skip(1);
         dirs.any(|d| d.starts_with('.') || d.starts_with('_') || d == "testdata")
     };
-    let mut out = Vec::new();
-    for path in project
+    // Where main packages live first (the root, then `cmd/`), so the caps below cut
+    // off library code rather than the program.
+    let mut paths: Vec<&str> = project
         .files()
         .filter(|f| f.ends_with(".go") && !f.ends_with("_test.go"))
-    {
+        .collect();
+    paths.sort_by_key(|p| (p.contains('/'), !p.starts_with("cmd/"), *p));
+    let mut out = Vec::new();
+    for path in paths {
         if ignored_dir(path) || nested.iter().any(|n| path.starts_with(n.as_str())) {
             continue;
         }
-        let Some(text) = project.read_hint(path) else {
+        let Some(text) = project.read_budgeted(path) else {
             continue;
         };
         let Some(package) = package_re.captures(&text).map(|c| c[1].to_string()) else {
@@ -112,11 +122,20 @@ pub fn read(project: &Project) -> Vec<GoFile> {
             text,
             tags,
         });
-        if out.len() >= MAX_FILES {
-            break;
+        if out.len() >= max_files {
+            return (out, true);
         }
     }
-    out
+    (out, false)
+}
+
+/// Why the search for Go files may have missed some, one clause per cap hit.
+pub fn cut_short(project: &Project, file_cap: Option<usize>) -> Vec<String> {
+    let mut caps: Vec<String> = project.caps_hit().iter().map(|c| c.to_string()).collect();
+    if let Some(max) = file_cap {
+        caps.push(format!("dockform reads at most {max} Go files"));
+    }
+    caps
 }
 
 /// The `//go:build` (or old `// +build`) expression before the package clause.

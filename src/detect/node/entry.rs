@@ -4,7 +4,7 @@ use regex::Regex;
 
 use super::Package;
 use crate::detect::Detection;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::scan::Project;
 use crate::validate;
 
@@ -48,6 +48,7 @@ pub fn node(project: &Project, pkg: &Package, d: &mut Detection) -> Result<()> {
         .collect();
     d.fact("runtime_dirs", dirs, None, "read by the app at run time");
     let (cmd, source, reason) = if let Some(found) = from_start_script(pkg) {
+        refuse_multiline_start(pkg)?;
         found
     } else if let Some(main) = pkg
         .str("main")
@@ -87,6 +88,23 @@ pub fn node(project: &Project, pkg: &Package, d: &mut Detection) -> Result<()> {
     d.layer.start_command = Some(shell_words::join(&cmd));
     d.why("start-command", Some(source), reason);
     Ok(())
+}
+
+/// A line break in `scripts.start` would be split away as blank space, its second
+/// line becoming more `CMD` arguments: refused, naming the file.
+fn refuse_multiline_start(pkg: &Package) -> Result<()> {
+    match pkg.script("start") {
+        Some(script) if script.contains(['\n', '\r', '\u{2028}', '\u{2029}']) => {
+            Err(Error::bad_input(
+                "package.json",
+                format!(
+                    "`scripts.start` holds a line break (`{}`); dockform turns it into one command, so write it on one line (join commands with `&&`)",
+                    validate::shown(script)
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `node [flags] file [args]` in `scripts.start`, minus leading `VAR=x` assignments.

@@ -119,9 +119,15 @@ fn refuse_workspace_root(project: &Project, pkg: &Package) -> Result<()> {
         return Ok(());
     };
     let apps = workspace_apps(project, &patterns);
-    let example = apps
-        .first()
-        .map_or("apps/web".to_string(), |a| crate::validate::shown(a));
+    // Quoted for a POSIX shell: a directory name may hold spaces, `$(...)` or quotes.
+    let example = apps.first().map_or("apps/web".to_string(), |a| {
+        let arg = if a.starts_with('-') {
+            format!("./{a}")
+        } else {
+            a.clone()
+        };
+        shell_words::quote(&arg).into_owned()
+    });
     // A few names are enough to say what to run; a huge monorepo would fill the screen.
     const SHOWN: usize = 8;
     let mut names: Vec<String> = apps
@@ -539,5 +545,26 @@ mod tests {
             err.contains("apps/web") && err.contains("workspace root"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_suggested_command_for_a_workspace_app_is_quoted_for_the_shell() {
+        for name in ["a b;$(id)", "it's `x`", "-rf"] {
+            let (_dir, p) = project(&[
+                ("package.json", r#"{"workspaces":["apps/*"]}"#),
+                (&format!("apps/{name}/package.json"), "{}"),
+            ]);
+            let err = detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+                .unwrap_err()
+                .to_string();
+            let command = err
+                .split("e.g. `")
+                .nth(1)
+                .and_then(|c| c.strip_suffix('`'))
+                .unwrap_or_else(|| panic!("{err}"));
+            let words = shell_words::split(command).unwrap();
+            let want = format!("apps/{name}");
+            assert_eq!(words, ["dockform", "init", want.as_str()], "{err}");
+        }
     }
 }

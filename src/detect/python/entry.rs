@@ -320,7 +320,7 @@ fn instances(
     };
     let mut out = Vec::new();
     for file in sources.iter().filter(|f| importable(f)) {
-        let Some(text) = project.read_hint(file) else {
+        let Some(text) = project.read_budgeted(file) else {
             continue;
         };
         if let Some(c) = re.captures(&text) {
@@ -384,7 +384,7 @@ fn flask(
         let re = Regex::new(r"(?m)^def create_app\(").ok();
         for file in sources.iter().filter(|f| importable(f)) {
             if project
-                .read_hint(file)
+                .read_budgeted(file)
                 .is_some_and(|t| re.as_ref().is_some_and(|r| r.is_match(&t)))
             {
                 let (module, dir) = module_of(file);
@@ -505,7 +505,7 @@ fn port(project: &Project, sources: &[String], d: &mut Detection) {
     ];
     let res: Vec<Regex> = patterns.iter().filter_map(|p| Regex::new(p).ok()).collect();
     for file in sources {
-        let Some(text) = project.read_hint(file) else {
+        let Some(text) = project.read_budgeted(file) else {
             continue;
         };
         for re in &res {

@@ -228,7 +228,7 @@ pub fn port(project: &Project, dir: &str, d: &mut Detection) {
         .take(300)
         .collect();
     for file in files {
-        let Some(text) = project.read_hint(file) else {
+        let Some(text) = project.read_budgeted(file) else {
             continue;
         };
         if let Some(c) = env.as_ref().and_then(|re| re.captures(&text)) {
