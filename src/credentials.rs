@@ -52,7 +52,7 @@ fn in_line(line: &str, kind: Kind) -> Option<String> {
     url_userinfo()
         .captures_iter(line)
         .find(|c| url_credential(&c[1], &c[2]))
-        .map(|_| "a credential in a URL (`user:password@`)".to_string())
+        .map(|_| "a password or token in a URL".to_string())
 }
 
 /// `key = value`, `key: value`, `key value` (`.yarnrc`) for the keys that hold secrets.

@@ -209,10 +209,12 @@ fn deny_secrets(
             .join("\n"),
     );
     let checked = ignorefile::Matcher::new(&list.checked.join("\n"));
-    let clean: Vec<String> = ignorefile::copied_paths(dockerfile)
+    let mut clean: Vec<String> = ignorefile::copied_paths(dockerfile)
         .into_iter()
         .filter(|p| checked.excludes(p) && !always.excludes(p))
         .collect();
+    clean.sort();
+    clean.dedup();
     if !clean.is_empty() {
         ignore.push_str("# Read by the install, and free of credentials\n");
         for p in clean {
