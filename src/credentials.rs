@@ -106,13 +106,21 @@ fn is_env_ref(value: &str) -> bool {
 }
 
 /// Whether a URL's userinfo is a credential: a literal password, or a lone token on an
-/// HTTP(S) URL (`https://TOKEN@host`). `ssh://git@host` names a user only.
+/// HTTP(S) URL (`https://TOKEN@host`; tokens are long, a user name such as `git` in
+/// `git+https://git@host` is not one). `ssh://git@host` names a user only.
 fn url_credential(scheme: &str, userinfo: &str) -> bool {
     match userinfo.split_once(':') {
         Some((_, password)) => is_literal(password),
-        None => scheme.to_ascii_lowercase().ends_with("https") && is_literal(userinfo),
+        None => {
+            scheme.to_ascii_lowercase().ends_with("https")
+                && userinfo.len() >= MIN_TOKEN
+                && is_literal(userinfo)
+        }
     }
 }
+
+/// Shortest user-only userinfo taken for a token (access tokens run 20 to 90 characters).
+const MIN_TOKEN: usize = 16;
 
 #[cfg(test)]
 mod tests {
@@ -159,7 +167,7 @@ mod tests {
 
     #[test]
     fn manifests_are_searched_for_urls_only() {
-        let req = "--index-url https://u:p@r.example/simple\n--extra-index-url https://${U}:${P}@r.example/\nflask==3.0\nlib @ git+https://ghp_abc123@code.example/x.git\nother @ git+ssh://git@code.example/y.git\n";
+        let req = "--index-url https://u:p@r.example/simple\n--extra-index-url https://${U}:${P}@r.example/\nflask==3.0\nlib @ git+https://ghp_0123456789abcdef@code.example/x.git\nother @ git+ssh://git@code.example/y.git\nthird @ git+https://git@code.example/z.git\n";
         assert_eq!(found(req, Kind::Manifest), vec![1, 4]);
         let pyproject = "[[tool.poetry.source]]\nname = \"corp\"\nurl = \"https://u:p@r.example/simple\"\n[tool.x]\npassword = \"data\"\n";
         assert_eq!(found(pyproject, Kind::Manifest), vec![3]);

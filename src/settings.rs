@@ -411,6 +411,27 @@ fn names(field: &str, value: Option<&[String]>) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// `allow-secret-files`: each a valid `.dockerignore` pattern on one line.
+fn allowed_secret_files(list: Option<&[String]>) -> Result<Vec<String>> {
+    let list = list.unwrap_or_default();
+    for p in list {
+        validate::line("`allow-secret-files`", p)?;
+        let pattern = p.trim_start_matches('!');
+        if let Some(why) = crate::ignorefile::docker_pattern_error(pattern)
+            .or_else(|| pattern.trim().is_empty().then_some("empty"))
+        {
+            return Err(Error::invalid(
+                "`allow-secret-files`",
+                format!(
+                    "`{}` is not a valid `.dockerignore` pattern ({why})",
+                    validate::shown(p)
+                ),
+            ));
+        }
+    }
+    Ok(list.to_vec())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,25 +514,4 @@ mod tests {
         assert_eq!(resolve_version(node, "=22").unwrap(), "22");
         assert!(resolve_version(node, ">=22 <=24").is_ok());
     }
-}
-
-/// `allow-secret-files`: each a valid `.dockerignore` pattern on one line.
-fn allowed_secret_files(list: Option<&[String]>) -> Result<Vec<String>> {
-    let list = list.unwrap_or_default();
-    for p in list {
-        validate::line("`allow-secret-files`", p)?;
-        let pattern = p.trim_start_matches('!');
-        if let Some(why) = crate::ignorefile::docker_pattern_error(pattern)
-            .or_else(|| pattern.trim().is_empty().then_some("empty"))
-        {
-            return Err(Error::invalid(
-                "`allow-secret-files`",
-                format!(
-                    "`{}` is not a valid `.dockerignore` pattern ({why})",
-                    validate::shown(p)
-                ),
-            ));
-        }
-    }
-    Ok(list.to_vec())
 }

@@ -102,7 +102,8 @@ pub fn check(project: &Project, hints: &Layer, d: &mut Detection) -> Result<()> 
     }
     let requirements = project.files().filter(|f| {
         let name = f.rsplit('/').next().unwrap_or(f);
-        name.starts_with("requirements") && (name.ends_with(".txt") || name.ends_with(".in"))
+        let listed = name.starts_with("requirements") || f.contains("requirements/");
+        listed && (name.ends_with(".txt") || name.ends_with(".in"))
     });
     let manifests: Vec<String> = MANIFESTS
         .iter()
@@ -117,7 +118,7 @@ pub fn check(project: &Project, hints: &Layer, d: &mut Detection) -> Result<()> 
             continue;
         };
         let at = format!("line {} holds a credential ({})", first.line, first.what);
-        if allowed.iter().any(|a| *a == file) {
+        if allowed.contains(&file) {
             d.warn(format!(
                 "`{file}` {at}; it is copied into the image because `dockform.toml` lists it under `allow-secret-files`"
             ));
