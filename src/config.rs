@@ -39,6 +39,7 @@ pub fn flags_layer(c: &Choices) -> Result<Layer> {
         build_args: list(&c.build_args),
         secrets: list(&c.secrets),
         app: c.app.clone(),
+        allow_secret_files: None,
     })
 }
 
@@ -243,6 +244,10 @@ const KEYS: &[(&str, &str)] = &[
         "Build secret ids, mounted with `RUN --mount=type=secret`.",
     ),
     ("health-path", "Path the HEALTHCHECK requests."),
+    (
+        "allow-secret-files",
+        "Credential files kept in the build context despite the deny list (dockform warns).",
+    ),
 ];
 
 const HEADER: &str = "\
@@ -251,7 +256,8 @@ const HEADER: &str = "\
 # regenerates the files from it and `dockform check` exits 1 when they drift.
 # Precedence: preset < detection < this file < DOCKFORM_* variables < flags.
 # Keys: preset, stack, app, version, package-manager, port, build-command,
-# start-command, test-command, dev-command, runtime, build-args, secrets, health-path.
+# start-command, test-command, dev-command, runtime, build-args, secrets, health-path,
+# allow-secret-files.
 ";
 
 /// The layer `dockform.toml` should hold: the preset, and of the user's choices

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::settings::{self, Layer, Origin};
 use crate::wizard::{Ask, Defaults, Prompter, Terminal};
 use crate::write::{FilePlan, Plan, Status};
-use crate::{preset, questions, render, report, scan};
+use crate::{ignorefile, preset, questions, render, report, scan};
 
 /// How much to say on stderr.
 #[derive(Debug, Clone, Copy)]
@@ -94,9 +94,10 @@ fn generate(
     ];
     let resolved = settings::resolve(decided.preset, &decided.detection, &user)?;
     let overrides = config::template_overrides(args.templates_dir.as_deref())?;
-    let mut rendered = render::Renderer::new(overrides).render(
+    let gitignore = ignorefile::read(project.root());
+    let (mut rendered, notes) = render::Renderer::new(overrides).render_noting(
         &resolved.settings,
-        project.read_hint(".gitignore").as_deref(),
+        gitignore.as_ref().map(|g| g.text.as_str()),
     )?;
     if !args.no_config && !args.check {
         rendered.files.push(saved_config(&inputs, &decided)?);
@@ -107,7 +108,15 @@ fn generate(
             .warnings
             .iter()
             .filter(|w| !decided.shown.contains(w) || !interactive)
+            .chain(&notes)
             .for_each(|w| eprintln!("warning: {}", report::safe(w)));
+        if gitignore.is_some_and(|g| g.truncated) {
+            eprintln!(
+                "warning: `.gitignore` is larger than {} MiB; only its first {} MiB are read",
+                ignorefile::MAX_FILE >> 20,
+                ignorefile::MAX_FILE >> 20
+            );
+        }
     }
     if out.verbose {
         eprint!(

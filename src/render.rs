@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use include_dir::{Dir, include_dir};
 use minijinja::{Environment, UndefinedBehavior, syntax::SyntaxConfig, value::Serde};
+use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::ignorefile;
@@ -57,15 +58,27 @@ impl Renderer {
     /// Renders the Dockerfile and `.dockerignore` for `settings`. `gitignore` is the
     /// project's `.gitignore`, whose patterns are carried over.
     pub fn render(&self, settings: &Settings, gitignore: Option<&str>) -> Result<Rendered> {
+        Ok(self.render_noting(settings, gitignore)?.0)
+    }
+
+    /// [`Renderer::render`], plus warnings for the user: `.gitignore` rules left out,
+    /// credential files kept in the context on the word of `allow-secret-files`.
+    pub fn render_noting(
+        &self,
+        settings: &Settings,
+        gitignore: Option<&str>,
+    ) -> Result<(Rendered, Vec<String>)> {
         let dockerfile = self.one(&format!("{}/Dockerfile.j2", settings.stack), settings)?;
         let mut ignore = self.one(&format!("{}/dockerignore.j2", settings.stack), settings)?;
-        let carried = gitignore
+        let translation = gitignore
             .map(ignorefile::from_gitignore)
             .unwrap_or_default();
-        let present: Vec<String> = ignore.lines().map(String::from).collect();
-        let carried: Vec<String> = carried
+        let mut warnings = translation.warnings;
+        let present: std::collections::HashSet<&str> = ignore.lines().collect();
+        let carried: Vec<String> = translation
+            .lines
             .into_iter()
-            .filter(|l| !present.contains(l))
+            .filter(|l| !present.contains(l.as_str()))
             .collect();
         if !carried.is_empty() {
             ignore.push_str("\n# From .gitignore\n");
@@ -75,12 +88,14 @@ impl Renderer {
             }
         }
         keep_copied_sources(&dockerfile, &mut ignore);
-        Ok(Rendered {
+        deny_secrets(settings, &dockerfile, &mut ignore, &mut warnings)?;
+        let rendered = Rendered {
             files: vec![
                 ("Dockerfile".into(), dockerfile),
                 (".dockerignore".into(), ignore),
             ],
-        })
+        };
+        Ok((rendered, warnings))
     }
 
     /// Renders one template by name.
@@ -130,6 +145,95 @@ fn keep_copied_sources(dockerfile: &str, ignore: &mut String) {
     }
 }
 
+/// The credential deny list (`templates/common/secrets.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DenyList {
+    /// Always left out of the build context.
+    pub deny: Vec<String>,
+    /// Exceptions to `deny` (templates of environment files).
+    pub except: Vec<String>,
+    /// Configs left out unless the Dockerfile copies them by name (checked clean).
+    pub checked: Vec<String>,
+}
+
+/// Loads the embedded deny list.
+pub fn deny_list() -> Result<DenyList> {
+    let text = TEMPLATES
+        .get_file("common/secrets.toml")
+        .and_then(|f| f.contents_utf8())
+        .ok_or_else(|| Error::Internal("`common/secrets.toml` is missing".into()))?;
+    toml::from_str(text).map_err(|e| Error::Internal(format!("`common/secrets.toml`: {e}")))
+}
+
+/// Appends the deny list last, so no `.gitignore` negation or re-include before it can
+/// bring a credential file back; then the package-manager configs the Dockerfile copies
+/// by name (read and found clean) and what `allow-secret-files` asks for.
+fn deny_secrets(
+    settings: &Settings,
+    dockerfile: &str,
+    ignore: &mut String,
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    let list = deny_list()?;
+    let withheld: Vec<String> = settings
+        .extra
+        .get("withheld_files")
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    ignore.push_str("\n# Credentials: never in the build context (dockform's deny list)\n");
+    let denied: Vec<&String> = list
+        .deny
+        .iter()
+        .chain(&withheld)
+        .chain(&list.checked)
+        .collect();
+    for p in &denied {
+        ignore.push_str(&format!("{p}\n"));
+    }
+    for p in &list.except {
+        ignore.push_str(&format!("!{p}\n"));
+    }
+    let always = ignorefile::Matcher::new(
+        &list
+            .deny
+            .iter()
+            .chain(&withheld)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let checked = ignorefile::Matcher::new(&list.checked.join("\n"));
+    let mut clean: Vec<String> = ignorefile::copied_paths(dockerfile)
+        .into_iter()
+        .filter(|p| checked.excludes(p) && !always.excludes(p))
+        .collect();
+    clean.sort();
+    clean.dedup();
+    if !clean.is_empty() {
+        ignore.push_str("# Read by the install, and free of credentials\n");
+        for p in clean {
+            ignore.push_str(&format!("!{p}\n"));
+        }
+    }
+    if !settings.allow_secret_files.is_empty() {
+        ignore.push_str("# Kept on the word of `allow-secret-files` in dockform.toml\n");
+        for p in &settings.allow_secret_files {
+            let p = p.trim_start_matches('!');
+            ignore.push_str(&format!("!{p}\n"));
+            warnings.push(format!(
+                "`dockform.toml` `allow-secret-files` keeps `{p}` in the build context: a `COPY` of it puts it in an image layer"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Collapses runs of blank lines left by template conditionals and ends with one newline.
 fn tidy(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -158,7 +262,10 @@ pub fn embedded_names() -> Vec<String> {
     let mut names = Vec::new();
     let mut stack = vec![&TEMPLATES];
     while let Some(dir) = stack.pop() {
-        for f in dir.files() {
+        for f in dir
+            .files()
+            .filter(|f| f.path().extension().is_some_and(|e| e == "j2"))
+        {
             names.push(f.path().to_string_lossy().replace('\\', "/"));
         }
         stack.extend(dir.dirs());

@@ -326,7 +326,7 @@ impl Project {
 /// Breadth-first, sorted walk of `root`. Links are not followed; unreadable
 /// directories are skipped (detection reads the files it needs directly and reports
 /// those errors with their path). `.gitignore` files are read here rather than by a
-/// walker library: only regular files up to [`MAX_IGNORE_FILE`] (a named pipe would
+/// walker library: only regular files, up to [`crate::ignorefile::MAX_FILE`] (a named pipe would
 /// block, a huge one take seconds), and none above the root or from the user's global
 /// configuration, so detection depends on the project alone.
 fn walk(root: &Path) -> Walked {
@@ -407,13 +407,13 @@ struct GitignoreRules {
     by_text: HashMap<String, Arc<Gitignore>>,
 }
 
-/// Ignore files larger than this are not read (a real one is a few KiB).
-const MAX_IGNORE_FILE: u64 = 1024 * 1024;
-
 impl GitignoreRules {
     /// Loads the rules of `dir`, whose listing says whether it has a `.gitignore`.
     fn enter(&mut self, dir: &Path, has_gitignore: bool) {
-        let Some(text) = has_gitignore.then(|| read_gitignore(dir)).flatten() else {
+        let Some(text) = has_gitignore
+            .then(|| crate::ignorefile::read(dir).map(|g| g.text))
+            .flatten()
+        else {
             return;
         };
         let compiled = self
@@ -450,23 +450,11 @@ impl GitignoreRules {
     }
 }
 
-fn read_gitignore(dir: &Path) -> Option<String> {
-    let path = dir.join(".gitignore");
-    let meta = fs::metadata(&path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_IGNORE_FILE {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    fs::File::open(&path)
-        .and_then(|f| f.take(MAX_IGNORE_FILE).read_to_end(&mut bytes))
-        .ok()?;
-    Some(String::from_utf8_lossy(&bytes).into_owned())
-}
-
 /// Rules rooted at `.`, so one compiled set serves every directory with this text.
 fn compile_gitignore(text: &str) -> Gitignore {
     let mut builder = GitignoreBuilder::new(".");
-    for line in text.lines() {
+    // The same rules, caps and all, as the `.dockerignore` translation reads.
+    for (_, line) in crate::ignorefile::rule_lines(text).0 {
         // A malformed pattern is skipped, as git does.
         let _ = builder.add_line(None, line);
     }

@@ -45,6 +45,9 @@ pub struct Layer {
     pub secrets: Option<Vec<String>>,
     /// Which app, main package or binary to containerize when there are several.
     pub app: Option<String>,
+    /// Credential files (`.dockerignore` patterns, e.g. `certs/dev.key`) the user wants
+    /// in the build context despite the deny list; dockform warns about each.
+    pub allow_secret_files: Option<Vec<String>>,
 }
 
 /// Who set a value.
@@ -129,6 +132,8 @@ pub struct Settings {
     pub secrets: Vec<String>,
     /// Chosen app/main/binary, if the stack has such a choice.
     pub app: Option<String>,
+    /// Credential files kept in the build context on the user's word (`allow-secret-files`).
+    pub allow_secret_files: Vec<String>,
     /// Stack-specific detected facts (see the stack's detector).
     pub extra: BTreeMap<String, Value>,
 }
@@ -162,7 +167,8 @@ pub fn merge(layers: &[(Origin, &Layer)]) -> (Layer, BTreeMap<&'static str, Orig
             runtime => "runtime", port => "port", health_path => "health-path",
             build_command => "build-command", start_command => "start-command",
             test_command => "test-command", dev_command => "dev-command",
-            build_args => "build-args", secrets => "secrets", app => "app");
+            build_args => "build-args", secrets => "secrets", app => "app",
+            allow_secret_files => "allow-secret-files");
     }
     (out, origins)
 }
@@ -243,6 +249,7 @@ pub fn resolve(
             .as_deref()
             .map(|a| validate::line("`--app`", a).map(|()| a.to_string()))
             .transpose()?,
+        allow_secret_files: allowed_secret_files(m.allow_secret_files.as_deref())?,
         extra: detection
             .extra
             .iter()
@@ -402,6 +409,27 @@ fn names(field: &str, value: Option<&[String]>) -> Result<Vec<String>> {
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// `allow-secret-files`: each a valid `.dockerignore` pattern on one line.
+fn allowed_secret_files(list: Option<&[String]>) -> Result<Vec<String>> {
+    let list = list.unwrap_or_default();
+    for p in list {
+        validate::line("`allow-secret-files`", p)?;
+        let pattern = p.trim_start_matches('!');
+        if let Some(why) = crate::ignorefile::docker_pattern_error(pattern)
+            .or_else(|| pattern.trim().is_empty().then_some("empty"))
+        {
+            return Err(Error::invalid(
+                "`allow-secret-files`",
+                format!(
+                    "`{}` is not a valid `.dockerignore` pattern ({why})",
+                    validate::shown(p)
+                ),
+            ));
+        }
+    }
+    Ok(list.to_vec())
 }
 
 #[cfg(test)]

@@ -254,7 +254,7 @@ proptest! {
         let layer = Layer {
             start_command: commands.0, build_command: commands.1, test_command: commands.2, dev_command: commands.3,
             stack: names.0, preset: names.1, version: names.2, package_manager: names.3, runtime: names.4,
-            build_args: lists.0, secrets: lists.1, port, health_path: health, app: None,
+            build_args: lists.0, secrets: lists.1, port, health_path: health, app: None, allow_secret_files: None,
         };
         let result = pipeline::generate(dir.path(), &layer);
         if let (Ok(r), Some(build)) = (&result, &layer.build_command) {
@@ -278,9 +278,11 @@ proptest! {
 
     #[test]
     fn gitignore_translation_and_matching_never_panic(text in any::<String>(), path in "[a-z./*!]{0,20}") {
-        let lines = dockform::ignorefile::from_gitignore(&text);
+        let lines = dockform::ignorefile::from_gitignore(&text).lines;
         for l in &lines {
             prop_assert!(!l.chars().any(char::is_control), "{l:?}");
+            let pattern = l.strip_prefix('!').unwrap_or(l);
+            prop_assert_eq!(dockform::ignorefile::docker_pattern_error(pattern), None, "{:?}", l);
         }
         let _ = dockform::ignorefile::Matcher::new(&lines.join("\n")).excludes(&path);
         let _ = dockform::ignorefile::copied_paths(&text);

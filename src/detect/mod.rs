@@ -5,6 +5,7 @@ mod go;
 mod node;
 mod python;
 mod rust;
+pub mod secrets;
 
 use std::collections::BTreeMap;
 
@@ -152,16 +153,18 @@ pub fn detect(
                     ),
                 )
             })?;
-        let found = detector(project, presets, hints)?.ok_or_else(|| {
+        let mut found = detector(project, presets, hints)?.ok_or_else(|| {
             Error::bad_input(
                 project.root().display().to_string(),
                 format!("has no manifest for `--stack {wanted}`"),
             )
         })?;
+        secrets::check(project, hints, &mut found)?;
         return Ok(budget_warning(project, found));
     }
     for (_, detector) in DETECTORS {
-        if let Some(found) = detector(project, presets, hints)? {
+        if let Some(mut found) = detector(project, presets, hints)? {
+            secrets::check(project, hints, &mut found)?;
             return Ok(budget_warning(project, found));
         }
     }

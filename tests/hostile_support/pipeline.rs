@@ -27,6 +27,6 @@ pub fn generate(root: &Path, flags: &Layer) -> Result<Rendered> {
         (Origin::Answer, &decided.answers),
     ];
     let resolved = settings::resolve(decided.preset, &decided.detection, &user)?;
-    let gitignore = project.read_hint(".gitignore");
+    let gitignore = dockform::ignorefile::read(project.root()).map(|g| g.text);
     Renderer::new(Default::default()).render(&resolved.settings, gitignore.as_deref())
 }

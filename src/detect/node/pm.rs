@@ -165,10 +165,9 @@ fn record_files(project: &Project, lockfile: Option<&str>, d: &mut Detection) {
     let mut files = vec!["package.json".to_string()];
     files.extend(lockfile.map(String::from));
     for file in CONFIG_FILES.iter().filter(|f| project.is_file(f)) {
-        let text = project.read_hint(file).unwrap_or_default();
-        if holds_credentials(&text) {
-            d.warn(format!("`{file}` holds a credential, so it is not copied into the image; pass it as a build secret instead (`--secret`)"));
-        } else {
+        // One holding a credential is mounted as a build secret instead (see
+        // `detect::secrets`, which also warns).
+        if !crate::detect::secrets::holds_credentials(project, file) {
             files.push(file.to_string());
         }
     }
@@ -199,22 +198,4 @@ fn record_files(project: &Project, lockfile: Option<&str>, d: &mut Detection) {
         None,
         "package-manager data the install reads",
     );
-}
-
-/// An `.npmrc`/`.yarnrc.yml` line with a literal token (not a `${VAR}` reference).
-fn holds_credentials(text: &str) -> bool {
-    text.lines().any(|line| {
-        let l = line.trim();
-        let key = [
-            "_authToken",
-            "_auth",
-            "_password",
-            "npmAuthToken",
-            "npmAuthIdent",
-        ];
-        key.iter().any(|k| l.contains(k))
-            && !l.contains("${")
-            && !l.starts_with('#')
-            && !l.starts_with(';')
-    })
 }

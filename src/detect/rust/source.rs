@@ -168,7 +168,10 @@ pub fn cargo_config(project: &Project, d: &mut Detection) -> Result<Option<Strin
             "no `build.target`",
         ),
     }
-    Ok(Some(file.to_string()))
+    // One holding a registry token is not copied: the build mounts it as a secret
+    // (see `detect::secrets`).
+    let clean = crate::credentials::find(&text, crate::credentials::Kind::Config).is_empty();
+    Ok(clean.then(|| file.to_string()))
 }
 
 /// Crates that link the system OpenSSL.

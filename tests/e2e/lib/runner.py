@@ -61,6 +61,24 @@ CACHES = re.compile(
     r"|^var/cache/apt/archives/[^/]+\.deb$"
 )
 TYPESCRIPT = re.compile(r"(^|/)node_modules/typescript/package\.json$")
+# Credential files planted in each project's copy (where no file of that name exists):
+# their marker must be in no layer of the final image. Their names are on dockform's
+# deny list, so the .dockerignore keeps them out of the build context.
+CANARY = "dockform-e2e-canary"
+CANARIES = {
+    ".npmrc": f"//registry.invalid/:_authToken={CANARY}\n",
+    "id_rsa": f"-----BEGIN OPENSSH PRIVATE KEY-----\n{CANARY}\n",
+    "server.key": f"{CANARY}\n",
+    ".aws/credentials": f"[default]\naws_secret_access_key = {CANARY}\n",
+    ".netrc": f"machine registry.invalid login u password {CANARY}\n",
+    ".git-credentials": f"https://u:{CANARY}@registry.invalid\n",
+    ".docker/config.json": f'{{"auths": {{"registry.invalid": {{"auth": "{CANARY}"}}}}}}\n',
+    ".env": f"TOKEN={CANARY}\n",
+    "config/.env": f"TOKEN={CANARY}\n",
+    "service-account.json": f'{{"private_key": "{CANARY}"}}\n',
+}
+# Files larger than this are not read for the marker (every canary is far smaller).
+CANARY_SCAN_MAX = 64 * 1024
 
 
 class Engine:
@@ -124,6 +142,15 @@ class Engine:
     def inspect(self, image):
         return json.loads(self.run("image", "inspect", image).stdout)[0]
 
+    def layer_hits(self, image):
+        """Files holding the canary marker, in any layer of the saved image."""
+        p = subprocess.Popen([self.cmd, "save", image], stdout=subprocess.PIPE)
+        try:
+            return canary_hits(p.stdout)
+        finally:
+            p.stdout.close()
+            p.wait()
+
     def files(self, image):
         """Names of all files in the image's filesystem (works for shell-less images)."""
         cid = self.run("create", image, "/nonexistent").stdout.strip()
@@ -138,6 +165,44 @@ class Engine:
             return names
         finally:
             self.run("rm", "-f", cid, check=False)
+
+
+def plant_canaries(ctx):
+    """Writes each canary credential file where the project has none; returns their paths."""
+    planted = []
+    for rel, text in CANARIES.items():
+        path = ctx / rel
+        if path.exists() or path.is_symlink():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        planted.append(rel)
+    return planted
+
+
+def canary_hits(stream):
+    """Reads an image archive (docker or OCI layout, as `save` writes it) as a stream:
+    every member that is itself a tar (a layer, gzip or not) is searched, and so is
+    every small file; returns "layer:path" for each file holding the canary marker."""
+    hits = []
+    marker = CANARY.encode()
+    with tarfile.open(fileobj=stream, mode="r|") as outer:
+        for member in outer:
+            if not member.isfile():
+                continue
+            f = outer.extractfile(member)
+            try:
+                with tarfile.open(fileobj=f, mode="r|*") as layer:
+                    for m in layer:
+                        if m.isfile() and m.size <= CANARY_SCAN_MAX:
+                            data = layer.extractfile(m).read()
+                            if marker in data:
+                                hits.append(f"{member.name}:{m.name}")
+            except tarfile.TarError:
+                # Not a layer (manifest, config JSON): its bytes were partly consumed,
+                # which is fine, a canary file is only ever inside a layer.
+                continue
+    return hits
 
 
 def load_config(project):
@@ -287,6 +352,7 @@ def run_project(project, engine, out_dir, quick):
     try:
         ctx = work / "ctx"
         shutil.copytree(project, ctx, symlinks=True, ignore=shutil.ignore_patterns(".git", "node_modules", "target"))
+        row["canaries"] = plant_canaries(ctx)
         run_checks(ctx, engine, cfg, stack, tag, logs, check, row, timeout, quick)
     except Exception as e:  # an unexpected engine error fails the row, not the run
         check("runner", False, f"{type(e).__name__}: {e}")
@@ -326,6 +392,8 @@ def run_checks(ctx, engine, cfg, stack, tag, logs, check, row, timeout, quick):
     check("non_root_user", user.split(":")[0] not in ("", "0", "root"), f"Config.User is {user!r}")
     run_container(engine, prod, info, cfg, check, timeout, logs)
     inspect_files(engine, prod, check)
+    hits = engine.layer_hits(prod)
+    check("no_canary_secrets", not hits, f"{len(hits)} found, e.g. {', '.join(hits[:3])}")
 
     for target in ("dev", "test"):
         rc, _, secs = engine.build(ctx, f"{tag}:{target}-{engine.name}", target, log=logs / f"{target}.log")

@@ -235,8 +235,6 @@ def setUpModule():
     unittest.addModuleCleanup(quiet.__exit__, None, None, None)
 
 
-if __name__ == "__main__":
-    unittest.main()
 
 
 class BrokenOnPurpose(unittest.TestCase):
@@ -254,3 +252,42 @@ class BrokenOnPurpose(unittest.TestCase):
         report = {"checks": [{"name": "answers", "ok": False}, {"name": "non_root", "ok": True}]}
         self.assertEqual(runner.failed_checks(report), ["answers"])
         self.assertEqual(runner.failed_checks(None), [])
+
+
+def tar_bytes(files, gzip=False):
+    """A tar archive in memory holding `files` ({name: bytes})."""
+    buf = io.BytesIO()
+    with runner.tarfile.open(fileobj=buf, mode="w:gz" if gzip else "w") as tar:
+        for name, data in files.items():
+            info = runner.tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+class CanaryTest(unittest.TestCase):
+    def test_planting_skips_files_the_project_already_has(self):
+        with tempfile.TemporaryDirectory() as d:
+            ctx = Path(d)
+            (ctx / ".npmrc").write_text("engine-strict=true\n")
+            planted = runner.plant_canaries(ctx)
+            self.assertNotIn(".npmrc", planted)
+            self.assertEqual((ctx / ".npmrc").read_text(), "engine-strict=true\n")
+            self.assertIn("config/.env", planted)
+            self.assertIn(runner.CANARY, (ctx / "config/.env").read_text())
+            self.assertIn(runner.CANARY, (ctx / ".aws/credentials").read_text())
+
+    def test_a_canary_in_any_layer_is_found_plain_or_gzip(self):
+        clean = tar_bytes({"app/index.js": b"console.log(1)\n"})
+        leaked = tar_bytes({"app/config/.env": f"TOKEN={runner.CANARY}\n".encode()}, gzip=True)
+        archive = tar_bytes({"manifest.json": b"[]", "a/layer.tar": clean, "blobs/sha256/b": leaked})
+        self.assertEqual(runner.canary_hits(io.BytesIO(archive)), ["blobs/sha256/b:app/config/.env"])
+
+    def test_an_image_without_canaries_has_no_hits(self):
+        layer = tar_bytes({"app/.npmrc": b"engine-strict=true\n", "etc/passwd": b"root:x:0:0\n"})
+        archive = tar_bytes({"index.json": b"{}", "blobs/sha256/a": layer})
+        self.assertEqual(runner.canary_hits(io.BytesIO(archive)), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
