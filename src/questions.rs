@@ -195,16 +195,8 @@ pub fn parse_port(value: &str) -> std::result::Result<u16, String> {
 
 /// Which stack, asked only when several detectors recognise the project.
 fn ask_stack(p: &mut dyn Prompter, inputs: &Inputs, user: &Layer) -> Result<Option<String>> {
-    let mut found: Vec<(String, String)> = Vec::new();
-    for id in detect::stack_ids() {
-        // A detector that fails here is reported by the real detection below.
-        if let Ok(d) = detect::detect(inputs.project, inputs.presets, Some(id), user)
-            && !found.iter().any(|(s, _)| *s == d.stack)
-        {
-            let why = d.stack_evidence.map(|e| e.reason).unwrap_or_default();
-            found.push((d.stack, why));
-        }
-    }
+    // Servers first; a detector that fails here is reported by the real detection below.
+    let (found, contested) = detect::ranked_stacks(inputs.project, inputs.presets, user);
     if found.len() < 2 {
         return Ok(None);
     }
@@ -212,11 +204,18 @@ fn ask_stack(p: &mut dyn Prompter, inputs: &Inputs, user: &Layer) -> Result<Opti
     let ask = Ask {
         key: "stack".into(),
         prompt: "Stack".into(),
-        reason: format!("several found; first: {}", found[0].1),
+        reason: if contested {
+            let each: Vec<String> = found.iter().map(|(s, why)| format!("{s}: {why}")).collect();
+            format!("more than one service: {}", each.join("; "))
+        } else {
+            format!("several found; first: {}", found[0].1)
+        },
         flag: "--stack".into(),
     };
-    let i = p.select(&ask, &names, 0)?;
-    Ok((i != 0).then(|| names[i].clone()))
+    // Two servers: no default, so nobody gets one of them silently.
+    let default = if contested { usize::MAX } else { 0 };
+    let i = p.select(&ask, &names, default)?;
+    Ok((contested || i != 0).then(|| names[i].clone()))
 }
 
 /// Detects with the user's hints, asking the detector's open choices (which app).

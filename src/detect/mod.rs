@@ -1,6 +1,7 @@
 //! Detection: reads the project and returns facts, each with the evidence behind it.
 //! One file per stack; each exposes `detect(&Project, &Presets) -> Result<Option<Detection>>`.
 
+mod arbitrate;
 mod go;
 mod node;
 mod python;
@@ -159,12 +160,29 @@ pub fn detect(
             )
         });
     }
-    for (_, detector) in DETECTORS {
-        if let Some(found) = detector(project, presets, hints)? {
-            return Ok(found);
-        }
-    }
-    Err(Error::NoStack(project.root().display().to_string()))
+    // Every detector runs; when several recognise the project, the one that declares
+    // a server wins (see `arbitrate`).
+    arbitrate::choose(candidates(project, presets, hints))?
+        .ok_or_else(|| Error::NoStack(project.root().display().to_string()))
+}
+
+/// The stacks that recognise the project, the ones that declare a server first, each
+/// with why; `true` when two or more declare a server (only a person can choose).
+pub fn ranked_stacks(
+    project: &Project,
+    presets: &Presets,
+    hints: &Layer,
+) -> (Vec<(String, String)>, bool) {
+    arbitrate::ranked(candidates(project, presets, hints))
+}
+
+fn candidates(project: &Project, presets: &Presets, hints: &Layer) -> Vec<arbitrate::Candidate> {
+    DETECTORS
+        .iter()
+        .filter_map(|(ids, detector)| {
+            arbitrate::candidate(project, ids[0], detector(project, presets, hints))
+        })
+        .collect()
 }
 
 /// Turns a serde_json error into a parse error naming the file, line and column.
