@@ -725,4 +725,57 @@ mod tests {
             script.asked
         );
     }
+
+    #[test]
+    fn two_services_are_asked_with_no_default() {
+        let (dir, project) =
+            project(r#"{"dependencies":{"express":"5"},"scripts":{"start":"node server.js"}}"#);
+        std::fs::write(
+            dir.path().join("go.mod"),
+            "module example.com/x\n\ngo 1.26\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("main.go"),
+            "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n",
+        )
+        .unwrap();
+        let err = run(&mut Defaults, &project, &Layer::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--stack") && err.contains("go") && err.contains("express"),
+            "{err}"
+        );
+        let mut script = Scripted::new([("stack", "go")]);
+        let answers = run(&mut script, &project, &Layer::default()).unwrap();
+        assert_eq!(answers.stack.as_deref(), Some("go"));
+    }
+
+    #[test]
+    fn the_server_is_the_default_over_asset_tooling() {
+        let (dir, project) = project(r#"{"scripts":{"build":"vite build"}}"#);
+        std::fs::remove_file(dir.path().join("server.js")).unwrap();
+        std::fs::write(
+            dir.path().join("go.mod"),
+            "module example.com/x\n\ngo 1.26\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("main.go"),
+            "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n",
+        )
+        .unwrap();
+        let presets = Presets::embedded().unwrap();
+        let config = Layer::default();
+        let flags = Layer::default();
+        let inputs = Inputs {
+            project: &project,
+            presets: &presets,
+            config: &config,
+            flags: &flags,
+        };
+        let decided = interview(&mut Defaults, &inputs).unwrap();
+        assert_eq!(decided.detection.stack, "go");
+    }
 }
