@@ -643,6 +643,112 @@ fn role_rank(project: &Project, dir: &str) -> u8 {
     }
 }
 
+/// Every manifest a detector reads first.
+const MANIFESTS: &[&str] = &[
+    "package.json",
+    "go.mod",
+    "Cargo.toml",
+    "pyproject.toml",
+    "requirements.txt",
+    "Pipfile",
+    "setup.py",
+];
+
+/// When nothing at the root is deployable: the refusal naming the subdirectories that
+/// hold a manifest (`backend/`, `server/`, `src/<pkg>/`), servers first, with the
+/// command to run on the first. `None` when there is none.
+pub(crate) fn subdir_refusal(project: &Project) -> Option<Error> {
+    let mut dirs: Vec<String> = project.subdirs("");
+    dirs.extend(
+        project
+            .subdirs("src")
+            .into_iter()
+            .map(|d| format!("src/{d}")),
+    );
+    let mut found: Vec<(u8, String, &str)> = dirs
+        .into_iter()
+        .filter(|d| !d.starts_with('.'))
+        .filter_map(|dir| {
+            let manifest = MANIFESTS
+                .iter()
+                .find(|m| project.is_file(&format!("{dir}/{m}")))?;
+            // A conventional service directory comes first among equals.
+            let name = dir.rsplit('/').next().unwrap_or(&dir);
+            let rank = app_rank(project, &dir) * 2 + u8::from(!SERVICE_DIRS.contains(&name));
+            Some((rank, dir, *manifest))
+        })
+        .collect();
+    if found.is_empty() {
+        return None;
+    }
+    found.sort();
+    const SHOWN: usize = 12;
+    let mut names: Vec<String> = found
+        .iter()
+        .take(SHOWN)
+        .map(|(_, dir, m)| format!("{} ({m})", crate::validate::shown(dir)))
+        .collect();
+    if found.len() > SHOWN {
+        names.push(format!("and {} more", found.len() - SHOWN));
+    }
+    let first = crate::validate::shown(&found[0].1);
+    Some(Error::bad_input(
+        project.root().display().to_string(),
+        format!(
+            "has no manifest at its root, but its subdirectories do: {}; run dockform on the app, e.g. `dockform init {first}` (or pass `--stack` at the root)",
+            names.join(", ")
+        ),
+    ))
+}
+
+/// When the directory has no manifest but is a Go main package inside a module
+/// (`cmd/server`): the refusal naming the module and the command that picks this main. Only file existence is checked
+/// above the root, at most four levels up and never past the repository's top
+/// (the directory holding `.git`).
+pub(crate) fn ancestor_refusal(project: &Project) -> Option<Error> {
+    let root = project.root();
+    let mut dir = root.parent();
+    let mut depth = 0;
+    while let Some(ancestor) = dir {
+        depth += 1;
+        if depth > 4 {
+            return None;
+        }
+        if let Some(manifest) = MANIFESTS.iter().find(|m| ancestor.join(m).is_file()) {
+            let rel = root
+                .strip_prefix(ancestor)
+                .ok()?
+                .to_string_lossy()
+                .into_owned();
+            // Relative to the directory dockform was run on: short and exact.
+            let up = vec![".."; depth].join("/");
+            let go_main = *manifest == "go.mod"
+                && project
+                    .files()
+                    .any(|f| !f.contains('/') && f.ends_with(".go"));
+            let command = if go_main {
+                format!(
+                    "`dockform init {up} --main ./{}`",
+                    crate::validate::shown(&rel)
+                )
+            } else {
+                format!("`dockform init {up}`")
+            };
+            return Some(Error::bad_input(
+                root.display().to_string(),
+                format!(
+                    "has no manifest of its own; it is part of the project whose `{manifest}` is in `{up}`: run dockform there, e.g. {command} from this directory"
+                ),
+            ));
+        }
+        if ancestor.join(".git").exists() {
+            return None;
+        }
+        dir = ancestor.parent();
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -790,6 +896,55 @@ mod tests {
             ]);
             assert_eq!(d.map(|d| d.stack).ok().as_deref(), Some("node"), "{yaml}");
         }
+    }
+
+    #[test]
+    fn an_app_in_a_subdirectory_is_named_with_the_command() {
+        let err = detect(&[
+            (
+                "docs/package.json",
+                r#"{"scripts":{"build":"vitepress build"}}"#,
+            ),
+            ("backend/requirements.txt", "flask==3.1.3\n"),
+            (
+                "backend/app.py",
+                "from flask import Flask\napp = Flask(__name__)\n",
+            ),
+            ("README.md", "hello\n"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("backend (requirements.txt), docs (package.json)")
+                && err.contains("`dockform init backend`"),
+            "{err}"
+        );
+        let err = detect(&[("README.md", "hello\n")]).unwrap_err().to_string();
+        assert!(err.contains("no supported project found"), "{err}");
+    }
+
+    #[test]
+    fn a_main_package_below_its_module_names_the_module_and_the_main() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::write(
+            dir.path().join("go.mod"),
+            "module example.com/x\n\ngo 1.26\n",
+        )
+        .unwrap();
+        let main = dir.path().join("cmd/server");
+        std::fs::create_dir_all(&main).unwrap();
+        std::fs::write(main.join("main.go"), GO_MAIN).unwrap();
+        let p = Project::scan(&main).unwrap();
+        let presets = crate::preset::Presets::embedded().unwrap();
+        let err = super::super::detect(&p, &presets, None, &crate::settings::Layer::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`go.mod` is in `../..`")
+                && err.contains("`dockform init ../.. --main ./cmd/server`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -162,8 +162,11 @@ pub fn detect(
     }
     // Every detector runs; when several recognise the project, the one that declares
     // a server wins (see `arbitrate`).
-    arbitrate::choose(candidates(project, presets, hints))?
-        .ok_or_else(|| Error::NoStack(project.root().display().to_string()))
+    arbitrate::choose(candidates(project, presets, hints))?.ok_or_else(|| {
+        arbitrate::subdir_refusal(project)
+            .or_else(|| arbitrate::ancestor_refusal(project))
+            .unwrap_or_else(|| Error::NoStack(project.root().display().to_string()))
+    })
 }
 
 /// The stacks that recognise the project, the ones that declare a server first, each
