@@ -214,16 +214,8 @@ pub fn parse_port(value: &str) -> std::result::Result<u16, String> {
 
 /// Which stack, asked only when several detectors recognise the project.
 fn ask_stack(p: &mut dyn Prompter, inputs: &Inputs, user: &Layer) -> Result<Option<String>> {
-    let mut found: Vec<(String, String)> = Vec::new();
-    for id in detect::stack_ids() {
-        // A detector that fails here is reported by the real detection below.
-        if let Ok(d) = detect::detect(inputs.project, inputs.presets, Some(id), user)
-            && !found.iter().any(|(s, _)| *s == d.stack)
-        {
-            let why = d.stack_evidence.map(|e| e.reason).unwrap_or_default();
-            found.push((d.stack, why));
-        }
-    }
+    // Servers first; a detector that fails here is reported by the real detection below.
+    let (found, contested) = detect::ranked_stacks(inputs.project, inputs.presets, user);
     if found.len() < 2 {
         return Ok(None);
     }
@@ -231,11 +223,18 @@ fn ask_stack(p: &mut dyn Prompter, inputs: &Inputs, user: &Layer) -> Result<Opti
     let ask = Ask {
         key: "stack".into(),
         prompt: "Stack".into(),
-        reason: format!("several found; first: {}", found[0].1),
+        reason: if contested {
+            let each: Vec<String> = found.iter().map(|(s, why)| format!("{s}: {why}")).collect();
+            format!("more than one service: {}", each.join("; "))
+        } else {
+            format!("several found; first: {}", found[0].1)
+        },
         flag: "--stack".into(),
     };
-    let i = p.select(&ask, &names, 0)?;
-    Ok((i != 0).then(|| names[i].clone()))
+    // Two servers: no default, so nobody gets one of them silently.
+    let default = if contested { usize::MAX } else { 0 };
+    let i = p.select(&ask, &names, default)?;
+    Ok((contested || i != 0).then(|| names[i].clone()))
 }
 
 /// Detects with the user's hints, asking the detector's open choices (which app).
@@ -756,5 +755,58 @@ mod tests {
             "{:?}",
             script.asked
         );
+    }
+
+    #[test]
+    fn two_services_are_asked_with_no_default() {
+        let (dir, project) =
+            project(r#"{"dependencies":{"express":"5"},"scripts":{"start":"node server.js"}}"#);
+        std::fs::write(
+            dir.path().join("go.mod"),
+            "module example.com/x\n\ngo 1.26\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("main.go"),
+            "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n",
+        )
+        .unwrap();
+        let err = run(&mut Defaults, &project, &Layer::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--stack") && err.contains("go") && err.contains("express"),
+            "{err}"
+        );
+        let mut script = Scripted::new([("stack", "go")]);
+        let answers = run(&mut script, &project, &Layer::default()).unwrap();
+        assert_eq!(answers.stack.as_deref(), Some("go"));
+    }
+
+    #[test]
+    fn the_server_is_the_default_over_asset_tooling() {
+        let (dir, project) = project(r#"{"scripts":{"build":"vite build"}}"#);
+        std::fs::remove_file(dir.path().join("server.js")).unwrap();
+        std::fs::write(
+            dir.path().join("go.mod"),
+            "module example.com/x\n\ngo 1.26\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("main.go"),
+            "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n",
+        )
+        .unwrap();
+        let presets = Presets::embedded().unwrap();
+        let config = Layer::default();
+        let flags = Layer::default();
+        let inputs = Inputs {
+            project: &project,
+            presets: &presets,
+            config: &config,
+            flags: &flags,
+        };
+        let decided = interview(&mut Defaults, &inputs).unwrap();
+        assert_eq!(decided.detection.stack, "go");
     }
 }

@@ -1,6 +1,7 @@
 //! Detection: reads the project and returns facts, each with the evidence behind it.
 //! One file per stack; each exposes `detect(&Project, &Presets) -> Result<Option<Detection>>`.
 
+mod arbitrate;
 mod go;
 mod node;
 mod python;
@@ -162,13 +163,35 @@ pub fn detect(
         secrets::check(project, hints, &mut found)?;
         return Ok(budget_warning(project, found));
     }
-    for (_, detector) in DETECTORS {
-        if let Some(mut found) = detector(project, presets, hints)? {
-            secrets::check(project, hints, &mut found)?;
-            return Ok(budget_warning(project, found));
-        }
-    }
-    Err(Error::NoStack(project.root().display().to_string()))
+    // Every detector runs; when several recognise the project, the one that declares
+    // a server wins (see `arbitrate`).
+    let chosen = arbitrate::choose(candidates(project, presets, hints))?.ok_or_else(|| {
+        arbitrate::subdir_refusal(project)
+            .or_else(|| arbitrate::ancestor_refusal(project))
+            .unwrap_or_else(|| Error::NoStack(project.root().display().to_string()))
+    })?;
+    let mut found = chosen;
+    secrets::check(project, hints, &mut found)?;
+    Ok(budget_warning(project, found))
+}
+
+/// The stacks that recognise the project, the ones that declare a server first, each
+/// with why; `true` when two or more declare a server (only a person can choose).
+pub fn ranked_stacks(
+    project: &Project,
+    presets: &Presets,
+    hints: &Layer,
+) -> (Vec<(String, String)>, bool) {
+    arbitrate::ranked(candidates(project, presets, hints))
+}
+
+fn candidates(project: &Project, presets: &Presets, hints: &Layer) -> Vec<arbitrate::Candidate> {
+    DETECTORS
+        .iter()
+        .filter_map(|(ids, detector)| {
+            arbitrate::candidate(project, ids[0], detector(project, presets, hints))
+        })
+        .collect()
 }
 
 /// Says when the run-wide read budget stopped the reading of source files, so hints

@@ -16,6 +16,8 @@ mod entry;
 mod pm;
 mod version;
 
+pub(crate) use pm::run_prefix;
+
 use serde_json::{Map, Value};
 
 use super::{Detection, json_error};
@@ -109,16 +111,17 @@ fn refuse_workspace_root(project: &Project, pkg: &Package) -> Result<()> {
         ("package.json", patterns.unwrap_or_default())
     } else if project.is_file("pnpm-workspace.yaml") {
         let text = project.read("pnpm-workspace.yaml")?.unwrap_or_default();
-        let patterns = text
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("- "))
-            .map(|p| p.trim().trim_matches(['"', '\'']).to_string())
-            .collect();
-        ("pnpm-workspace.yaml", patterns)
+        ("pnpm-workspace.yaml", pnpm_packages(&text))
     } else {
         return Ok(());
     };
     let apps = workspace_apps(project, &patterns);
+    // A workspace whose globs match no package besides the root (`packages: ['**']`
+    // in a single app, or a file that only holds pnpm settings) is a single app.
+    if apps.is_empty() {
+        return Ok(());
+    }
+    let apps = super::arbitrate::workspace_listing(project, apps, &patterns);
     // Quoted for a POSIX shell: a directory name may hold spaces, `$(...)` or quotes.
     let example = apps.first().map_or("apps/web".to_string(), |a| {
         let arg = if a.starts_with('-') {
@@ -129,7 +132,7 @@ fn refuse_workspace_root(project: &Project, pkg: &Package) -> Result<()> {
         shell_words::quote(&arg).into_owned()
     });
     // A few names are enough to say what to run; a huge monorepo would fill the screen.
-    const SHOWN: usize = 8;
+    const SHOWN: usize = 12;
     let mut names: Vec<String> = apps
         .iter()
         .take(SHOWN)
@@ -151,6 +154,41 @@ fn refuse_workspace_root(project: &Project, pkg: &Package) -> Result<()> {
     ))
 }
 
+/// The `packages:` list of a `pnpm-workspace.yaml` (its other keys, such as
+/// `onlyBuiltDependencies`, also hold lists but name dependencies, not packages).
+fn pnpm_packages(text: &str) -> Vec<String> {
+    let mut inside = false;
+    let mut patterns = Vec::new();
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if !line.starts_with([' ', '\t', '-']) {
+            inside = trimmed.starts_with("packages:");
+            // The flow form: `packages: ['apps/*', 'lib']`.
+            if let Some(flow) = trimmed
+                .strip_prefix("packages:")
+                .map(str::trim)
+                .and_then(|r| r.strip_prefix('['))
+                .and_then(|r| r.split(']').next())
+            {
+                patterns.extend(
+                    flow.split(',')
+                        .map(|p| p.trim().trim_matches(['"', '\'']).to_string())
+                        .filter(|p| !p.is_empty()),
+                );
+            }
+            continue;
+        }
+        if inside && let Some(item) = trimmed.strip_prefix('-') {
+            let item = item.split(" #").next().unwrap_or(item);
+            patterns.push(item.trim().trim_matches(['"', '\'']).to_string());
+        }
+    }
+    patterns
+}
+
 /// Directories matching simple workspace globs (`apps/*`, `packages/web`) that hold a
 /// package.json. The globs are expanded directly, so a 5,000-package workspace costs
 /// one directory listing, not a walk of the whole tree.
@@ -158,12 +196,32 @@ fn workspace_apps(project: &Project, patterns: &[String]) -> Vec<String> {
     let mut apps: Vec<String> = Vec::new();
     for p in patterns {
         let p = p.trim_start_matches("./").trim_end_matches('/');
-        let candidates = match p.strip_suffix("/*").or_else(|| p.strip_suffix("/**")) {
+        // Negations exclude; the root itself is the workspace, not one of its apps.
+        if p.starts_with('!') || p.is_empty() || p == "." {
+            continue;
+        }
+        // `**` reaches any depth: the bounded walk finds the package.json files.
+        if let Some(prefix) = p.strip_suffix("**") {
+            let prefix = prefix.trim_end_matches('/');
+            apps.extend(
+                project
+                    .files()
+                    .filter_map(|f| f.strip_suffix("/package.json"))
+                    .filter(|dir| {
+                        prefix.is_empty()
+                            || dir.strip_prefix(prefix).is_some_and(|r| r.starts_with('/'))
+                    })
+                    .map(String::from),
+            );
+            continue;
+        }
+        let candidates = match p.strip_suffix("/*") {
             Some(parent) => project
                 .subdirs(parent)
                 .into_iter()
                 .map(|d| format!("{parent}/{d}"))
                 .collect(),
+            None if p == "*" => project.subdirs(""),
             None => vec![p.to_string()],
         };
         apps.extend(
