@@ -17,6 +17,7 @@ pub mod report;
 pub mod scan;
 pub mod settings;
 pub mod validate;
+pub mod versions;
 pub mod wizard;
 pub mod write;
 

@@ -423,7 +423,8 @@ fn version_prompt(preset: &Preset) -> String {
     format!("{lang} version")
 }
 
-fn version_flag(preset: &Preset) -> &'static str {
+/// The flag that sets the version for `preset`'s stack.
+pub fn version_flag(preset: &Preset) -> &'static str {
     match preset.stack.as_str() {
         "go" => "--go-version",
         "python" => "--python-version",

@@ -152,19 +152,36 @@ pub fn detect(
                     ),
                 )
             })?;
-        return detector(project, presets, hints)?.ok_or_else(|| {
-            Error::bad_input(
-                project.root().display().to_string(),
-                format!("has no manifest for `--stack {wanted}`"),
-            )
-        });
+        return detector(project, presets, hints)?
+            .map(|found| dated(found, presets))
+            .ok_or_else(|| {
+                Error::bad_input(
+                    project.root().display().to_string(),
+                    format!("has no manifest for `--stack {wanted}`"),
+                )
+            });
     }
     for (_, detector) in DETECTORS {
         if let Some(found) = detector(project, presets, hints)? {
-            return Ok(found);
+            return Ok(dated(found, presets));
         }
     }
     Err(Error::NoStack(project.root().display().to_string()))
+}
+
+/// Adds a warning when the preset's version data is older than a few months: which
+/// versions are supported is computed from dates that may have moved since.
+fn dated(mut found: Detection, presets: &Presets) -> Detection {
+    let name = found.layer.preset.as_deref().unwrap_or(&found.stack);
+    if let Ok(preset) = presets.get(name)
+        && let Some(days) = preset.versions.stale_days()
+    {
+        found.warn(format!(
+            "dockform's version data for `{name}` was last updated on {} ({days} days ago): newer releases or end-of-life dates may be missing (update dockform, or pass the version flag)",
+            preset.versions.updated
+        ));
+    }
+    found
 }
 
 /// Turns a serde_json error into a parse error naming the file, line and column.

@@ -298,7 +298,7 @@ mod tests {
 
     fn run(files: &[(&str, &str)]) -> Detection {
         let (_dir, p) = project(files);
-        detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+        detect(&p, &Presets::for_tests(), &Layer::default())
             .unwrap()
             .unwrap()
     }
@@ -532,7 +532,7 @@ mod tests {
             ("package.json", r#"{"workspaces":["apps/*"]}"#),
             ("apps/web/package.json", "{}"),
         ]);
-        let err = detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+        let err = detect(&p, &Presets::for_tests(), &Layer::default())
             .unwrap_err()
             .to_string();
         assert!(

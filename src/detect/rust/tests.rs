@@ -17,7 +17,7 @@ fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
 
 fn run(files: &[(&str, &str)], hints: Layer) -> Result<Detection> {
     let (_dir, p) = project(files);
-    let presets = Presets::embedded().unwrap();
+    let presets = Presets::for_tests();
     detect(&p, &presets, &hints).map(|d| d.expect("a Rust project"))
 }
 
@@ -31,7 +31,7 @@ const MAIN: &str = "fn main() {}";
 fn a_project_without_cargo_toml_is_not_rust() {
     let (_dir, p) = project(&[("package.json", "{}")]);
     assert!(
-        detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+        detect(&p, &Presets::for_tests(), &Layer::default())
             .unwrap()
             .is_none()
     );
