@@ -361,6 +361,84 @@ mod tests {
         assert!(d.warnings.iter().any(|w| w.contains("not reproducible")));
     }
 
+    fn run_on(files: &[(&str, &str)], today: &str) -> Detection {
+        let (_dir, p) = project(files);
+        let today = crate::versions::Date::parse(today).unwrap();
+        detect(&p, &Presets::embedded_at(today).unwrap(), &Layer::default())
+            .unwrap()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_pin_past_its_end_of_life_warns_with_the_date_once_today_passes_it() {
+        let files = [("package.json", "{}"), (".nvmrc", "20\n")];
+        let before = run_on(&files, "2026-04-29");
+        assert_eq!(before.layer.version.as_deref(), Some("20"));
+        assert!(
+            before.warnings.iter().all(|w| !w.contains("end of life")),
+            "{:?}",
+            before.warnings
+        );
+        let after = run_on(&files, "2026-04-30");
+        assert_eq!(after.layer.version.as_deref(), Some("20"));
+        assert!(
+            after.warnings.iter().any(
+                |w| w.contains("Node 20 (from `.nvmrc`) reached its end of life on 2026-04-30")
+            ),
+            "{:?}",
+            after.warnings
+        );
+    }
+
+    #[test]
+    fn a_range_moves_to_a_new_lts_major_once_it_enters_lts() {
+        let files = [("package.json", r#"{"engines":{"node":"lts/*"}}"#)];
+        assert_eq!(
+            run_on(&files, "2026-10-27").layer.version.as_deref(),
+            Some("24")
+        );
+        assert_eq!(
+            run_on(&files, "2026-10-28").layer.version.as_deref(),
+            Some("26")
+        );
+        // A range never picks an odd major, and past Node 22's end of life `^22` keeps 22.
+        let files = [("package.json", r#"{"engines":{"node":">=23 <25"}}"#)];
+        assert_eq!(
+            run_on(&files, "2026-12-01").layer.version.as_deref(),
+            Some("24")
+        );
+    }
+
+    #[test]
+    fn odd_majors_and_wildcard_spellings_are_used_when_pinned_and_said_so() {
+        let d = run(&[("package.json", "{}"), (".nvmrc", "23\n")]);
+        assert_eq!(d.layer.version.as_deref(), Some("23"));
+        assert!(
+            d.warnings.iter().any(|w| w.contains("odd major")),
+            "{:?}",
+            d.warnings
+        );
+        assert!(d.evidence["version"].reason.contains("never LTS"));
+        let d = run(&[("package.json", "{}"), (".nvmrc", "14.x.x\n")]);
+        assert_eq!(d.layer.version.as_deref(), Some("14"));
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("end of life on 2023-04-30")),
+            "{:?}",
+            d.warnings
+        );
+        let d = run(&[("package.json", "{}"), (".nvmrc", "14.x.x-foo\n")]);
+        assert_eq!(d.layer.version, None);
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("ignoring Node version `14.x.x-foo`")),
+            "{:?}",
+            d.warnings
+        );
+    }
+
     #[test]
     fn node_version_comes_from_nvmrc_before_engines() {
         let d = run(&[

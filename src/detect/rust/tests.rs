@@ -154,6 +154,51 @@ fn a_workspace_asks_which_member_binary_to_build() {
 }
 
 #[test]
+fn the_toolchain_file_pins_the_version_before_a_binary_is_chosen() {
+    let mut files = WS.to_vec();
+    files.push(("rust-toolchain.toml", "[toolchain]\nchannel = \"1.90.0\"\n"));
+    files.push((
+        "crates/api/Cargo.toml",
+        "[package]\nname = \"api\"\nrust-version = \"1.95\"\n",
+    ));
+    let d = ok(&files);
+    assert!(!d.questions.is_empty(), "still asks which binary");
+    assert_eq!(d.layer.version.as_deref(), Some("1.90.0"));
+    assert_eq!(
+        d.evidence["version"].source.as_deref(),
+        Some("rust-toolchain.toml")
+    );
+    let chosen = run(
+        &files,
+        Layer {
+            app: Some("api".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        chosen.layer.version.as_deref(),
+        Some("1.90.0"),
+        "the toolchain file wins over rust-version"
+    );
+}
+
+#[test]
+fn a_toolchain_dockform_has_no_image_for_is_warned_and_ignored() {
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", MAIN),
+        ("rust-toolchain", "1.200.0\n"),
+    ]);
+    assert_eq!(d.layer.version, None);
+    assert!(
+        d.warnings.iter().any(|w| w.contains("no image data")),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
 fn a_workspace_binary_chosen_with_bin_is_built_with_its_package() {
     let d = run(
         WS,
@@ -264,6 +309,19 @@ fn rust_version_is_a_minimum_met_by_the_preset_unless_newer() {
         ("src/main.rs", MAIN),
     ]);
     assert_eq!(d.layer.version.as_deref(), Some("1.99"));
+    let d = ok(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"a\"\nrust-version = \"1.250\"\n",
+        ),
+        ("src/main.rs", MAIN),
+    ]);
+    assert_eq!(d.layer.version, None, "no release known to meet it");
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("newer than the Rust releases dockform knows"))
+    );
 }
 
 #[test]
