@@ -159,7 +159,7 @@ fn the_toolchain_file_pins_the_version_before_a_binary_is_chosen() {
     files.push(("rust-toolchain.toml", "[toolchain]\nchannel = \"1.90.0\"\n"));
     files.push((
         "crates/api/Cargo.toml",
-        "[package]\nname = \"api\"\nrust-version = \"1.95\"\n",
+        "[package]\nname = \"api\"\nrust-version = \"1.98\"\n",
     ));
     let d = ok(&files);
     assert!(!d.questions.is_empty(), "still asks which binary");
