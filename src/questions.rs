@@ -310,7 +310,14 @@ impl Interview<'_, '_> {
         check: &dyn Fn(&str) -> Result<()>,
     ) -> Result<()> {
         if let Some(given) = field_text(self.inputs.flags, key) {
-            return check(&given).map_err(|e| name_flag(e, flag));
+            // A version flag naming no release is a usage error (exit 2), like a bad flag.
+            return check(&given).map_err(|e| match (key, name_flag(e, flag)) {
+                ("version", Error::InvalidValue { message, .. }) => Error::Usage {
+                    flag: flag.to_string(),
+                    message,
+                },
+                (_, e) => e,
+            });
         }
         let (value, reason) = self.current(d, key);
         if let Some(v) = value
