@@ -378,6 +378,12 @@ pub fn resolve_version(preset: &Preset, wanted: &str) -> Result<String> {
         })
 }
 
+/// Whether version `v` (`20`, `22.11.0`) satisfies the node-semver range `range`;
+/// None when `range` is not a range dockform reads.
+pub fn range_allows(range: &str, v: &str) -> Option<bool> {
+    parse_range(range).map(|r| line_satisfies(v, &r))
+}
+
 /// Whether some release of the line `v` (`24`, `3.13`) satisfies `range`: its first,
 /// a far-future one, or the range's own minimum when that falls inside the line.
 fn line_satisfies(v: &str, range: &node_semver::Range) -> bool {

@@ -84,7 +84,7 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     };
     pm::detect(project, &pkg, hints, &mut d)?;
     let preset = presets.get(d.layer.preset.as_deref().unwrap_or(&d.stack))?;
-    version::detect(project, &pkg, preset, &mut d)?;
+    version::detect(project, &pkg, preset, hints.version.as_deref(), &mut d)?;
     scripts(&pkg, &mut d)?;
     native(project, &pkg, preset, &mut d);
     if next {
@@ -434,6 +434,23 @@ mod tests {
             d.warnings
                 .iter()
                 .any(|w| w.contains("ignoring Node version `14.x.x-foo`")),
+            "{:?}",
+            d.warnings
+        );
+    }
+
+    #[test]
+    fn a_version_outside_engines_is_warned_about() {
+        let (_dir, p) = project(&[("package.json", r#"{"engines":{"node":">=22"}}"#)]);
+        let hints = Layer {
+            version: Some("20".into()),
+            ..Default::default()
+        };
+        let d = detect(&p, &Presets::for_tests(), &hints).unwrap().unwrap();
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("contradicts `engines.node")),
             "{:?}",
             d.warnings
         );

@@ -9,9 +9,31 @@ use crate::settings::resolve_version;
 use crate::validate;
 
 /// Sets `version` with its source. Bun projects keep the Bun version set by `pm`.
-pub fn detect(project: &Project, pkg: &Package, preset: &Preset, d: &mut Detection) -> Result<()> {
+/// `wanted` is a version the user gave (flag, config): a warning says when the
+/// project's `engines.node` excludes it.
+pub fn detect(
+    project: &Project,
+    pkg: &Package,
+    preset: &Preset,
+    wanted: Option<&str>,
+    d: &mut Detection,
+) -> Result<()> {
     if preset.name == "bun" {
         return Ok(());
+    }
+    if let (Some(w), Some(engines)) = (
+        wanted,
+        pkg.json
+            .get("engines")
+            .and_then(|e| e.get("node"))
+            .and_then(|v| v.as_str()),
+    ) && let Ok(v) = resolve_version(preset, w)
+        && crate::settings::range_allows(engines, &v) == Some(false)
+    {
+        d.warn(format!(
+            "Node {v} (asked for) contradicts `engines.node = \"{}\"` in `package.json`",
+            validate::shown(engines)
+        ));
     }
     let Some((source, raw)) = find(project, pkg)? else {
         return Ok(());

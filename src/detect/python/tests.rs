@@ -716,3 +716,21 @@ fn python_version_spellings_in_the_wild_are_read_and_unknown_ones_warned() {
         d.warnings
     );
 }
+
+#[test]
+fn a_version_outside_requires_python_is_warned_about() {
+    let py = "[project]\nname = \"svc\"\nversion = \"0.1.0\"\nrequires-python = \">=3.10,<3.13\"\n";
+    let files = [("pyproject.toml", py), ("app.py", FLASK_APP)];
+    let hints = Layer {
+        version: Some("3.13".into()),
+        ..Default::default()
+    };
+    let d = run_with(&files, &hints).unwrap().unwrap();
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("contradicts `requires-python")),
+        "{:?}",
+        d.warnings
+    );
+}

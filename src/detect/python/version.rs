@@ -20,6 +20,16 @@ pub fn detect(
     d: &mut Detection,
 ) -> Result<()> {
     let versions = &preset.versions;
+    if let (Some(w), Some(spec)) = (hints.version.as_deref(), m.requires_python())
+        && let Some(v) = minor(w)
+        && !allows(&spec, &v)
+    {
+        d.warn(format!(
+            "Python {v} (asked for) contradicts `requires-python = \"{}\"` in `{}`",
+            validate::shown(&spec),
+            m.requires_python_file()
+        ));
+    }
     if let Some((file, raw)) = pinned(project, m)? {
         match minor(&raw).filter(|v| versions.release(v).is_some()) {
             Some(v) => {

@@ -62,7 +62,13 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         return Ok(Some(d));
     };
     if !pinned {
-        source::version(&root, &pkg.manifest, preset, &mut d)?;
+        source::version(
+            &root,
+            &pkg.manifest,
+            preset,
+            hints.version.as_deref(),
+            &mut d,
+        )?;
     }
     let lock = project.read("Cargo.lock")?;
     if lock.is_none() {

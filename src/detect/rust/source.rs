@@ -56,8 +56,15 @@ pub fn toolchain(project: &Project, preset: &Preset, d: &mut Detection) -> Resul
 }
 
 /// `rust-version` is a minimum, met by the preset's default unless it asks for
-/// something newer; then the oldest known release that meets it.
-pub fn version(root: &Table, package: &Table, preset: &Preset, d: &mut Detection) -> Result<()> {
+/// something newer; then the oldest known release that meets it. `wanted` (a flag or
+/// config version) older than the minimum is warned about.
+pub fn version(
+    root: &Table,
+    package: &Table,
+    preset: &Preset,
+    wanted: Option<&str>,
+    d: &mut Detection,
+) -> Result<()> {
     let inherited = || {
         root.get("workspace")?
             .get("package")?
@@ -76,6 +83,16 @@ pub fn version(root: &Table, package: &Table, preset: &Preset, d: &mut Detection
         let mut it = v.split('.').map(|x| x.parse::<u64>().ok());
         Some((it.next()??, it.next().flatten().unwrap_or(0)))
     };
+    if let (Some(w), Some(need)) = (wanted.and_then(|w| minor(w)), minor(msrv))
+        && w < need
+    {
+        d.warn(format!(
+            "Rust {}.{} (asked for) is older than `rust-version = \"{}\"` in `Cargo.toml`; Cargo will refuse to build",
+            w.0,
+            w.1,
+            validate::shown(msrv)
+        ));
+    }
     let default = preset.defaults.version.as_deref().unwrap_or_default();
     let at_least = |want: (u64, u64)| {
         preset

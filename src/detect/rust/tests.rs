@@ -487,3 +487,42 @@ fn an_invalid_binary_name_from_a_file_name_names_the_file() {
         "`Cargo.toml` gives the binary built from `src/bin/x y.rs` the name `x y`, which is not a valid Cargo name (letters, digits, `-`, `_`)"
     );
 }
+
+#[test]
+fn a_version_older_than_rust_version_is_warned_about() {
+    let files = [
+        (
+            "Cargo.toml",
+            "[package]\nname = \"a\"\nrust-version = \"1.90\"\n",
+        ),
+        ("src/main.rs", MAIN),
+    ];
+    let d = run(
+        &files,
+        Layer {
+            version: Some("1.88".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("older than `rust-version")),
+        "{:?}",
+        d.warnings
+    );
+    let d = run(
+        &files,
+        Layer {
+            version: Some("1.92".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        d.warnings.iter().all(|w| !w.contains("rust-version")),
+        "{:?}",
+        d.warnings
+    );
+}
