@@ -84,6 +84,16 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     };
     pm::detect(project, &pkg, hints, &mut d)?;
     let preset = presets.get(d.layer.preset.as_deref().unwrap_or(&d.stack))?;
+    if let Some(v) = d.layer.version.clone()
+        && preset.versions.release(&v).is_none()
+    {
+        d.warn(format!(
+            "`packageManager` in `package.json` pins Bun {}, which dockform has no image data for; using Bun {} (update dockform, or pass `--node-version`)",
+            crate::validate::shown(&v),
+            preset.defaults.version.as_deref().unwrap_or_default()
+        ));
+        d.layer.version = None;
+    }
     version::detect(project, &pkg, preset, hints.version.as_deref(), &mut d)?;
     scripts(&pkg, &mut d)?;
     native(project, &pkg, preset, &mut d);
@@ -437,6 +447,21 @@ mod tests {
             "{:?}",
             d.warnings
         );
+    }
+
+    #[test]
+    fn a_bun_version_without_image_data_falls_back_with_a_warning() {
+        let pkg = r#"{"packageManager":"bun@9.1.0","scripts":{"start":"bun server.ts"}}"#;
+        let d = run(&[("package.json", pkg), ("bun.lock", "{}")]);
+        assert_eq!(d.layer.version, None);
+        assert!(
+            d.warnings.iter().any(|w| w.contains("Bun 9.1.0")),
+            "{:?}",
+            d.warnings
+        );
+        let pkg = r#"{"packageManager":"bun@1.3.2","scripts":{"start":"bun server.ts"}}"#;
+        let d = run(&[("package.json", pkg), ("bun.lock", "{}")]);
+        assert_eq!(d.layer.version.as_deref(), Some("1.3.2"));
     }
 
     #[test]

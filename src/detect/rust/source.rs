@@ -83,7 +83,7 @@ pub fn version(
         let mut it = v.split('.').map(|x| x.parse::<u64>().ok());
         Some((it.next()??, it.next().flatten().unwrap_or(0)))
     };
-    if let (Some(w), Some(need)) = (wanted.and_then(|w| minor(w)), minor(msrv))
+    if let (Some(w), Some(need)) = (wanted.and_then(&minor), minor(msrv))
         && w < need
     {
         d.warn(format!(
