@@ -33,6 +33,10 @@ pub enum Error {
     #[error("invalid {field}: {message}")]
     InvalidValue { field: String, message: String },
 
+    /// A command-line value names something that does not exist; exit code 2.
+    #[error("invalid `{flag}`: {message}")]
+    Usage { flag: String, message: String },
+
     /// Nothing recognisable in the project.
     #[error(
         "no supported project found in `{0}` (looked for package.json, go.mod, Cargo.toml, pyproject.toml, requirements.txt); pass `--stack` to choose one"
@@ -87,6 +91,15 @@ impl Error {
         Error::InvalidValue {
             field: field.into(),
             message: message.into(),
+        }
+    }
+
+    /// The process exit code for this error: 2 for usage errors, else 1.
+    pub fn exit_code(&self) -> i32 {
+        if matches!(self, Error::Usage { .. }) {
+            2
+        } else {
+            1
         }
     }
 

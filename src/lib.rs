@@ -19,6 +19,7 @@ pub mod scan;
 pub mod settings;
 pub mod validate;
 pub mod verify;
+pub mod versions;
 pub mod wizard;
 pub mod write;
 

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::settings::Layer;
+use crate::versions::Date;
+pub use crate::versions::Versions;
 
 static PRESETS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/presets");
 
@@ -34,18 +36,6 @@ pub struct Preset {
     /// Free-form stack data for the templates (cache paths, system packages, ...).
     #[serde(default)]
     pub data: toml::Table,
-}
-
-/// Versions a preset supports.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Versions {
-    /// Maintained versions, newest first. A version range resolves to the newest of
-    /// these that satisfies it.
-    pub supported: Vec<String>,
-    /// Named aliases (`lts/*`, `lts/jod`, ...) mapped to a version.
-    #[serde(default)]
-    pub aliases: BTreeMap<String, String>,
 }
 
 /// One final-stage family: the images and the user it runs as.
@@ -77,8 +67,13 @@ pub struct Presets {
 }
 
 impl Presets {
-    /// Loads and validates every embedded preset.
+    /// Loads and validates every embedded preset, dated today ([`Date::today`]).
     pub fn embedded() -> Result<Presets> {
+        Presets::embedded_at(Date::today())
+    }
+
+    /// Loads and validates every embedded preset, computing "supported" as of `today`.
+    pub fn embedded_at(today: Date) -> Result<Presets> {
         let mut by_name = BTreeMap::new();
         for file in PRESETS.files() {
             let path = file.path();
@@ -97,10 +92,19 @@ impl Presets {
                 Error::Internal(format!("preset `{name}`: {}", e.message()))
             })?;
             preset.name = name.to_string();
+            preset.versions.today = today;
             preset.check()?;
             by_name.insert(name.to_string(), preset);
         }
         Ok(Presets { by_name })
+    }
+
+    /// The presets as of 2026-12-01, the day the data was last refreshed: unit tests
+    /// use it so their results do not move with the clock.
+    #[cfg(test)]
+    pub fn for_tests() -> Presets {
+        Presets::embedded_at(Date::parse("2026-12-01").expect("a valid date"))
+            .expect("embedded presets must be valid")
     }
 
     /// The preset called `name`.
@@ -187,15 +191,30 @@ impl Preset {
         {
             return bug(format!("default package manager `{pm}` is not defined"));
         }
-        if self.defaults.version.is_none() || self.versions.supported.is_empty() {
-            return bug("needs a default version and supported versions".into());
+        let Some(default) = &self.defaults.version else {
+            return bug("needs a default version".into());
+        };
+        if self.versions.release(default).is_none() {
+            return bug(format!("default version `{default}` has no release data"));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for r in &self.versions.release {
+            if !seen.insert(&r.version) || r.tags.is_empty() {
+                return bug(format!(
+                    "release `{}` is listed twice or has no tags",
+                    r.version
+                ));
+            }
+            if r.eol.is_some_and(|e| e <= r.released) {
+                return bug(format!("release `{}` ends before it starts", r.version));
+            }
+        }
+        for (alias, v) in &self.versions.aliases {
+            if self.versions.release(v).is_none() {
+                return bug(format!("alias `{alias}` names unknown release `{v}`"));
+            }
         }
         Ok(())
-    }
-
-    /// Resolves a version alias (`lts/*`); other values come back unchanged.
-    pub fn alias(&self, version: &str) -> Option<&str> {
-        self.versions.aliases.get(version).map(String::as_str)
     }
 }
 

@@ -328,7 +328,14 @@ impl Interview<'_, '_> {
         check: &dyn Fn(&str) -> Result<()>,
     ) -> Result<()> {
         if let Some(given) = field_text(self.inputs.flags, key) {
-            return check(&given).map_err(|e| name_flag(e, flag));
+            // A version flag naming no release is a usage error (exit 2), like a bad flag.
+            return check(&given).map_err(|e| match (key, name_flag(e, flag)) {
+                ("version", Error::InvalidValue { message, .. }) => Error::Usage {
+                    flag: flag.to_string(),
+                    message,
+                },
+                (_, e) => e,
+            });
         }
         let (value, reason) = self.current(d, key);
         if let Some(v) = value
@@ -441,7 +448,8 @@ fn version_prompt(preset: &Preset) -> String {
     format!("{lang} version")
 }
 
-fn version_flag(preset: &Preset) -> &'static str {
+/// The flag that sets the version for `preset`'s stack.
+pub fn version_flag(preset: &Preset) -> &'static str {
     match preset.stack.as_str() {
         "go" => "--go-version",
         "python" => "--python-version",

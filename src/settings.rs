@@ -186,7 +186,16 @@ pub fn resolve(
     ];
     layers.extend_from_slice(user);
     let (m, origins) = merge(&layers);
-    let version = resolve_version(preset, m.version.as_deref().unwrap_or_default())?;
+    let version =
+        resolve_version(preset, m.version.as_deref().unwrap_or_default()).map_err(|e| {
+            match (origins.get("version"), e) {
+                (Some(Origin::Flag), Error::InvalidValue { message, .. }) => Error::Usage {
+                    flag: crate::questions::version_flag(preset).to_string(),
+                    message,
+                },
+                (_, e) => e,
+            }
+        })?;
     let runtime = m.runtime.clone().unwrap_or_default();
     let family = preset.runtime.get(&runtime).ok_or_else(|| {
         let known: Vec<_> = preset.runtime.keys().map(String::as_str).collect();
@@ -200,6 +209,7 @@ pub fn resolve(
             ),
         )
     })?;
+    let images = images(preset, family, &runtime, detection, &version)?;
     let package_manager = m.package_manager.clone().unwrap_or_default();
     let pm = if preset.package_managers.is_empty() {
         toml::Table::new()
@@ -224,10 +234,7 @@ pub fn resolve(
     let settings = Settings {
         stack: preset.stack.clone(),
         preset: preset.name.clone(),
-        images: Images {
-            builder: family.builder.replace("{version}", &version),
-            final_image: final_image(family, detection).replace("{version}", &version),
-        },
+        images,
         version,
         package_manager,
         pm,
@@ -283,12 +290,73 @@ fn final_image<'a>(family: &'a crate::preset::RuntimeFamily, detection: &Detecti
         .map_or(family.final_image.as_str(), |(_, image)| image.as_str())
 }
 
-/// Turns a version, alias or range into a concrete supported version.
+/// The builder and final images for `version` in `family`: on the newest Debian
+/// release (`{debian}`) for which both are published, per the preset's tag data, so
+/// an end-of-life version stays on the older Debian its images were built on.
+fn images(
+    preset: &Preset,
+    family: &crate::preset::RuntimeFamily,
+    runtime: &str,
+    detection: &Detection,
+    version: &str,
+) -> Result<Images> {
+    let v = &preset.versions;
+    let release = v.release(version).ok_or_else(|| {
+        Error::invalid(
+            "version",
+            format!("`{}` has no image data", validate::shown(version)),
+        )
+    })?;
+    let final_template = final_image(family, detection);
+    for debian in v.debian_choices() {
+        let builder = crate::versions::image_name(&family.builder, version, debian);
+        let final_image = crate::versions::image_name(final_template, version, debian);
+        if v.published(release, &builder) && v.published(release, &final_image) {
+            return Ok(Images {
+                builder,
+                final_image,
+            });
+        }
+    }
+    Err(Error::invalid(
+        "`--runtime`",
+        format!(
+            "no `{runtime}` image was published for version {version} (its tags: {}); choose another runtime or version",
+            release.tags.join(", ")
+        ),
+    ))
+}
+
+/// Turns a version, alias or range into a concrete version dockform has images for:
+/// an exact version must be a known release (or one release of a known line); a range
+/// resolves to the newest supported line that satisfies it (LTS lines only, where the
+/// data has LTS dates), else to the newest known line that does.
 pub fn resolve_version(preset: &Preset, wanted: &str) -> Result<String> {
+    let versions = &preset.versions;
     let wanted = wanted.trim();
-    let wanted = preset.alias(wanted).unwrap_or(wanted);
-    if validate::version("version", wanted).is_ok() {
+    let aliased = versions.alias(wanted);
+    let wanted = aliased.as_deref().unwrap_or(wanted);
+    let known = || {
+        versions
+            .release
+            .iter()
+            .map(|r| r.version.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if versions.release(wanted).is_some() {
         return Ok(wanted.to_string());
+    }
+    let wildcard = wanted.contains(['x', 'X', '*']);
+    if validate::version("version", wanted).is_ok() && !wildcard {
+        return Err(Error::invalid(
+            "version",
+            format!(
+                "`{}` is not a release dockform has images for (known: {})",
+                validate::shown(wanted),
+                known()
+            ),
+        ));
     }
     let range = parse_range(wanted).ok_or_else(|| {
         Error::invalid(
@@ -299,22 +367,28 @@ pub fn resolve_version(preset: &Preset, wanted: &str) -> Result<String> {
             ),
         )
     })?;
-    preset
-        .versions
-        .supported
-        .iter()
-        .find(|v| line_satisfies(v, &range))
-        .cloned()
+    let lts = versions.has_lts();
+    versions
+        .candidates()
+        .chain(versions.release.iter().filter(|r| !lts || r.lts.is_some()))
+        .find(|r| line_satisfies(&r.version, &range))
+        .map(|r| r.version.clone())
         .ok_or_else(|| {
             Error::invalid(
                 "version",
                 format!(
-                    "no supported version satisfies `{}` (supported: {})",
+                    "no known version satisfies `{}` (known: {})",
                     validate::shown(wanted),
-                    preset.versions.supported.join(", ")
+                    known()
                 ),
             )
         })
+}
+
+/// Whether version `v` (`20`, `22.11.0`) satisfies the node-semver range `range`;
+/// None when `range` is not a range dockform reads.
+pub fn range_allows(range: &str, v: &str) -> Option<bool> {
+    parse_range(range).map(|r| line_satisfies(v, &r))
 }
 
 /// Whether some release of the line `v` (`24`, `3.13`) satisfies `range`: its first,
@@ -436,6 +510,10 @@ fn allowed_secret_files(list: Option<&[String]>) -> Result<Vec<String>> {
 mod tests {
     use super::*;
 
+    fn dated(today: &str) -> crate::preset::Presets {
+        crate::preset::Presets::embedded_at(crate::versions::Date::parse(today).unwrap()).unwrap()
+    }
+
     #[test]
     fn later_layers_win_and_record_their_origin() {
         let preset = Layer {
@@ -464,22 +542,27 @@ mod tests {
 
     #[test]
     fn ranges_resolve_to_the_newest_supported_version() {
-        let presets = crate::preset::Presets::embedded().unwrap();
+        let presets = dated("2026-12-01");
         let node = presets.get("node").unwrap();
-        assert_eq!(
-            resolve_version(node, ">=18").unwrap(),
-            node.versions.supported[0]
-        );
+        assert_eq!(resolve_version(node, ">=18").unwrap(), "26");
         assert_eq!(resolve_version(node, "^22.1.0").unwrap(), "22");
         assert_eq!(resolve_version(node, ">=20 <23").unwrap(), "22");
-        assert_eq!(resolve_version(node, "lts/*").unwrap(), "24");
+        assert_eq!(resolve_version(node, "lts/*").unwrap(), "26");
         assert!(resolve_version(node, ">=99").is_err());
+        for unknown in ["99", "1.2.3.4", "22-alpine", "2.7"] {
+            let e = resolve_version(node, unknown).unwrap_err().to_string();
+            assert!(
+                e.contains("not a release dockform has images for")
+                    || e.contains("no known version"),
+                "{unknown}: {e}"
+            );
+        }
         assert!(resolve_version(node, "24\nRUN id").is_err());
     }
 
     #[test]
     fn ranges_that_crash_node_semver_are_refused_not_panicked_on() {
-        let presets = crate::preset::Presets::embedded().unwrap();
+        let presets = dated("2026-12-01");
         let node = presets.get("node").unwrap();
         for bad in [
             "|0 lt =x",
@@ -513,5 +596,114 @@ mod tests {
         }
         assert_eq!(resolve_version(node, "=22").unwrap(), "22");
         assert!(resolve_version(node, ">=22 <=24").is_ok());
+    }
+
+    /// Resolves `version` on `runtime` of `preset` as a detection would hand it over.
+    fn plan(preset: &Preset, version: &str, runtime: &str, cgo: bool) -> Result<Images> {
+        let mut d = Detection::new(&preset.stack, "x", "test");
+        d.layer.version = Some(version.into());
+        d.layer.runtime = Some(runtime.into());
+        d.layer.start_command = Some("app".into());
+        d.fact("cgo", cgo, None, "test");
+        resolve(preset, &d, &[]).map(|r| r.settings.images)
+    }
+
+    #[test]
+    fn every_image_reference_dockform_can_emit_is_in_the_tag_data() {
+        let presets = dated("2026-12-01");
+        let mut emitted = 0;
+        for preset in presets.all() {
+            let v = &preset.versions;
+            // The data's tag list, spelled out as full references.
+            let mut published: Vec<String> = v.other_images.clone();
+            for r in &v.release {
+                published.extend(
+                    r.tags
+                        .iter()
+                        .map(|t| format!("{}:{}-{t}", v.image, r.version)),
+                );
+                published.extend(r.images.iter().cloned());
+            }
+            for r in &v.release {
+                for runtime in preset.runtime.keys() {
+                    for cgo in [false, true] {
+                        let Ok(images) = plan(preset, &r.version, runtime, cgo) else {
+                            continue;
+                        };
+                        for image in [&images.builder, &images.final_image] {
+                            assert!(
+                                published.contains(image),
+                                "{} {} on {runtime}: `{image}` is not in the tag data",
+                                preset.name,
+                                r.version
+                            );
+                            emitted += 1;
+                        }
+                    }
+                }
+            }
+            for r in v.supported() {
+                let default = preset.defaults.runtime.as_deref().unwrap();
+                assert!(
+                    plan(preset, &r.version, default, false).is_ok(),
+                    "{} {} has no image for the default runtime {default}",
+                    preset.name,
+                    r.version
+                );
+            }
+        }
+        assert!(emitted > 100, "{emitted}");
+    }
+
+    #[test]
+    fn end_of_life_majors_stay_on_the_debian_release_their_images_were_built_on() {
+        let presets = dated("2026-12-01");
+        let node = presets.get("node").unwrap();
+        let slim = |v: &str| plan(node, v, "slim", false).unwrap().builder;
+        assert_eq!(slim("24"), "node:24-trixie-slim");
+        assert_eq!(slim("18"), "node:18-bookworm-slim");
+        assert_eq!(slim("16"), "node:16-bullseye-slim");
+        assert_eq!(slim("14"), "node:14-bullseye-slim");
+        assert_eq!(slim("23"), "node:23-bookworm-slim");
+        assert_eq!(slim("22.11.0"), "node:22.11.0-trixie-slim");
+        let distroless = plan(node, "18", "distroless", false).unwrap();
+        assert_eq!(distroless.builder, "node:18-bookworm-slim");
+        assert_eq!(
+            distroless.final_image,
+            "gcr.io/distroless/nodejs18-debian12:nonroot"
+        );
+        assert!(
+            plan(node, "23", "distroless", false).is_err(),
+            "no distroless image for odd majors"
+        );
+        let python = presets.get("python").unwrap();
+        assert_eq!(
+            plan(python, "3.9", "slim", false).unwrap().final_image,
+            "python:3.9-slim-bookworm"
+        );
+    }
+
+    #[test]
+    fn a_version_flag_naming_no_release_is_a_usage_error_naming_the_flag() {
+        let presets = dated("2026-12-01");
+        for (preset, bad, flag) in [
+            ("node", "99", "--node-version"),
+            ("node", "1.2.3.4", "--node-version"),
+            ("node", "22-alpine", "--node-version"),
+            ("go", "1.99", "--go-version"),
+            ("python", "2.7", "--python-version"),
+            ("rust", "1.2", "--rust-version"),
+        ] {
+            let preset = presets.get(preset).unwrap();
+            let mut d = Detection::new(&preset.stack, "x", "test");
+            d.layer.start_command = Some("app".into());
+            let flags = Layer {
+                version: Some(bad.into()),
+                ..Default::default()
+            };
+            let err = resolve(preset, &d, &[(Origin::Flag, &flags)]).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad}: {err}");
+            assert!(err.to_string().contains(flag), "{bad}: {err}");
+        }
     }
 }

@@ -400,3 +400,52 @@ fn after_writing_init_says_how_to_build_run_and_keep_the_files() {
         stderr(&again)
     );
 }
+
+#[test]
+fn a_version_flag_naming_a_release_that_does_not_exist_exits_2_naming_the_flag() {
+    for (fixture, flag, bad) in [
+        ("node-express-npm", "--node-version", "99"),
+        ("node-express-npm", "--node-version", "1.2.3.4"),
+        ("node-express-npm", "--node-version", "22-alpine"),
+        ("go-root", "--go-version", "1.99"),
+        ("python-flask-requirements", "--python-version", "2.7"),
+    ] {
+        let dir = copy_fixture(fixture);
+        let out = dockform(dir.path(), &["init", "--yes", "--stdout", flag, bad]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{flag} {bad}: {err}");
+        assert!(err.contains(&format!("`{flag}`")), "{flag} {bad}: {err}");
+        assert!(!dir.path().join("Dockerfile").exists());
+    }
+}
+
+#[test]
+fn detect_warns_when_the_version_data_is_months_old() {
+    let dir = copy_fixture("node-express-npm");
+    let fresh = assert_cmd::Command::cargo_bin("dockform")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["detect"])
+        .env("NO_COLOR", "1")
+        .env("DOCKFORM_TODAY", "2027-05-30")
+        .output()
+        .unwrap();
+    assert!(
+        !stderr(&fresh).contains("last updated"),
+        "{}",
+        stderr(&fresh)
+    );
+    let stale = assert_cmd::Command::cargo_bin("dockform")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["detect"])
+        .env("NO_COLOR", "1")
+        .env("DOCKFORM_TODAY", "2027-06-01")
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&stale).contains("last updated on 2026-12-01 (182 days ago)"),
+        "{}",
+        stderr(&stale)
+    );
+}

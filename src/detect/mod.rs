@@ -161,7 +161,7 @@ pub fn detect(
             )
         })?;
         secrets::check(project, hints, &mut found)?;
-        return Ok(budget_warning(project, found));
+        return Ok(budget_warning(project, dated(found, presets)));
     }
     // Every detector runs; when several recognise the project, the one that declares
     // a server wins (see `arbitrate`).
@@ -172,7 +172,7 @@ pub fn detect(
     })?;
     let mut found = chosen;
     secrets::check(project, hints, &mut found)?;
-    Ok(budget_warning(project, found))
+    Ok(budget_warning(project, dated(found, presets)))
 }
 
 /// The stacks that recognise the project, the ones that declare a server first, each
@@ -207,6 +207,21 @@ fn budget_warning(project: &Project, mut d: Detection) -> Detection {
         ));
     }
     d
+}
+
+/// Adds a warning when the preset's version data is older than a few months: which
+/// versions are supported is computed from dates that may have moved since.
+fn dated(mut found: Detection, presets: &Presets) -> Detection {
+    let name = found.layer.preset.as_deref().unwrap_or(&found.stack);
+    if let Ok(preset) = presets.get(name)
+        && let Some(days) = preset.versions.stale_days()
+    {
+        found.warn(format!(
+            "dockform's version data for `{name}` was last updated on {} ({days} days ago): newer releases or end-of-life dates may be missing (update dockform, or pass the version flag)",
+            preset.versions.updated
+        ));
+    }
+    found
 }
 
 /// Turns a serde_json error into a parse error naming the file, line and column.

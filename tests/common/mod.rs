@@ -85,6 +85,9 @@ pub fn dockform(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
+        // Version choices are computed against today's date: pin it so snapshots
+        // stay byte-stable as the calendar moves.
+        .env("DOCKFORM_TODAY", "2026-12-01")
         .env_remove("DOCKFORM_PORT")
         .write_stdin("")
         .output()

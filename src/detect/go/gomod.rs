@@ -147,19 +147,25 @@ pub fn version(m: &GoMod, preset: &Preset, wanted: Option<&str>, d: &mut Detecti
     let Some((picked, line)) = [go, tc].into_iter().flatten().max_by_key(|(mm, _)| *mm) else {
         return;
     };
-    let supported: Vec<(u32, u32)> = preset
-        .versions
-        .supported
-        .iter()
-        .filter_map(|v| major_minor(v))
+    let versions = &preset.versions;
+    let supported: Vec<(u32, u32)> = versions
+        .candidates()
+        .filter_map(|r| major_minor(&r.version))
         .collect();
-    let (Some(newest), Some(oldest)) = (supported.first().copied(), supported.last().copied())
-    else {
+    let known_newest = versions
+        .release
+        .first()
+        .and_then(|r| major_minor(&r.version));
+    let (Some(oldest), Some(known_newest)) = (supported.last().copied(), known_newest) else {
         return;
     };
     let version = if picked < oldest {
+        let eol = versions
+            .release(&line_of(picked))
+            .and_then(|r| r.eol)
+            .map_or(String::new(), |e| format!(" (end of life {e})"));
         d.warn(format!(
-            "`{line}` in `go.mod` is a minimum and Go {} is no longer supported; building with Go {} (pass `--go-version` to choose)",
+            "`{line}` in `go.mod` is a minimum and Go {}{eol} is no longer supported; building with Go {}, the oldest supported (pass `--go-version` to choose)",
             line_of(picked),
             line_of(oldest)
         ));
@@ -172,13 +178,19 @@ pub fn version(m: &GoMod, preset: &Preset, wanted: Option<&str>, d: &mut Detecti
             ),
         );
         oldest
+    } else if picked > known_newest {
+        d.warn(format!(
+            "`{line}` in `go.mod` is newer than the Go releases dockform knows ({}); building with Go {} will fail under `GOTOOLCHAIN=local` (update dockform, or pass `--go-version`)",
+            line_of(known_newest),
+            line_of(known_newest)
+        ));
+        d.why(
+            "version",
+            Some("go.mod"),
+            format!("`{line}`, newer than any known release"),
+        );
+        known_newest
     } else {
-        if picked > newest {
-            d.warn(format!(
-                "`{line}` in `go.mod` is newer than the Go releases dockform knows ({})",
-                line_of(newest)
-            ));
-        }
         d.why("version", Some("go.mod"), format!("`{line}`"));
         picked
     };
@@ -190,7 +202,12 @@ mod tests {
     use super::*;
 
     fn go_preset() -> Preset {
-        crate::preset::Presets::embedded()
+        go_preset_at("2026-12-01")
+    }
+
+    fn go_preset_at(today: &str) -> Preset {
+        let today = crate::versions::Date::parse(today).unwrap();
+        crate::preset::Presets::embedded_at(today)
             .unwrap()
             .get("go")
             .unwrap()
@@ -261,9 +278,40 @@ mod tests {
     #[test]
     fn an_unsupported_go_line_is_raised_to_the_oldest_supported_release_with_a_warning() {
         let d = detect_version("module m\ngo 1.21\n", None);
-        let oldest = go_preset().versions.supported.last().cloned();
-        assert_eq!(d.layer.version, oldest);
+        assert_eq!(d.layer.version.as_deref(), Some("1.26"));
         assert!(d.warnings[0].contains("is a minimum"), "{:?}", d.warnings);
+    }
+
+    #[test]
+    fn go_1_25_is_supported_until_go_1_27_comes_out_then_raised() {
+        let text = "module m\ngo 1.25\n";
+        let mut before = Detection::default();
+        version(
+            &parse(text).unwrap(),
+            &go_preset_at("2026-08-18"),
+            None,
+            &mut before,
+        );
+        assert_eq!(before.layer.version.as_deref(), Some("1.25"));
+        assert!(before.warnings.is_empty(), "{:?}", before.warnings);
+        let after = detect_version(text, None);
+        assert_eq!(after.layer.version.as_deref(), Some("1.26"));
+        assert!(
+            after.warnings[0].contains("Go 1.25 (end of life 2026-08-19) is no longer supported"),
+            "{:?}",
+            after.warnings
+        );
+    }
+
+    #[test]
+    fn a_go_line_newer_than_the_data_uses_the_newest_known_release_with_a_warning() {
+        let d = detect_version("module m\ngo 1.99\n", None);
+        assert_eq!(d.layer.version.as_deref(), Some("1.27"));
+        assert!(
+            d.warnings[0].contains("newer than the Go releases dockform knows"),
+            "{:?}",
+            d.warnings
+        );
     }
 
     #[test]

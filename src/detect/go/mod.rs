@@ -219,7 +219,7 @@ mod tests {
 
     fn run(files: &[(&str, &str)], hints: Layer) -> Result<Detection> {
         let (_dir, p) = project(files);
-        detect(&p, &Presets::embedded().unwrap(), &hints).map(|d| d.unwrap())
+        detect(&p, &Presets::for_tests(), &hints).map(|d| d.unwrap())
     }
 
     /// A module whose only `package main` lies where a cap stops the search.
@@ -337,7 +337,7 @@ mod tests {
     fn a_project_without_go_mod_is_not_go() {
         let (_dir, p) = project(&[("main.go", HTTP)]);
         assert!(
-            detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+            detect(&p, &Presets::for_tests(), &Layer::default())
                 .unwrap()
                 .is_none()
         );

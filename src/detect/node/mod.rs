@@ -86,7 +86,17 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     };
     pm::detect(project, &pkg, hints, &mut d)?;
     let preset = presets.get(d.layer.preset.as_deref().unwrap_or(&d.stack))?;
-    version::detect(project, &pkg, preset, &mut d)?;
+    if let Some(v) = d.layer.version.clone()
+        && preset.versions.release(&v).is_none()
+    {
+        d.warn(format!(
+            "`packageManager` in `package.json` pins Bun {}, which dockform has no image data for; using Bun {} (update dockform, or pass `--node-version`)",
+            crate::validate::shown(&v),
+            preset.defaults.version.as_deref().unwrap_or_default()
+        ));
+        d.layer.version = None;
+    }
+    version::detect(project, &pkg, preset, hints.version.as_deref(), &mut d)?;
     scripts(&pkg, &mut d)?;
     native(project, &pkg, preset, &mut d);
     if next {
@@ -362,7 +372,7 @@ mod tests {
 
     fn run(files: &[(&str, &str)]) -> Detection {
         let (_dir, p) = project(files);
-        detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+        detect(&p, &Presets::for_tests(), &Layer::default())
             .unwrap()
             .unwrap()
     }
@@ -423,6 +433,116 @@ mod tests {
         let d = run(&[("package.json", r#"{"main":"index.js"}"#), ("index.js", "")]);
         assert_eq!(value(&d, "lockfile"), Value::Null);
         assert!(d.warnings.iter().any(|w| w.contains("not reproducible")));
+    }
+
+    fn run_on(files: &[(&str, &str)], today: &str) -> Detection {
+        let (_dir, p) = project(files);
+        let today = crate::versions::Date::parse(today).unwrap();
+        detect(&p, &Presets::embedded_at(today).unwrap(), &Layer::default())
+            .unwrap()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_pin_past_its_end_of_life_warns_with_the_date_once_today_passes_it() {
+        let files = [("package.json", "{}"), (".nvmrc", "20\n")];
+        let before = run_on(&files, "2026-04-29");
+        assert_eq!(before.layer.version.as_deref(), Some("20"));
+        assert!(
+            before.warnings.iter().all(|w| !w.contains("end of life")),
+            "{:?}",
+            before.warnings
+        );
+        let after = run_on(&files, "2026-04-30");
+        assert_eq!(after.layer.version.as_deref(), Some("20"));
+        assert!(
+            after.warnings.iter().any(
+                |w| w.contains("Node 20 (from `.nvmrc`) reached its end of life on 2026-04-30")
+            ),
+            "{:?}",
+            after.warnings
+        );
+    }
+
+    #[test]
+    fn a_range_moves_to_a_new_lts_major_once_it_enters_lts() {
+        let files = [("package.json", r#"{"engines":{"node":"lts/*"}}"#)];
+        assert_eq!(
+            run_on(&files, "2026-10-27").layer.version.as_deref(),
+            Some("24")
+        );
+        assert_eq!(
+            run_on(&files, "2026-10-28").layer.version.as_deref(),
+            Some("26")
+        );
+        // A range never picks an odd major, and past Node 22's end of life `^22` keeps 22.
+        let files = [("package.json", r#"{"engines":{"node":">=23 <25"}}"#)];
+        assert_eq!(
+            run_on(&files, "2026-12-01").layer.version.as_deref(),
+            Some("24")
+        );
+    }
+
+    #[test]
+    fn odd_majors_and_wildcard_spellings_are_used_when_pinned_and_said_so() {
+        let d = run(&[("package.json", "{}"), (".nvmrc", "23\n")]);
+        assert_eq!(d.layer.version.as_deref(), Some("23"));
+        assert!(
+            d.warnings.iter().any(|w| w.contains("odd major")),
+            "{:?}",
+            d.warnings
+        );
+        assert!(d.evidence["version"].reason.contains("never LTS"));
+        let d = run(&[("package.json", "{}"), (".nvmrc", "14.x.x\n")]);
+        assert_eq!(d.layer.version.as_deref(), Some("14"));
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("end of life on 2023-04-30")),
+            "{:?}",
+            d.warnings
+        );
+        let d = run(&[("package.json", "{}"), (".nvmrc", "14.x.x-foo\n")]);
+        assert_eq!(d.layer.version, None);
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("ignoring Node version `14.x.x-foo`")),
+            "{:?}",
+            d.warnings
+        );
+    }
+
+    #[test]
+    fn a_bun_version_without_image_data_falls_back_with_a_warning() {
+        let pkg = r#"{"packageManager":"bun@9.1.0","scripts":{"start":"bun server.ts"}}"#;
+        let d = run(&[("package.json", pkg), ("bun.lock", "{}")]);
+        assert_eq!(d.layer.version, None);
+        assert!(
+            d.warnings.iter().any(|w| w.contains("Bun 9.1.0")),
+            "{:?}",
+            d.warnings
+        );
+        let pkg = r#"{"packageManager":"bun@1.3.2","scripts":{"start":"bun server.ts"}}"#;
+        let d = run(&[("package.json", pkg), ("bun.lock", "{}")]);
+        assert_eq!(d.layer.version.as_deref(), Some("1.3.2"));
+    }
+
+    #[test]
+    fn a_version_outside_engines_is_warned_about() {
+        let (_dir, p) = project(&[("package.json", r#"{"engines":{"node":">=22"}}"#)]);
+        let hints = Layer {
+            version: Some("20".into()),
+            ..Default::default()
+        };
+        let d = detect(&p, &Presets::for_tests(), &hints).unwrap().unwrap();
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("contradicts `engines.node")),
+            "{:?}",
+            d.warnings
+        );
     }
 
     #[test]
@@ -596,7 +716,7 @@ mod tests {
             ("package.json", r#"{"workspaces":["apps/*"]}"#),
             ("apps/web/package.json", "{}"),
         ]);
-        let err = detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+        let err = detect(&p, &Presets::for_tests(), &Layer::default())
             .unwrap_err()
             .to_string();
         assert!(

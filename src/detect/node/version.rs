@@ -9,25 +9,44 @@ use crate::settings::resolve_version;
 use crate::validate;
 
 /// Sets `version` with its source. Bun projects keep the Bun version set by `pm`.
-pub fn detect(project: &Project, pkg: &Package, preset: &Preset, d: &mut Detection) -> Result<()> {
+/// `wanted` is a version the user gave (flag, config): a warning says when the
+/// project's `engines.node` excludes it.
+pub fn detect(
+    project: &Project,
+    pkg: &Package,
+    preset: &Preset,
+    wanted: Option<&str>,
+    d: &mut Detection,
+) -> Result<()> {
     if preset.name == "bun" {
         return Ok(());
+    }
+    if let (Some(w), Some(engines)) = (
+        wanted,
+        pkg.json
+            .get("engines")
+            .and_then(|e| e.get("node"))
+            .and_then(|v| v.as_str()),
+    ) && let Ok(v) = resolve_version(preset, w)
+        && crate::settings::range_allows(engines, &v) == Some(false)
+    {
+        d.warn(format!(
+            "Node {v} (asked for) contradicts `engines.node = \"{}\"` in `package.json`",
+            validate::shown(engines)
+        ));
     }
     let Some((source, raw)) = find(project, pkg)? else {
         return Ok(());
     };
-    let cleaned = clean(&raw);
-    let version = match resolve_version(preset, &cleaned) {
-        Ok(v) => v,
-        Err(_) => {
-            d.warn(format!(
-                "ignoring Node version `{}` from `{source}`: not a version, alias or range dockform understands",
-                validate::shown(&raw)
-            ));
-            return Ok(());
-        }
+    let resolved = clean(&raw).and_then(|c| resolve_version(preset, &c).ok().map(|v| (c, v)));
+    let Some((cleaned, version)) = resolved else {
+        d.warn(format!(
+            "ignoring Node version `{}` from `{source}`: not a version, alias or range dockform knows (like `22`, `v22.11.0`, `lts/*`, `>=20`)",
+            validate::shown(&raw)
+        ));
+        return Ok(());
     };
-    let reason = if cleaned == version {
+    let mut reason = if cleaned == version {
         format!("`{}` in `{source}`", validate::shown(&raw))
     } else {
         format!(
@@ -35,11 +54,15 @@ pub fn detect(project: &Project, pkg: &Package, preset: &Preset, d: &mut Detecti
             validate::shown(&raw)
         )
     };
-    if !preset.versions.supported.contains(&version) {
+    let versions = &preset.versions;
+    if versions.release(&version).is_some_and(|r| r.lts.is_none()) {
+        reason.push_str(" (an odd major: never LTS, used because it is pinned)");
         d.warn(format!(
-            "Node {version} (from `{source}`) is not maintained any more; consider upgrading to {}",
-            preset.versions.supported[0]
+            "Node {version} (from `{source}`) is an odd major, which never gets long-term support; it is used because it is pinned (prefer an even LTS major)"
         ));
+    }
+    if let Some(w) = crate::versions::eol_warning(versions, "Node", &version, &source) {
+        d.warn(w);
     }
     let file = if source.starts_with("package.json") {
         "package.json"
@@ -98,19 +121,31 @@ fn find(project: &Project, pkg: &Package) -> Result<Option<(String, String)>> {
     Ok(None)
 }
 
-/// `v20.11.1` → `20`; `20.11` → `20`; aliases and ranges are left for the resolver.
-fn clean(raw: &str) -> String {
-    let v = raw.trim().trim_start_matches('v');
-    let exact = v
-        .split('.')
-        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
-    if exact {
-        v.split('.').next().unwrap_or(v).to_string()
-    } else {
-        match v {
-            "node" | "stable" | "latest" | "current" => "*".to_string(),
-            other => other.to_lowercase(),
+/// The spellings found in the wild, made into what the resolver reads: `v20.11.1`,
+/// `20.11` and `20.x.x` name major 20; `node`, `stable`, `latest` and `current` any
+/// version (the newest LTS); aliases (`lts/*`, `lts/iron`) and ranges (`>=18 <21`,
+/// `^20`) pass through. None for what is none of these.
+fn clean(raw: &str) -> Option<String> {
+    let v = raw.trim();
+    let v = v
+        .strip_prefix(['v', 'V'])
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or(v);
+    let parts: Vec<&str> = v.split('.').collect();
+    let digits = |p: &str| !p.is_empty() && p.len() <= 9 && p.chars().all(|c| c.is_ascii_digit());
+    let wild = |p: &str| matches!(p, "x" | "X" | "*");
+    if parts.len() <= 3 && digits(parts[0]) {
+        let rest = &parts[1..];
+        if rest.iter().all(|p| digits(p)) || rest.iter().all(|p| wild(p)) {
+            return Some(parts[0].trim_start_matches('0').to_string()).filter(|m| !m.is_empty());
         }
+    }
+    let lower = v.to_lowercase();
+    match lower.as_str() {
+        "node" | "stable" | "latest" | "current" => Some("*".to_string()),
+        _ if lower.starts_with("lts/") || lower == "lts" => Some(lower),
+        _ if lower.chars().any(|c| "<>=^~|*xX -".contains(c)) => Some(lower),
+        _ => None,
     }
 }
 
@@ -119,11 +154,61 @@ mod tests {
     use super::clean;
 
     #[test]
-    fn exact_pins_become_major_tags() {
-        assert_eq!(clean("v20.11.1\n"), "20");
-        assert_eq!(clean("22"), "22");
-        assert_eq!(clean("lts/Jod"), "lts/jod");
-        assert_eq!(clean(">=18"), ">=18");
-        assert_eq!(clean("node"), "*");
+    fn spellings_in_the_wild_are_normalised() {
+        let c = |s: &str| clean(s);
+        assert_eq!(c("v20.11.1\n").as_deref(), Some("20"));
+        assert_eq!(c("v18.16.1").as_deref(), Some("18"));
+        assert_eq!(c("22").as_deref(), Some("22"));
+        assert_eq!(c("14.x.x").as_deref(), Some("14"));
+        assert_eq!(c("20.x").as_deref(), Some("20"));
+        assert_eq!(c("lts/Jod").as_deref(), Some("lts/jod"));
+        assert_eq!(c("lts/*").as_deref(), Some("lts/*"));
+        assert_eq!(c(">=18").as_deref(), Some(">=18"));
+        assert_eq!(c(">=18 <21").as_deref(), Some(">=18 <21"));
+        assert_eq!(c("^20").as_deref(), Some("^20"));
+        assert_eq!(c("node").as_deref(), Some("*"));
+        assert_eq!(c("stable").as_deref(), Some("*"));
+        for bad in ["hydrogen", "v", ""] {
+            assert_eq!(c(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn spellings_resolve_to_published_majors_as_of_a_date() {
+        use crate::settings::resolve_version;
+        use crate::versions::Date;
+        let presets =
+            crate::preset::Presets::embedded_at(Date::parse("2026-12-01").unwrap()).unwrap();
+        let node = presets.get("node").unwrap();
+        let r = |s: &str| resolve_version(node, &clean(s).unwrap()).unwrap();
+        assert_eq!(r("v18.16.1"), "18");
+        assert_eq!(r("14.x.x"), "14");
+        assert_eq!(r("lts/*"), "26", "26 entered LTS on 2026-10-28");
+        assert_eq!(r("lts/iron"), "20");
+        assert_eq!(
+            r(">=18 <21"),
+            "20",
+            "no supported major fits: the newest known LTS"
+        );
+        assert_eq!(r("^20"), "20");
+        assert_eq!(r("node"), "26");
+        assert_eq!(r(">=22 <25"), "24", "odd 23 is skipped by ranges");
+        for bad in [
+            "14.x.1",
+            "22-alpine",
+            "1.2.3.4",
+            "99",
+            "lts/argon2",
+            "hydrogen",
+        ] {
+            let got = clean(bad).and_then(|c| resolve_version(node, &c).ok());
+            assert_eq!(got, None, "{bad}");
+        }
+        let before =
+            crate::preset::Presets::embedded_at(Date::parse("2026-10-27").unwrap()).unwrap();
+        assert_eq!(
+            resolve_version(before.get("node").unwrap(), "lts/*").unwrap(),
+            "24"
+        );
     }
 }

@@ -22,7 +22,7 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 fn run_with(files: &[(&str, &str)], hints: &Layer) -> crate::error::Result<Option<Detection>> {
     let dir = project(files);
     let p = Project::scan(dir.path()).unwrap();
-    detect(&p, &Presets::embedded().unwrap(), hints)
+    detect(&p, &Presets::for_tests(), hints)
 }
 
 fn run(files: &[(&str, &str)]) -> Detection {
@@ -45,7 +45,7 @@ fn a_project_without_python_manifests_is_not_python() {
     let dir = project(&[("main.py", "print(1)\n")]);
     let p = Project::scan(dir.path()).unwrap();
     assert!(
-        detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+        detect(&p, &Presets::for_tests(), &Layer::default())
             .unwrap()
             .is_none()
     );
@@ -189,8 +189,8 @@ fn poetry_installs_the_main_group_without_the_root_package_first() {
     );
     assert_eq!(
         d.layer.version.as_deref(),
-        Some("3.14"),
-        "Poetry's ^3.12 means >=3.12,<4"
+        Some("3.13"),
+        "Poetry's ^3.12 means >=3.12,<4, which the preset default meets"
     );
 }
 
@@ -624,4 +624,113 @@ fn a_module_python_cannot_import_is_not_an_app() {
         ("main.py", "print(1)\n"),
     ]);
     assert_eq!(d.layer.start_command.as_deref(), Some("python main.py"));
+}
+
+const UV_PYPROJECT: &str = "[project]\nname = \"svc\"\nversion = \"0.1.0\"\nrequires-python = \">=3.10\"\ndependencies = [\"fastlib\"]\n";
+
+/// A uv.lock whose `fastlib` ships only CPython wheels up to `top`, plus a pure package.
+fn uv_lock(top: &str) -> String {
+    format!(
+        "version = 1\n\n[[package]]\nname = \"fastlib\"\nversion = \"1.0\"\nwheels = [\n  {{ url = \"https://files.example/fastlib-1.0-cp311-cp311-manylinux_2_17_x86_64.whl\" }},\n  {{ url = \"https://files.example/fastlib-1.0-{top}-{top}-manylinux_2_17_x86_64.whl\" }},\n]\n\n[[package]]\nname = \"pure\"\nversion = \"2.0\"\nsdist = {{ url = \"https://files.example/pure-2.0.tar.gz\" }}\nwheels = [{{ url = \"https://files.example/pure-2.0-py3-none-any.whl\" }}]\n"
+    )
+}
+
+#[test]
+fn requires_python_upper_bounds_are_respected() {
+    let py = "[project]\nname = \"svc\"\nversion = \"0.1.0\"\nrequires-python = \">=3.10,<3.13\"\n";
+    let d = run(&[("pyproject.toml", py), ("app.py", FLASK_APP)]);
+    assert_eq!(d.layer.version.as_deref(), Some("3.12"));
+    assert!(
+        d.evidence["version"].reason.contains("newest supported"),
+        "{:?}",
+        d.evidence["version"]
+    );
+}
+
+#[test]
+fn an_open_range_prefers_the_preset_default_over_the_newest() {
+    let py = "[project]\nname = \"svc\"\nversion = \"0.1.0\"\nrequires-python = \">=3.10\"\n";
+    let d = run(&[("pyproject.toml", py), ("app.py", FLASK_APP)]);
+    assert_eq!(d.layer.version.as_deref(), Some("3.13"));
+    assert!(d.evidence["version"].reason.contains("preset default"));
+}
+
+#[test]
+fn locked_wheels_that_stop_at_a_cpython_cap_the_version() {
+    let lock = uv_lock("cp312");
+    let d = run(&[
+        ("pyproject.toml", UV_PYPROJECT),
+        ("uv.lock", &lock),
+        ("app.py", FLASK_APP),
+    ]);
+    assert_eq!(d.layer.version.as_deref(), Some("3.12"));
+    let why = &d.evidence["version"].reason;
+    assert!(why.contains("`fastlib`") && why.contains("3.12"), "{why}");
+    // Wheels up to 3.14 do not hold back the default.
+    let lock = uv_lock("cp314");
+    let d = run(&[
+        ("pyproject.toml", UV_PYPROJECT),
+        ("uv.lock", &lock),
+        ("app.py", FLASK_APP),
+    ]);
+    assert_eq!(d.layer.version.as_deref(), Some("3.13"));
+}
+
+#[test]
+fn poetry_lock_files_cap_the_version_too() {
+    let lock = "[[package]]\nname = \"fastlib\"\nversion = \"1.0\"\nfiles = [\n  {file = \"fastlib-1.0-cp311-cp311-manylinux_2_17_x86_64.whl\", hash = \"sha256:00\"},\n]\n";
+    let py = "[tool.poetry]\nname = \"svc\"\npackage-mode = false\n[tool.poetry.dependencies]\npython = \"^3.10\"\n";
+    let d = run(&[
+        ("pyproject.toml", py),
+        ("poetry.lock", lock),
+        ("app.py", FLASK_APP),
+    ]);
+    assert_eq!(d.layer.version.as_deref(), Some("3.11"));
+}
+
+#[test]
+fn python_version_spellings_in_the_wild_are_read_and_unknown_ones_warned() {
+    for (file, text) in [
+        (".python-version", "3.11.*\n"),
+        (".python-version", "~3.11\n"),
+        (".tool-versions", "nodejs 24\npython 3.11.9\n"),
+    ] {
+        let d = run(&[
+            (file, text),
+            ("requirements.txt", "flask\n"),
+            ("app.py", FLASK_APP),
+        ]);
+        assert_eq!(d.layer.version.as_deref(), Some("3.11"), "{file}: {text}");
+    }
+    let d = run(&[
+        (".python-version", "2.7\n"),
+        ("requirements.txt", "flask\n"),
+        ("app.py", FLASK_APP),
+    ]);
+    assert_eq!(d.layer.version, None);
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("ignoring Python version `2.7`")),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
+fn a_version_outside_requires_python_is_warned_about() {
+    let py = "[project]\nname = \"svc\"\nversion = \"0.1.0\"\nrequires-python = \">=3.10,<3.13\"\n";
+    let files = [("pyproject.toml", py), ("app.py", FLASK_APP)];
+    let hints = Layer {
+        version: Some("3.13".into()),
+        ..Default::default()
+    };
+    let d = run_with(&files, &hints).unwrap().unwrap();
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("contradicts `requires-python")),
+        "{:?}",
+        d.warnings
+    );
 }

@@ -19,12 +19,22 @@ pub fn detect(
     hints: &Layer,
     d: &mut Detection,
 ) -> Result<()> {
-    let only = distroless_only(preset, hints);
+    let versions = &preset.versions;
+    if let (Some(w), Some(spec)) = (hints.version.as_deref(), m.requires_python())
+        && let Some(v) = minor(w)
+        && !allows(&spec, &v)
+    {
+        d.warn(format!(
+            "Python {v} (asked for) contradicts `requires-python = \"{}\"` in `{}`",
+            validate::shown(&spec),
+            m.requires_python_file()
+        ));
+    }
     if let Some((file, raw)) = pinned(project, m)? {
-        match minor(&raw) {
+        match minor(&raw).filter(|v| versions.release(v).is_some()) {
             Some(v) => {
-                if !preset.versions.supported.contains(&v) {
-                    d.warn(format!("Python {v} (from `{file}`) is not maintained any more or not known to dockform; consider {}", preset.versions.supported[0]));
+                if let Some(w) = crate::versions::eol_warning(versions, "Python", &v, &file) {
+                    d.warn(w);
                 }
                 d.why(
                     "version",
@@ -34,41 +44,163 @@ pub fn detect(
                 d.layer.version = Some(v);
             }
             None => d.warn(format!(
-                "ignoring Python version `{}` from `{file}`: not a CPython version like `3.12`",
+                "ignoring Python version `{}` from `{file}`: not a CPython release dockform has images for (like `3.12`, `3.12.4` or `3.12.*`)",
                 validate::shown(raw.trim())
             )),
         }
         return Ok(());
     }
-    let Some(spec) = m.requires_python() else {
+    let spec = m.requires_python();
+    let cap = wheel_cap(project)?;
+    if spec.is_none() && cap.is_none() {
         return Ok(());
+    }
+    let fits_cap = |v: &str| {
+        cap.as_ref()
+            .is_none_or(|c| allows(&format!("<={}", c.line), v))
     };
-    let file = m.requires_python_file();
-    let fits: Vec<&String> = preset
-        .versions
-        .supported
-        .iter()
-        .filter(|v| allows(&spec, v))
-        .collect();
-    let chosen = match (&only, fits.first()) {
-        (Some(o), _) if fits.contains(&o) => {
-            Some((o.clone(), "the distroless runtime has only this Python"))
-        }
-        (_, Some(v)) => Some(((*v).clone(), "newest supported version that satisfies it")),
-        (_, None) => None,
+    let fits = |v: &str| spec.as_deref().is_none_or(|s| allows(s, v)) && fits_cap(v);
+    let supported: Vec<&str> = versions.supported().map(|r| r.version.as_str()).collect();
+    let default = preset.defaults.version.as_deref().unwrap_or_default();
+    let only = distroless_only(preset, hints);
+    let chosen = if let Some(o) = only.as_deref().filter(|o| fits(o)) {
+        Some((
+            o.to_string(),
+            "the distroless runtime has only this Python".to_string(),
+        ))
+    } else if fits(default) {
+        Some((
+            default.to_string(),
+            "the preset default satisfies it".to_string(),
+        ))
+    } else if let Some(v) = supported.iter().find(|v| fits(v)) {
+        Some((
+            v.to_string(),
+            "the newest supported version that satisfies it".to_string(),
+        ))
+    } else {
+        versions.release.iter().find(|r| fits(&r.version)).map(|r| {
+            (
+                r.version.clone(),
+                "no supported version satisfies it; the newest known one does".to_string(),
+            )
+        })
+    };
+    let mut evidence = Vec::new();
+    if let Some(s) = &spec {
+        evidence.push(format!("`requires-python = \"{}\"`", validate::shown(s)));
+    }
+    if let Some(c) = &cap {
+        evidence.push(format!(
+            "`{}` pins `{}`, whose wheels stop at CPython {} (no source or version-independent build)",
+            c.file, c.package, c.line
+        ));
+    }
+    let file = match (&spec, &cap) {
+        (Some(_), _) => m.requires_python_file(),
+        (None, Some(c)) => c.file,
+        (None, None) => return Ok(()),
     };
     match chosen {
         Some((v, why)) => {
-            d.why("version", Some(file), format!("`requires-python = \"{}\"`: {why}", validate::shown(&spec)));
+            if let Some(w) = crate::versions::eol_warning(versions, "Python", &v, file) {
+                d.warn(w);
+            }
+            d.why(
+                "version",
+                Some(file),
+                format!("{}: {why}", evidence.join("; ")),
+            );
             d.layer.version = Some(v);
         }
         None => d.warn(format!(
-            "no supported Python ({}) satisfies `requires-python = \"{}\"` in `{file}`; using the default (pass `--python-version`)",
-            preset.versions.supported.join(", "),
-            validate::shown(&spec)
+            "no Python dockform knows satisfies {} ; using the default (pass `--python-version`)",
+            evidence.join(" and ")
         )),
     }
     Ok(())
+}
+
+/// A lockfile's limit on the Python version: a locked package that ships only
+/// CPython-specific wheels (`cp312`), with no source distribution and no `abi3` or
+/// pure-Python wheel, cannot install on a newer Python.
+pub struct WheelCap {
+    /// The lockfile (`uv.lock`, `poetry.lock`).
+    pub file: &'static str,
+    /// The package that sets the limit.
+    pub package: String,
+    /// The newest CPython line its wheels support (`3.12`).
+    pub line: String,
+}
+
+/// Reads `uv.lock` or `poetry.lock` (when parseable) for a [`WheelCap`]: the lowest
+/// cap over all locked packages.
+pub fn wheel_cap(project: &Project) -> Result<Option<WheelCap>> {
+    for (file, files_key) in [("uv.lock", "wheels"), ("poetry.lock", "files")] {
+        let Some(text) = project.read(file)? else {
+            continue;
+        };
+        let Ok(lock) = text.parse::<toml::Table>() else {
+            return Ok(None);
+        };
+        let mut best: Option<(u32, String)> = None;
+        for pkg in lock
+            .get("package")
+            .and_then(|p| p.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let name = pkg.get("name").and_then(|n| n.as_str()).unwrap_or_default();
+            let names: Vec<&str> = pkg
+                .get(files_key)
+                .and_then(|w| w.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|w| {
+                    w.get("url")
+                        .or_else(|| w.get("file"))
+                        .and_then(|u| u.as_str())
+                })
+                .map(|u| u.rsplit('/').next().unwrap_or(u))
+                .collect();
+            let sdist = pkg.get("sdist").is_some() || names.iter().any(|n| !n.ends_with(".whl"));
+            if sdist {
+                continue;
+            }
+            if let Some(top) = newest_cpython(&names)
+                && best.as_ref().is_none_or(|(b, _)| top < *b)
+            {
+                best = Some((top, name.to_string()));
+            }
+        }
+        return Ok(best.map(|(minor, package)| WheelCap {
+            file,
+            package,
+            line: format!("3.{minor}"),
+        }));
+    }
+    Ok(None)
+}
+
+/// The newest CPython minor among wheel file names, or None when any wheel works on
+/// every Python (`py3-none`, `abi3`) or none names a CPython version.
+fn newest_cpython(wheels: &[&str]) -> Option<u32> {
+    let mut top = None;
+    for name in wheels {
+        let parts: Vec<&str> = name.trim_end_matches(".whl").split('-').collect();
+        if parts.len() < 5 {
+            return None;
+        }
+        let (py, abi) = (parts[parts.len() - 3], parts[parts.len() - 2]);
+        if abi == "abi3" || abi == "none" || py.split('.').any(|t| t.starts_with("py")) {
+            return None;
+        }
+        for tag in py.split('.') {
+            let minor = tag.strip_prefix("cp3").and_then(|m| m.parse::<u32>().ok());
+            top = top.max(minor);
+        }
+    }
+    top
 }
 
 /// The one version the distroless family offers, when the user chose that family.
@@ -87,6 +219,16 @@ fn pinned(project: &Project, m: &Manifests) -> Result<Option<(String, String)>> 
     {
         return Ok(Some((".python-version".into(), line.to_string())));
     }
+    if let Some(text) = project.read(".tool-versions")? {
+        for line in text.lines() {
+            let mut words = line.split_whitespace();
+            if words.next() == Some("python")
+                && let Some(v) = words.next()
+            {
+                return Ok(Some((".tool-versions".into(), v.to_string())));
+            }
+        }
+    }
     if let Some(text) = project.read("runtime.txt")?
         && let Some(v) = text.trim().strip_prefix("python-")
     {
@@ -95,12 +237,21 @@ fn pinned(project: &Project, m: &Manifests) -> Result<Option<(String, String)>> 
     Ok(m.pipfile_python().map(|v| ("Pipfile".into(), v)))
 }
 
-/// `3.12.1` / `3.12` / `cpython-3.12` → `3.12`; anything else (`pypy3.10`) → None.
+/// `3.12.1` / `3.12` / `cpython-3.12` / `3.12.*` / `~3.12` / `==3.12.*` → `3.12`;
+/// anything else (`pypy3.10`, `>=3.10`) → None.
 pub fn minor(raw: &str) -> Option<String> {
-    let v = raw
+    let v = raw.trim();
+    let v = ["~=", "==", "~", "^", "v"]
+        .iter()
+        .find_map(|p| v.strip_prefix(p))
+        .unwrap_or(v)
         .trim()
         .trim_start_matches("cpython-")
         .trim_start_matches("python");
+    let v = v
+        .strip_suffix(".*")
+        .or_else(|| v.strip_suffix(".x"))
+        .unwrap_or(v);
     let mut parts = v.split('.');
     let (major, minor) = (parts.next()?, parts.next()?);
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
@@ -193,6 +344,29 @@ mod tests {
         assert_eq!(minor("cpython-3.13.0").as_deref(), Some("3.13"));
         assert_eq!(minor("pypy3.10"), None);
         assert_eq!(minor("2.7"), None);
+        assert_eq!(minor("3.11.*").as_deref(), Some("3.11"));
+        assert_eq!(minor("~3.11").as_deref(), Some("3.11"));
+        assert_eq!(minor("==3.11.*").as_deref(), Some("3.11"));
+        assert_eq!(minor("3.11.x").as_deref(), Some("3.11"));
+        assert_eq!(minor(">=3.11"), None);
+    }
+
+    #[test]
+    fn wheels_only_for_old_cpythons_cap_the_version() {
+        let w = |names: &[&str]| newest_cpython(names);
+        assert_eq!(
+            w(&[
+                "a-1.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+                "a-1.0-cp312-cp312-win_amd64.whl"
+            ]),
+            Some(12)
+        );
+        assert_eq!(
+            w(&["a-1.0-cp312-cp312-linux.whl", "a-1.0-py3-none-any.whl"]),
+            None
+        );
+        assert_eq!(w(&["a-1.0-cp39-abi3-manylinux_2_17_x86_64.whl"]), None);
+        assert_eq!(w(&["a-1.0-1-cp310.cp311-cp311-linux.whl"]), Some(11));
     }
 
     #[test]

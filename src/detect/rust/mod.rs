@@ -55,11 +55,21 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
             "`Cargo.toml`"
         },
     );
+    let preset = presets.get(d.layer.preset.as_deref().unwrap_or("rust"))?;
+    // The toolchain file applies to the whole project, whichever binary is chosen.
+    let pinned = source::toolchain(project, preset, &mut d)?;
     let Some((pkg, bin)) = choose(&packages, workspace, hints, &mut d)? else {
         return Ok(Some(d));
     };
-    let preset = presets.get(d.layer.preset.as_deref().unwrap_or("rust"))?;
-    source::version(project, &root, &pkg.manifest, preset, &mut d)?;
+    if !pinned {
+        source::version(
+            &root,
+            &pkg.manifest,
+            preset,
+            hints.version.as_deref(),
+            &mut d,
+        )?;
+    }
     let lock = project.read("Cargo.lock")?;
     if lock.is_none() {
         d.warn("no `Cargo.lock`: dependency versions are resolved at build time, so builds are not reproducible (run `cargo generate-lockfile` and commit it)");

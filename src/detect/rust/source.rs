@@ -10,15 +10,10 @@ use crate::preset::Preset;
 use crate::scan::Project;
 use crate::validate;
 
-/// The toolchain version: a numeric `rust-toolchain.toml` channel pins it; `rust-version`
-/// is a minimum, met by the preset's default unless it asks for something newer.
-pub fn version(
-    project: &Project,
-    root: &Table,
-    package: &Table,
-    preset: &Preset,
-    d: &mut Detection,
-) -> Result<()> {
+/// The toolchain file's pin, read before anything else so it wins in every command:
+/// a numeric channel (`1.88.0`) that dockform has images for pins the version. Returns
+/// whether a toolchain file was found (then `rust-version` is not consulted).
+pub fn toolchain(project: &Project, preset: &Preset, d: &mut Detection) -> Result<bool> {
     for file in ["rust-toolchain.toml", "rust-toolchain"] {
         let Some(text) = project.read(file)? else {
             continue;
@@ -37,21 +32,39 @@ pub fn version(
                 .map(String::from),
         };
         let Some(channel) = channel else { continue };
-        if validate::version(file, &channel).is_ok() {
+        if validate::version(file, &channel).is_err() {
+            d.warn(format!(
+                "`{file}` asks for the `{}` toolchain; the builder image carries a pinned release, so rustup downloads `{}` during every cold build (pin a version like `1.90.0` for reproducible builds)",
+                validate::shown(&channel), validate::shown(&channel)
+            ));
+        } else if preset.versions.release(&channel).is_none() {
+            d.warn(format!(
+                "`{file}` pins Rust `{}`, which dockform has no image data for (update dockform, or pass `--rust-version`); using the preset's release",
+                validate::shown(&channel)
+            ));
+        } else {
             d.layer.version = Some(channel.clone());
             d.why(
                 "version",
                 Some(file),
                 format!("toolchain channel `{channel}`"),
             );
-        } else {
-            d.warn(format!(
-                "`{file}` asks for the `{}` toolchain; the builder image carries a pinned release, so rustup downloads `{}` during every cold build (pin a version like `1.90.0` for reproducible builds)",
-                validate::shown(&channel), validate::shown(&channel)
-            ));
         }
-        return Ok(());
+        return Ok(true);
     }
+    Ok(false)
+}
+
+/// `rust-version` is a minimum, met by the preset's default unless it asks for
+/// something newer; then the oldest known release that meets it. `wanted` (a flag or
+/// config version) older than the minimum is warned about.
+pub fn version(
+    root: &Table,
+    package: &Table,
+    preset: &Preset,
+    wanted: Option<&str>,
+    d: &mut Detection,
+) -> Result<()> {
     let inherited = || {
         root.get("workspace")?
             .get("package")?
@@ -70,20 +83,39 @@ pub fn version(
         let mut it = v.split('.').map(|x| x.parse::<u64>().ok());
         Some((it.next()??, it.next().flatten().unwrap_or(0)))
     };
-    let newest = preset
-        .versions
-        .supported
-        .first()
-        .map(String::as_str)
-        .unwrap_or_default();
-    match (minor(msrv), minor(newest)) {
+    if let (Some(w), Some(need)) = (wanted.and_then(&minor), minor(msrv))
+        && w < need
+    {
+        d.warn(format!(
+            "Rust {}.{} (asked for) is older than `rust-version = \"{}\"` in `Cargo.toml`; Cargo will refuse to build",
+            w.0,
+            w.1,
+            validate::shown(msrv)
+        ));
+    }
+    let default = preset.defaults.version.as_deref().unwrap_or_default();
+    let at_least = |want: (u64, u64)| {
+        preset
+            .versions
+            .release
+            .iter()
+            .rev()
+            .find(|r| minor(&r.version).is_some_and(|v| v >= want))
+    };
+    match (minor(msrv), minor(default)) {
         (Some(want), Some(have)) if want > have => {
-            let v = format!("{}.{}", want.0, want.1);
-            d.layer.version = Some(v.clone());
+            let Some(release) = at_least(want) else {
+                d.warn(format!(
+                    "`rust-version = \"{}\"` in `Cargo.toml` is newer than the Rust releases dockform knows (update dockform, or pass `--rust-version`)",
+                    validate::shown(msrv)
+                ));
+                return Ok(());
+            };
+            d.layer.version = Some(release.version.clone());
             d.why(
                 "version",
                 Some("Cargo.toml"),
-                format!("`rust-version = \"{msrv}\"` is newer than {newest}"),
+                format!("`rust-version = \"{msrv}\"` is a minimum, newer than {default}"),
             );
         }
         (Some(_), _) => {

@@ -17,7 +17,7 @@ fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
 
 fn run(files: &[(&str, &str)], hints: Layer) -> Result<Detection> {
     let (_dir, p) = project(files);
-    let presets = Presets::embedded().unwrap();
+    let presets = Presets::for_tests();
     detect(&p, &presets, &hints).map(|d| d.expect("a Rust project"))
 }
 
@@ -31,7 +31,7 @@ const MAIN: &str = "fn main() {}";
 fn a_project_without_cargo_toml_is_not_rust() {
     let (_dir, p) = project(&[("package.json", "{}")]);
     assert!(
-        detect(&p, &Presets::embedded().unwrap(), &Layer::default())
+        detect(&p, &Presets::for_tests(), &Layer::default())
             .unwrap()
             .is_none()
     );
@@ -154,6 +154,51 @@ fn a_workspace_asks_which_member_binary_to_build() {
 }
 
 #[test]
+fn the_toolchain_file_pins_the_version_before_a_binary_is_chosen() {
+    let mut files = WS.to_vec();
+    files.push(("rust-toolchain.toml", "[toolchain]\nchannel = \"1.90.0\"\n"));
+    files.push((
+        "crates/api/Cargo.toml",
+        "[package]\nname = \"api\"\nrust-version = \"1.98\"\n",
+    ));
+    let d = ok(&files);
+    assert!(!d.questions.is_empty(), "still asks which binary");
+    assert_eq!(d.layer.version.as_deref(), Some("1.90.0"));
+    assert_eq!(
+        d.evidence["version"].source.as_deref(),
+        Some("rust-toolchain.toml")
+    );
+    let chosen = run(
+        &files,
+        Layer {
+            app: Some("api".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        chosen.layer.version.as_deref(),
+        Some("1.90.0"),
+        "the toolchain file wins over rust-version"
+    );
+}
+
+#[test]
+fn a_toolchain_dockform_has_no_image_for_is_warned_and_ignored() {
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", MAIN),
+        ("rust-toolchain", "1.200.0\n"),
+    ]);
+    assert_eq!(d.layer.version, None);
+    assert!(
+        d.warnings.iter().any(|w| w.contains("no image data")),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
 fn a_workspace_binary_chosen_with_bin_is_built_with_its_package() {
     let d = run(
         WS,
@@ -264,6 +309,19 @@ fn rust_version_is_a_minimum_met_by_the_preset_unless_newer() {
         ("src/main.rs", MAIN),
     ]);
     assert_eq!(d.layer.version.as_deref(), Some("1.99"));
+    let d = ok(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"a\"\nrust-version = \"1.250\"\n",
+        ),
+        ("src/main.rs", MAIN),
+    ]);
+    assert_eq!(d.layer.version, None, "no release known to meet it");
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("newer than the Rust releases dockform knows"))
+    );
 }
 
 #[test]
@@ -427,5 +485,44 @@ fn an_invalid_binary_name_from_a_file_name_names_the_file() {
     assert_eq!(
         err,
         "`Cargo.toml` gives the binary built from `src/bin/x y.rs` the name `x y`, which is not a valid Cargo name (letters, digits, `-`, `_`)"
+    );
+}
+
+#[test]
+fn a_version_older_than_rust_version_is_warned_about() {
+    let files = [
+        (
+            "Cargo.toml",
+            "[package]\nname = \"a\"\nrust-version = \"1.90\"\n",
+        ),
+        ("src/main.rs", MAIN),
+    ];
+    let d = run(
+        &files,
+        Layer {
+            version: Some("1.88".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("older than `rust-version")),
+        "{:?}",
+        d.warnings
+    );
+    let d = run(
+        &files,
+        Layer {
+            version: Some("1.92".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        d.warnings.iter().all(|w| !w.contains("rust-version")),
+        "{:?}",
+        d.warnings
     );
 }
