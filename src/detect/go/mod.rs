@@ -143,6 +143,14 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
             "no `net/http`, `net.Listen` or server framework: serves no HTTP",
         );
     }
+    if !d.extra.contains_key("listen_env") {
+        d.fact(
+            "listen_env",
+            Vec::<serde_json::Value>::new(),
+            None,
+            "no bind variable other than `PORT`",
+        );
+    }
     source::warnings(project, &files, &mut d);
     Ok(Some(d))
 }
