@@ -101,6 +101,10 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
             cmd.push(' ');
             cmd.push_str(&word);
         }
+        if let Some(cmd) = d.layer.dev_command.as_mut() {
+            cmd.push_str(" -- ");
+            cmd.push_str(&word);
+        }
         d.why("start-command", None, why);
     }
     if !serve::listen(project, pkg, &packages, &mut d) {

@@ -421,14 +421,22 @@ pub fn listen(project: &Project, pkg: &Package, packages: &[Package], d: &mut De
                 }
             }
             (None, Some(flag)) => {
-                if let Some(cmd) = d.layer.start_command.as_mut() {
-                    cmd.push_str(&format!(" --{flag} 0.0.0.0"));
-                    d.why(
-                        "start-command",
-                        Some(&s.at.file),
-                        format!("line {}: `--{flag}` defaults to loopback", s.at.line),
-                    );
+                for cmd in [d.layer.start_command.as_mut(), d.layer.dev_command.as_mut()]
+                    .into_iter()
+                    .flatten()
+                {
+                    let sep = if cmd.starts_with("cargo ") && !cmd.contains(" -- ") {
+                        " --"
+                    } else {
+                        ""
+                    };
+                    cmd.push_str(&format!("{sep} --{flag} 0.0.0.0"));
                 }
+                d.why(
+                    "start-command",
+                    Some(&s.at.file),
+                    format!("line {}: `--{flag}` defaults to loopback", s.at.line),
+                );
             }
             (None, None) => d.warn(format!(
                 "`{}` line {} binds to loopback by default (`{}`), which is unreachable from outside a container; bind to `0.0.0.0`",
