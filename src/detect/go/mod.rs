@@ -9,6 +9,7 @@
 //!   so the build sets `CGO_ENABLED=1` and the runtime needs a C library.
 //! - `binaries` (list): executables built into `/out/`; the first is the default command.
 
+mod cli;
 mod gomod;
 mod mains;
 mod source;
@@ -135,6 +136,24 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         &mut d,
     );
 
+    if hints.start_command.is_none()
+        && let Some((word, why)) = cli::subcommand(
+            &files
+                .iter()
+                .filter(|f| !f.path.starts_with("vendor/"))
+                .collect::<Vec<_>>(),
+            &chosen[0].name,
+        )
+    {
+        for cmd in [d.layer.start_command.as_mut(), d.layer.dev_command.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            cmd.push(' ');
+            cmd.push_str(&word);
+        }
+        d.why("start-command", None, why);
+    }
     let dirs: Vec<&str> = chosen.iter().map(|c| c.dir.as_str()).collect();
     source::port(project, &files, &dirs, &mut d);
     if d.layer.port.is_none() && !source::serves(&files, &m.requires) {
@@ -143,6 +162,14 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
             "port",
             None,
             "no `net/http`, `net.Listen` or server framework: serves no HTTP",
+        );
+    }
+    if !d.extra.contains_key("listen_env") {
+        d.fact(
+            "listen_env",
+            Vec::<serde_json::Value>::new(),
+            None,
+            "no bind variable other than `PORT`",
         );
     }
     source::warnings(project, &files, &mut d);

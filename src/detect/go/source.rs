@@ -277,23 +277,38 @@ pub fn serves(files: &[GoFile], requires: &[String]) -> bool {
             .any(|r| FRAMEWORKS.iter().any(|fw| r.starts_with(fw)))
 }
 
-/// The port from the code, searching the chosen main packages first: `ListenAndServe(":8080"`,
-/// `Addr: ":8080"`, a `PORT` default (`port = "8080"`, `getenv("PORT", "8080")`).
+/// The port from the code. The chosen main packages are searched first, with every
+/// pattern; then the rest of the module, without the bare `port := "8080"` assignment
+/// (too weak away from the program's entry: clients and DSNs use it too). Patterns:
+/// `ListenAndServe(":8080"`, `Addr: ":8080"`, flag defaults (`flag.Int("port", 8081`,
+/// cobra `Flags().StringVarP(&a, "addr", "a", ":9090"`, a default read from an env
+/// helper), `getenv("X_PORT", "8080")`, `viper.SetDefault("port", 8081)`, struct tags
+/// (`default:"8080"`) and `Default...Listen = ":80"` constants.
 pub fn port(project: &Project, files: &[GoFile], mains: &[&str], d: &mut Detection) {
-    let patterns = [
+    let strong = [
         r#"(?:ListenAndServe(?:TLS)?|Listen|Run|Start)\(\s*(?:"tcp[46]?",\s*)?"[\w.\-\[\]]*:(\d{2,5})""#,
         r#"Addr\s*:\s*"[\w.\-\[\]]*:(\d{2,5})""#,
-        r#"(?i)Getenv\w*\(\s*"PORT"\s*,\s*":?(\d{2,5})""#,
-        r#"(?i)cmp\.Or\(\s*os\.Getenv\(\s*"PORT"\s*\)\s*,\s*":?(\d{2,5})""#,
-        r#"(?i)\b(?:port|addr)\b\s*:?=\s*":?(\d{2,5})""#,
+        r#"(?i)(?:flag|Flags\(\))\.(?:String|Int|Uint)(?:Var)?P?\(\s*(?:&[\w.]+\s*,\s*)?"(?:port|http-port|listen-port|addr|address|listen|listen-addr|http|http-addr|bind)"\s*,\s*(?:"\w"\s*,\s*)?(?:[\w.]+\(\s*"\w+"\s*,\s*)?"?(?:[\w.\-\[\]]*:)?(\d{2,5})\b"#,
+        r#"(?i)Getenv\w*\(\s*"\w*PORT"\s*,\s*":?(\d{2,5})""#,
+        r#"(?i)cmp\.Or\(\s*os\.Getenv\(\s*"\w*PORT"\s*\)\s*,\s*":?(\d{2,5})""#,
+        r#"SetDefault\(\s*"(?:port|http\.port|server\.port|addr|listen)"\s*,\s*"?(?:[\w.]*:)?(\d{2,5})\b"#,
+        r#"(?i)\b(?:port|httpport|addr|listenaddr|listen)\s+\w+\s+`[^`]*\bdefault:"(?:[\w.]*:)?(\d{2,5})""#,
+        r#"\bDefault\w*(?:Listen|Port|Addr)\w*\s*=\s*"(?:[\w.]*:)?(\d{2,5})""#,
     ];
-    let res: Vec<Regex> = patterns.iter().filter_map(|p| Regex::new(p).ok()).collect();
+    let weak = r#"(?i)\b(?:port|addr)\b\s*:?=\s*":?(\d{2,5})""#;
+    let strong: Vec<Regex> = strong.iter().filter_map(|p| Regex::new(p).ok()).collect();
+    let all: Vec<Regex> = strong
+        .iter()
+        .cloned()
+        .chain(Regex::new(weak).ok())
+        .collect();
     let in_main = |f: &&GoFile| mains.contains(&f.dir.as_str());
     let ordered = files
         .iter()
         .filter(in_main)
-        .chain(files.iter().filter(|f| !in_main(f)));
-    for f in ordered {
+        .map(|f| (f, &all))
+        .chain(files.iter().filter(|f| !in_main(f)).map(|f| (f, &strong)));
+    for (f, res) in ordered {
         let found = res.iter().find_map(|re| {
             let c = re.captures(&f.text)?;
             let port = c[1].parse::<u16>().ok().filter(|p| *p >= 80)?;
@@ -302,7 +317,11 @@ pub fn port(project: &Project, files: &[GoFile], mains: &[&str], d: &mut Detecti
         });
         if let Some((port, shown)) = found {
             d.layer.port = Some(port);
-            d.why("port", Some(&f.path), format!("`{shown}`"));
+            d.why(
+                "port",
+                Some(&f.path),
+                format!("`{}`", validate::shown(&shown)),
+            );
             return;
         }
     }
@@ -382,6 +401,45 @@ mod tests {
             embeds("//go:embed all:web/dist static/*.css \"a b\"\nvar x embed.FS\n"),
             vec!["web/dist", "static/*.css", "a b"]
         );
+    }
+
+    fn port_of(files: &[GoFile], mains: &[&str]) -> Option<u16> {
+        let dir = tempfile::tempdir().unwrap();
+        let project = Project::scan(dir.path()).unwrap();
+        let mut d = Detection::new("go", "go.mod", "test");
+        port(&project, files, mains, &mut d);
+        d.layer.port
+    }
+
+    #[test]
+    fn flag_env_helper_config_and_tag_defaults_give_the_port() {
+        let cases = [
+            ("flag.Int(\"port\", 8071, \"port\")", 8071),
+            ("flag.StringVar(&a, \"addr\", \":9031\", \"listen\")", 9031),
+            (
+                "flag.StringVar(&p, \"port\", getEnv(\"APP_PORT_NUMBER\", \"8082\"), \"\")",
+                8082,
+            ),
+            ("cmd.Flags().IntVarP(&p, \"port\", \"p\", 8093, \"\")", 8093),
+            ("viper.SetDefault(\"port\", 8094)", 8094),
+            (
+                "type Opts struct {\n\tPort int `long:\"port\" env:\"APP_PORT\" default:\"8095\"`\n}",
+                8095,
+            ),
+            ("const DefaultListenHTTP = \":8096\"", 8096),
+        ];
+        for (code, want) in cases {
+            let f = file("cmd/app/main.go", &format!("package main\n{code}\n"));
+            assert_eq!(port_of(&[f], &["cmd/app"]), Some(want), "{code}");
+        }
+    }
+
+    #[test]
+    fn a_bare_port_assignment_counts_only_in_the_main_package() {
+        let client = file("internal/fetch/req.go", "package fetch\nport = \"80\"\n");
+        assert_eq!(port_of(&[client], &[""]), None);
+        let main = file("main.go", "package main\nport := \"8097\"\n");
+        assert_eq!(port_of(&[main], &[""]), Some(8097));
     }
 
     #[test]

@@ -19,6 +19,7 @@
 //! - `workspace` (bool): a Cargo workspace.
 
 mod manifest;
+mod serve;
 mod source;
 
 use std::collections::BTreeMap;
@@ -58,7 +59,7 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     let preset = presets.get(d.layer.preset.as_deref().unwrap_or("rust"))?;
     // The toolchain file applies to the whole project, whichever binary is chosen.
     let pinned = source::toolchain(project, preset, &mut d)?;
-    let Some((pkg, bin)) = choose(&packages, workspace, hints, &mut d)? else {
+    let Some((pkg, bin)) = choose(&packages, &root, workspace, hints, &mut d)? else {
         return Ok(Some(d));
     };
     if !pinned {
@@ -103,7 +104,22 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
             "no OpenSSL crates (rustls needs no system library)",
         ),
     }
-    source::port(project, &pkg.dir, &mut d);
+    if hints.start_command.is_none()
+        && let Some((word, why)) = serve::subcommand(project, pkg, bin)
+    {
+        if let Some(cmd) = d.layer.start_command.as_mut() {
+            cmd.push(' ');
+            cmd.push_str(&word);
+        }
+        if let Some(cmd) = d.layer.dev_command.as_mut() {
+            cmd.push_str(" -- ");
+            cmd.push_str(&word);
+        }
+        d.why("start-command", None, why);
+    }
+    if !serve::listen(project, pkg, &packages, &mut d) {
+        source::port(project, &pkg.dir, &mut d);
+    }
     let dirs: Vec<&str> = RUNTIME_DIRS
         .iter()
         .copied()
@@ -128,6 +144,7 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
 /// `default-run`, or a question listing every candidate.
 fn choose<'a>(
     packages: &'a [Package],
+    root: &toml::Table,
     workspace: bool,
     hints: &Layer,
     d: &mut Detection,
@@ -187,6 +204,24 @@ fn choose<'a>(
     let (found, why) = match (all.as_slice(), default_run) {
         ([one], _) => (*one, "the only binary target".to_string()),
         (_, Some(found)) => (found, format!("`default-run = \"{}\"`", found.1.name)),
+        _ if serve::prefer(&all, root).is_some() => {
+            let (found, why) = serve::prefer(&all, root).expect("checked");
+            let others: Vec<&str> = names
+                .iter()
+                .map(String::as_str)
+                .filter(|n| *n != found.1.name)
+                .collect();
+            d.warn(format!(
+                "building `{}`, {why}; the project also has {} (pass `--bin` to build another)",
+                found.1.name,
+                others
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            (found, why)
+        }
         _ => {
             d.questions.push(Question {
                 prompt: "Binary to containerize".into(),

@@ -526,3 +526,160 @@ fn a_version_older_than_rust_version_is_warned_about() {
         d.warnings
     );
 }
+
+fn envs(d: &Detection) -> Vec<(String, String)> {
+    d.extra["listen_env"]
+        .value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_string(),
+                e["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+const TWO: &str = "[workspace]\nmembers = [\"cli\", \"srv\"]\n";
+
+#[test]
+fn the_only_binary_depending_on_a_server_crate_is_chosen_with_a_warning() {
+    let d = ok(&[
+        ("Cargo.toml", TWO),
+        ("cli/Cargo.toml", "[package]\nname = \"cli\"\n"),
+        ("cli/src/main.rs", MAIN),
+        (
+            "srv/Cargo.toml",
+            "[package]\nname = \"srv\"\n[dependencies]\naxum = \"0.8\"\n",
+        ),
+        ("srv/src/main.rs", MAIN),
+    ]);
+    assert!(d.questions.is_empty(), "{:?}", d.questions);
+    assert_eq!(d.layer.app.as_deref(), Some("srv"));
+    assert!(
+        d.warnings.iter().any(|w| w.contains("`cli`")),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
+fn default_members_choose_the_binary() {
+    let d = ok(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"cli\", \"srv\"]\ndefault-members = [\"cli\"]\n",
+        ),
+        ("cli/Cargo.toml", "[package]\nname = \"cli\"\n"),
+        ("cli/src/main.rs", MAIN),
+        ("srv/Cargo.toml", "[package]\nname = \"srv\"\n"),
+        ("srv/src/main.rs", MAIN),
+    ]);
+    assert_eq!(d.layer.app.as_deref(), Some("cli"));
+}
+
+#[test]
+fn a_clap_port_default_and_its_env_variable_reach_the_image() {
+    let main = "#[derive(Parser)]\nstruct Args {\n    #[arg(long, default_value = \"::\", env = \"APP_HOST\")]\n    host: String,\n    /// The port.\n    #[arg(long, default_value_t = 7411, env = \"APP_PORT\")]\n    port: u16,\n}\nfn main() {}\n";
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", main),
+    ]);
+    assert_eq!(d.layer.port, Some(7411));
+    assert_eq!(envs(&d), [("APP_PORT".to_string(), "port".to_string())]);
+}
+
+#[test]
+fn a_loopback_address_variable_is_set_to_all_interfaces() {
+    let main = "const ADDR_VAR: &str = \"APP_HTTP_ADDR\";\nfn default_addr() -> String { \"localhost:7312\".into() }\n#[derive(Parser)]\nstruct Args {\n    #[clap(long, env = ADDR_VAR, default_value_t = default_addr())]\n    http_addr: String,\n}\nfn main() {}\n";
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", main),
+    ]);
+    assert_eq!(d.layer.port, Some(7312));
+    assert_eq!(
+        envs(&d),
+        [("APP_HTTP_ADDR".to_string(), "addr".to_string())]
+    );
+}
+
+#[test]
+fn config_defaults_with_an_env_prefix_name_the_variables() {
+    let main = "fn main() {\n    let c = Config::builder()\n        .set_default(\"host\", \"127.0.0.1\")?\n        .set_default(\"port\", 8123)?\n        .add_source(Environment::with_prefix(\"demo\"));\n}\n";
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", main),
+    ]);
+    assert_eq!(d.layer.port, Some(8123));
+    assert_eq!(
+        envs(&d),
+        [
+            ("DEMO_PORT".to_string(), "port".to_string()),
+            ("DEMO_HOST".to_string(), "host".to_string())
+        ]
+    );
+}
+
+#[test]
+fn rocket_defaults_to_8000_and_is_told_to_bind_all_interfaces() {
+    let d = ok(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"a\"\n[dependencies]\nrocket = \"0.5\"\n",
+        ),
+        ("src/main.rs", MAIN),
+    ]);
+    assert_eq!(d.layer.port, Some(8000));
+    assert_eq!(
+        envs(&d),
+        [
+            ("ROCKET_ADDRESS".to_string(), "host".to_string()),
+            ("ROCKET_PORT".to_string(), "port".to_string())
+        ]
+    );
+}
+
+#[test]
+fn a_required_serve_subcommand_reaches_the_start_command() {
+    let top = "#[derive(Parser)]\nenum Cmd {\n    /// Serve.\n    Start {\n        #[clap(long)]\n        port: Option<u16>,\n    },\n    Check,\n}\nfn main() {}\n";
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", top),
+    ]);
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("/usr/local/bin/a start")
+    );
+    let field = "#[derive(Parser)]\nstruct Opts {\n    #[clap(subcommand)]\n    pub command: Command,\n}\n#[derive(Subcommand)]\nenum Command {\n    #[clap(name = \"run\")]\n    Run(RunOpts),\n    Export,\n}\nfn main() {}\n";
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", field),
+    ]);
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("/usr/local/bin/a run")
+    );
+    // An optional subcommand: the program serves without one.
+    let optional = field.replace("pub command: Command", "pub command: Option<Command>");
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", &optional),
+    ]);
+    assert_eq!(d.layer.start_command.as_deref(), Some("/usr/local/bin/a"));
+}
+
+#[test]
+fn a_loopback_clap_flag_without_env_is_passed_all_interfaces() {
+    let main = "#[derive(Parser)]\nstruct Args {\n    #[clap(long, default_value_t = 8411)]\n    port: u16,\n    #[clap(long, default_value = \"::1\")]\n    listen: IpAddr,\n}\nfn main() {}\n";
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", main),
+    ]);
+    assert_eq!(d.layer.port, Some(8411));
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("/usr/local/bin/a --listen 0.0.0.0")
+    );
+}

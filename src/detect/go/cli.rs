@@ -1,0 +1,139 @@
+//! A serve subcommand the program's CLI requires: cobra, urfave/cli and go-flags
+//! programs whose root command does nothing by itself.
+
+use regex::Regex;
+
+use super::source::GoFile;
+
+/// Subcommands that run the server.
+const SERVE_WORDS: &[&str] = &["serve", "server", "start", "run", "web", "daemon"];
+
+/// The text of the `{...}` literal that opens at `start` (just after its `{`).
+fn literal(text: &str, start: usize) -> &str {
+    let mut depth = 1usize;
+    for (i, ch) in text[start..].char_indices() {
+        match ch {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &text[start..start + i];
+                }
+            }
+            _ => {}
+        }
+    }
+    &text[start..]
+}
+
+/// (subcommand, why) when the binary `bin` needs one to serve.
+pub fn subcommand(files: &[&GoFile], bin: &str) -> Option<(String, String)> {
+    let words = SERVE_WORDS.join("|");
+    let cobra = Regex::new(&format!(r#"Use:\s*"({words})\b"#)).ok()?;
+    let urfave = Regex::new(&format!(r#"Name:\s*"({words})""#)).ok()?;
+    let flags = Regex::new(&format!(r#"`[^`]*\bcommand:"({words})""#)).ok()?;
+    let root = Regex::new(&format!(
+        r#"cobra\.Command\{{\s*Use:\s*"{}\b"#,
+        regex::escape(bin)
+    ))
+    .ok()?;
+    let app = Regex::new(r"&?cli\.(?:App|Command)\{").ok()?;
+    let line = |f: &&GoFile, at: usize| f.text[..at].matches('\n').count() + 1;
+    for f in files {
+        if let Some(c) = flags.captures(&f.text)
+            && !files.iter().any(|g| g.text.contains("SubcommandsOptional"))
+        {
+            let at = line(f, c.get(0)?.start());
+            return Some((
+                c[1].to_string(),
+                format!(
+                    "{} line {at}: go-flags requires a command; `{}` serves",
+                    f.path, &c[1]
+                ),
+            ));
+        }
+    }
+    // cobra: the root command named after the binary runs nothing itself.
+    let root_idle = files.iter().find_map(|f| {
+        let m = root.find(&f.text)?;
+        let body = literal(&f.text, m.start() + "cobra.Command{".len());
+        let idle = !body.contains("Run:") && !body.contains("RunE:");
+        Some((idle, f.path.clone(), line(f, m.start())))
+    });
+    if let Some((true, file, at)) = root_idle {
+        for f in files {
+            if let Some(c) = cobra.captures(&f.text) {
+                return Some((
+                    c[1].to_string(),
+                    format!(
+                        "{file} line {at}: the root command `{bin}` runs nothing; `{}` serves",
+                        &c[1]
+                    ),
+                ));
+            }
+        }
+    }
+    // urfave/cli: an app with commands and no action of its own.
+    for f in files {
+        for m in app.find_iter(&f.text) {
+            let body = literal(&f.text, m.end());
+            if !body.contains("Commands:") || body.contains("Action:") {
+                continue;
+            }
+            let at = line(f, m.start());
+            for g in files {
+                if let Some(c) = urfave.captures(&g.text) {
+                    return Some((
+                        c[1].to_string(),
+                        format!(
+                            "{} line {at}: the app has commands and no action; `{}` serves",
+                            f.path, &c[1]
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> GoFile {
+        GoFile {
+            path: path.into(),
+            dir: String::new(),
+            package: "main".into(),
+            text: text.into(),
+            tags: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_idle_cobra_root_needs_its_serve_command() {
+        let root = "var root = &cobra.Command{\n\tUse: \"tool\",\n\tShort: \"x\",\n}\n";
+        let serve = "var s = &cobra.Command{\n\tUse: \"server\",\n\tRun: run,\n}\n";
+        let got = subcommand(&[&file("root.go", root), &file("server.go", serve)], "tool");
+        assert_eq!(got.map(|g| g.0).as_deref(), Some("server"));
+        let busy = root.replace("Short", "Run: run, Short");
+        let got = subcommand(
+            &[&file("root.go", &busy), &file("server.go", serve)],
+            "tool",
+        );
+        assert_eq!(got, None);
+    }
+
+    #[test]
+    fn urfave_apps_without_an_action_and_go_flags_commands_need_the_command() {
+        let app = "return &cli.App{\n\tName: \"tool\",\n\tCommands: cmds,\n}\nvar c = &cli.Command{\n\tName: \"serve\",\n\tAction: run,\n}\n";
+        let got = subcommand(&[&file("app.go", app)], "tool");
+        assert_eq!(got.map(|g| g.0).as_deref(), Some("serve"));
+        let with_action = app.replace("Commands: cmds,", "Commands: cmds,\n\tAction: run,");
+        assert_eq!(subcommand(&[&file("app.go", &with_action)], "tool"), None);
+        let opts = "type Opts struct {\n\tServer ServerCommand `command:\"server\"`\n}\n";
+        let got = subcommand(&[&file("main.go", opts)], "tool");
+        assert_eq!(got.map(|g| g.0).as_deref(), Some("server"));
+    }
+}
