@@ -74,6 +74,15 @@ impl Error {
         }
     }
 
+    /// The process exit status: 2 for an invalid value (a usage error, like clap's),
+    /// 1 for everything else.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::InvalidValue { .. } => 2,
+            _ => 1,
+        }
+    }
+
     /// Shorthand for an invalid value of a named field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::InvalidValue {

@@ -65,6 +65,7 @@ pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
         presets: &presets,
         config: &config,
         flags: &flags,
+        from_env: &args.choices.from_env,
     };
     let decided = questions::interview(prompter.as_mut(), &inputs)?;
     let user = [
