@@ -116,7 +116,7 @@ fn full() -> bool {
 /// Whether the `i`th combination is in the sample that keeps one in `of`: all of them
 /// with [`full`].
 fn sampled(i: usize, of: usize) -> bool {
-    full() || i % of == 0
+    full() || i.is_multiple_of(of)
 }
 
 /// What one run produced.
