@@ -52,11 +52,11 @@ pub struct Cli {
         long,
         global = true,
         env = "DOCKFORM_QUIET",
-        conflicts_with = "verbose"
+        value_parser = parse_bool
     )]
     pub quiet: bool,
     /// Also print where every setting came from.
-    #[arg(short, long, global = true, env = "DOCKFORM_VERBOSE")]
+    #[arg(short, long, global = true, env = "DOCKFORM_VERBOSE", value_parser = parse_bool)]
     pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
@@ -148,10 +148,10 @@ pub struct InitArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Accept every detected or default answer without asking (implied when stdin is not a terminal).
-    #[arg(short, long, env = "DOCKFORM_YES")]
+    #[arg(short, long, env = "DOCKFORM_YES", value_parser = parse_bool)]
     pub yes: bool,
     /// Overwrite existing files that differ.
-    #[arg(long, env = "DOCKFORM_FORCE")]
+    #[arg(long, env = "DOCKFORM_FORCE", value_parser = parse_bool)]
     pub force: bool,
     /// Print the generated files to stdout and write nothing.
     #[arg(long, conflicts_with_all = ["diff", "check"])]
@@ -163,7 +163,7 @@ pub struct InitArgs {
     #[arg(long)]
     pub check: bool,
     /// Neither read nor write `dockform.toml`.
-    #[arg(long, env = "DOCKFORM_NO_CONFIG")]
+    #[arg(long, env = "DOCKFORM_NO_CONFIG", value_parser = parse_bool)]
     pub no_config: bool,
     /// Print what was created, updated, unchanged or refused as JSON on stdout.
     #[arg(long, conflicts_with_all = ["stdout", "diff", "check"])]
@@ -185,8 +185,8 @@ pub struct Choices {
     #[arg(long, env = "DOCKFORM_PRESET")]
     pub preset: Option<String>,
     /// Port the app listens on; 0 if it serves no HTTP (default: detected, else the preset's).
-    #[arg(long, env = "DOCKFORM_PORT", value_parser = crate::questions::parse_port)]
-    pub port: Option<u16>,
+    #[arg(long, env = "DOCKFORM_PORT")]
+    pub port: Option<String>,
     /// Node.js major version, alias (`lts/*`) or range (default: .nvmrc, engines, ..., else 24).
     #[arg(long, value_name = "VERSION", env = "DOCKFORM_NODE_VERSION")]
     pub node_version: Option<String>,
@@ -245,6 +245,106 @@ pub struct Choices {
         value_delimiter = ','
     )]
     pub secrets: Vec<String>,
+    /// Ids of the choices whose value came from a `DOCKFORM_*` variable, so an error
+    /// names the variable rather than a flag the user did not pass.
+    #[arg(skip)]
+    pub from_env: Vec<String>,
+}
+
+impl Choices {
+    /// How an error names the choice set by `flag` (`--port`): that flag, or its
+    /// variable when the value came from there.
+    pub fn name(&self, flag: &str) -> String {
+        source_name(flag, &self.from_env)
+    }
+}
+
+/// `flag` in backticks, or its `DOCKFORM_*` variable when `from_env` (arg ids) holds it.
+pub fn source_name(flag: &str, from_env: &[String]) -> String {
+    let long = flag.trim_start_matches("--");
+    let cli = <Cli as clap::CommandFactory>::command();
+    let var = cli.find_subcommand("init").and_then(|init| {
+        init.get_arguments()
+            .find(|a| {
+                a.get_long() == Some(long) || a.get_all_aliases().is_some_and(|n| n.contains(&long))
+            })
+            .filter(|a| from_env.iter().any(|id| id == a.get_id().as_str()))
+            .and_then(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()))
+    });
+    format!("`{}`", var.unwrap_or_else(|| flag.to_string()))
+}
+
+/// Reads a boolean flag's variable: 1/0, true/false, yes/no, in any case.
+fn parse_bool(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" => Ok(true),
+        "0" | "false" | "no" | "" => Ok(false),
+        _ => Err(format!(
+            "`{}` is not a boolean (use 1 or 0, true or false, yes or no)",
+            crate::validate::shown(value)
+        )),
+    }
+}
+
+/// Parses the process's command line. `--help`, `--version` and clap's usage errors
+/// print and exit here (0 or 2); a bad boolean variable is returned as an invalid
+/// value naming the variable, like every other bad value.
+pub fn parse() -> crate::error::Result<Cli> {
+    use clap::{CommandFactory, FromArgMatches, error::ContextKind, error::ErrorKind};
+    let command = Cli::command();
+    let failed = |e: clap::Error| -> crate::error::Error {
+        let arg = match e.get(ContextKind::InvalidArg) {
+            Some(clap::error::ContextValue::String(a)) => a.clone(),
+            _ => e.exit(),
+        };
+        let value = match e.get(ContextKind::InvalidValue) {
+            Some(clap::error::ContextValue::String(v)) => v.clone(),
+            _ => e.exit(),
+        };
+        let long = arg
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("--");
+        let env = std::iter::once(&command)
+            .chain(command.get_subcommands())
+            .flat_map(|c| c.get_arguments())
+            .find(|a| a.get_long() == Some(long) && !a.get_action().takes_values())
+            .and_then(|a| a.get_env().map(|v| v.to_string_lossy().into_owned()));
+        match (env, e.kind()) {
+            (Some(env), ErrorKind::ValueValidation | ErrorKind::InvalidValue) => {
+                crate::error::Error::invalid(format!("`{env}`"), parse_bool(&value).unwrap_err())
+            }
+            _ => e.exit(),
+        }
+    };
+    let matches = command.clone().try_get_matches().map_err(failed)?;
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // Checked here, not by clap: `DOCKFORM_QUIET=0` counts as present for clap.
+    if cli.quiet && cli.verbose {
+        let name = |id: &str, flag: &str, var: &str| match matches.value_source(id) {
+            Some(clap::parser::ValueSource::EnvVariable) => format!("`{var}`"),
+            _ => format!("`{flag}`"),
+        };
+        return Err(crate::error::Error::invalid(
+            name("quiet", "--quiet", "DOCKFORM_QUIET"),
+            format!(
+                "cannot be used with {}",
+                name("verbose", "--verbose", "DOCKFORM_VERBOSE")
+            ),
+        ));
+    }
+    if let (Command::Init(args), Some(sub)) = (&mut cli.command, matches.subcommand_matches("init"))
+    {
+        args.choices.from_env = sub
+            .ids()
+            .filter(|id| {
+                sub.value_source(id.as_str()) == Some(clap::parser::ValueSource::EnvVariable)
+            })
+            .map(|id| id.to_string())
+            .collect();
+    }
+    Ok(cli)
 }
 
 /// Arguments of `dockform detect`.

@@ -15,22 +15,117 @@ pub const CONFIG_FILE: &str = "dockform.toml";
 
 /// Reads `dockform.toml` if present; unknown keys are errors with line and column.
 pub fn load(project: &Project) -> Result<Layer> {
-    match project.read(CONFIG_FILE)? {
-        None => Ok(Layer::default()),
-        Some(text) => toml::from_str(&text).map_err(|e| toml_error(CONFIG_FILE, &text, &e)),
+    let Some(text) = project.read(CONFIG_FILE)? else {
+        return Ok(Layer::default());
+    };
+    let table: toml::Table =
+        toml::from_str(&text).map_err(|e| toml_error(CONFIG_FILE, &text, &e))?;
+    for (key, value) in &table {
+        if !KEYS.iter().any(|(k, _)| k == key) {
+            let at = locate(&text, key).map_or(String::new(), |(line, column, _)| {
+                format!("line {line}, column {column}: ")
+            });
+            return Err(Error::bad_input(
+                CONFIG_FILE,
+                format!("{at}unknown key `{key}` ({})", suggest(key)),
+            ));
+        }
+        // Each value alone, so a wrong type or range names its key and line.
+        let one: toml::Table = [(key.clone(), value.clone())].into_iter().collect();
+        if let Err(e) = one.try_into::<Layer>() {
+            let message = match (key.as_str(), value.as_integer()) {
+                ("port", Some(n)) => crate::questions::parse_port(&n.to_string())
+                    .err()
+                    .unwrap_or_else(|| e.message().to_string()),
+                _ => e.message().to_string(),
+            };
+            return Err(Error::invalid(key_name(key, Some(&text)), message));
+        }
     }
+    toml::from_str(&text).map_err(|e| toml_error(CONFIG_FILE, &text, &e))
+}
+
+/// Where the top-level `key` is set in `text`: 1-based line, key column, value column.
+pub fn locate(text: &str, key: &str) -> Option<(usize, usize, usize)> {
+    let spellings = [key.to_string(), format!("\"{key}\""), format!("'{key}'")];
+    text.lines().enumerate().find_map(|(i, line)| {
+        let body = line.trim_start();
+        let key_col = line.chars().count() - body.chars().count() + 1;
+        spellings.iter().find_map(|k| {
+            let rest = body.strip_prefix(k.as_str())?.trim_start();
+            let value = rest.strip_prefix('=')?.trim_start();
+            let value_col = line.chars().count() - value.chars().count() + 1;
+            Some((i + 1, key_col, value_col))
+        })
+    })
+}
+
+/// How an error names the `dockform.toml` key `key`, with where its value starts:
+/// `port` (`dockform.toml` line 3, column 8).
+pub fn key_name(key: &str, text: Option<&str>) -> String {
+    match text.and_then(|t| locate(t, key)) {
+        Some((line, _, column)) => {
+            format!("`{key}` (`{CONFIG_FILE}` line {line}, column {column})")
+        }
+        None => format!("`{key}` (in `{CONFIG_FILE}`)"),
+    }
+}
+
+/// "did you mean `port`?" for the nearest key, else the list of keys.
+fn suggest(key: &str) -> String {
+    let wanted = key.to_ascii_lowercase().replace('_', "-");
+    let nearest = KEYS
+        .iter()
+        .map(|(k, _)| (distance(&wanted, k), *k))
+        .min()
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4));
+    match nearest {
+        Some((_, k)) => format!("did you mean `{k}`?"),
+        None => {
+            let keys: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
+            format!("keys: {}", keys.join(", "))
+        }
+    }
+}
+
+/// Levenshtein distance between `a` and `b`, by characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 /// The flags as a settings layer.
 pub fn flags_layer(c: &Choices) -> Result<Layer> {
-    let list = |v: &Vec<String>| if v.is_empty() { None } else { Some(v.clone()) };
+    // Read like a typed answer: split on commas and blanks (`"A, B"`), sorted, deduplicated.
+    let list = |v: &Vec<String>| {
+        let names = crate::questions::list(&v.join(","));
+        (!names.is_empty()).then_some(names)
+    };
+    let port = match &c.port {
+        None => None,
+        Some(p) => {
+            Some(crate::questions::parse_port(p).map_err(|m| Error::invalid(c.name("--port"), m))?)
+        }
+    };
     Ok(Layer {
         stack: c.stack.clone(),
         preset: c.preset.clone(),
         version: version_flag(c)?,
         package_manager: c.package_manager.clone(),
         runtime: c.runtime.clone(),
-        port: c.port,
+        port,
         health_path: c.health_path.clone(),
         build_command: c.build_command.clone(),
         start_command: c.start_command.clone(),

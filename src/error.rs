@@ -86,6 +86,15 @@ impl Error {
         }
     }
 
+    /// The process exit status: 2 for an invalid value (a usage error, like clap's),
+    /// 1 for everything else.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::InvalidValue { .. } | Error::Usage { .. } => 2,
+            _ => 1,
+        }
+    }
+
     /// Shorthand for an invalid value of a named field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::InvalidValue {
@@ -94,14 +103,6 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error: 2 for usage errors, else 1.
-    pub fn exit_code(&self) -> i32 {
-        if matches!(self, Error::Usage { .. }) {
-            2
-        } else {
-            1
-        }
-    }
 
     /// Shorthand for refused file content.
     pub fn bad_input(path: impl Into<String>, message: impl Into<String>) -> Self {

@@ -85,6 +85,7 @@ fn generate(
         presets,
         config,
         flags,
+        from_env: &args.choices.from_env,
     };
     let decided = questions::interview(prompter.as_mut(), &inputs)?;
     let user = [

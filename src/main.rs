@@ -1,13 +1,10 @@
 //! Entry point: parse, run, print the error, exit with 0 (ok), 1 (error or drift),
 //! 2 (usage, from clap) or 130 (interrupted with Ctrl-C).
 
-use clap::Parser;
-
 fn main() {
     // Ctrl-C ends the process with a message and the cursor restored (see the handler).
     let _ = ctrlc::set_handler(dockform::wizard::on_interrupt);
-    let cli = dockform::cli::Cli::parse();
-    let code = match dockform::run(cli) {
+    let code = match dockform::cli::parse().and_then(dockform::run) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {}", dockform::report::safe(&e.to_string()));

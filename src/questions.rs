@@ -26,6 +26,8 @@ pub struct Inputs<'a> {
     pub config: &'a Layer,
     /// Flags and their `DOCKFORM_*` variables.
     pub flags: &'a Layer,
+    /// Ids of the flags whose value came from their variable (`Choices::from_env`).
+    pub from_env: &'a [String],
 }
 
 /// The outcome: the detection (re-run with the answers that steer it), the preset and
@@ -292,6 +294,17 @@ struct Interview<'p, 'a> {
 }
 
 impl Interview<'_, '_> {
+    /// How an error names a value given by `flag` or its variable.
+    fn flag_name(&self, flag: &str) -> String {
+        crate::cli::source_name(flag, self.inputs.from_env)
+    }
+
+    /// How an error names the `dockform.toml` key `key`: with its line when found.
+    fn config_name(&self, key: &str) -> String {
+        let text = self.inputs.project.read(config::CONFIG_FILE).ok().flatten();
+        config::key_name(key, text.as_deref())
+    }
+
     /// Every layer so far, with origins.
     fn merged(&self, d: &Detection) -> (Layer, BTreeMap<&'static str, Origin>) {
         settings::merge(&[
@@ -328,23 +341,15 @@ impl Interview<'_, '_> {
         check: &dyn Fn(&str) -> Result<()>,
     ) -> Result<()> {
         if let Some(given) = field_text(self.inputs.flags, key) {
-            // A version flag naming no release is a usage error (exit 2), like a bad flag.
-            return check(&given).map_err(|e| match (key, name_flag(e, flag)) {
-                ("version", Error::InvalidValue { message, .. }) => Error::Usage {
-                    flag: flag.to_string(),
-                    message,
-                },
-                (_, e) => e,
-            });
+            return check(&given).map_err(|e| name_source(e, &self.flag_name(flag)));
         }
         let (value, reason) = self.current(d, key);
         if let Some(v) = value
             .as_deref()
             .filter(|_| self.merged(d).1.get(key) == Some(&Origin::Config))
         {
-            // A bad saved value is named by its key in the file, like a flag by its name.
-            let field = format!("{key}` in `{}", config::CONFIG_FILE);
-            check(v).map_err(|e| name_flag(e, &field))?;
+            // A bad saved value is named by its key and line in the file.
+            check(v).map_err(|e| name_source(e, &self.config_name(key)))?;
         }
         let shown = match (value, key) {
             (Some(v), "version") => settings::resolve_version(self.preset, &v)?,
@@ -401,10 +406,10 @@ impl Interview<'_, '_> {
         if options.is_empty() {
             return Ok(());
         }
-        let check = |v: &str| match options.iter().any(|o| o == v) {
+        let check = |v: &str, source: String| match options.iter().any(|o| o == v) {
             true => Ok(()),
             false => Err(Error::invalid(
-                format!("`{flag}`"),
+                source,
                 format!(
                     "`{}` is not one of {}",
                     validate::shown(v),
@@ -413,11 +418,15 @@ impl Interview<'_, '_> {
             )),
         };
         if let Some(given) = field_text(self.inputs.flags, key) {
-            return check(&given);
+            return check(&given, self.flag_name(flag));
         }
         let (value, reason) = self.current(d, key);
         if let Some(v) = &value {
-            check(v)?;
+            let source = match self.merged(d).1.get(key) {
+                Some(Origin::Config) => self.config_name(key),
+                _ => format!("`{flag}`"),
+            };
+            check(v, source)?;
         }
         let default = value
             .and_then(|v| options.iter().position(|o| *o == v))
@@ -502,18 +511,18 @@ fn optional(check: fn(&str) -> Result<()>) -> impl Fn(&str) -> Result<()> {
     }
 }
 
-/// Puts the flag's name on a check's error.
-fn name_flag(e: Error, flag: &str) -> Error {
+/// Names where a checked value came from (a flag, a variable, a `dockform.toml` line)
+/// on the check's error.
+fn name_source(e: Error, source: &str) -> Error {
     match e {
-        Error::InvalidValue { message, field } if !field.contains('`') => {
-            Error::invalid(format!("`{flag}`"), message)
-        }
+        Error::InvalidValue { message, .. } => Error::invalid(source, message),
         e => e,
     }
 }
 
-/// Names in a list answer: comma- or space-separated; `none` is the empty list.
-fn list(v: &str) -> Vec<String> {
+/// A list answer or flag value: names split on commas and blanks, sorted, deduplicated
+/// (`none` stands for no names).
+pub fn list(v: &str) -> Vec<String> {
     let mut names: Vec<String> = v
         .split([',', ' '])
         .map(str::trim)
@@ -601,6 +610,7 @@ mod tests {
             presets: &presets,
             config: &config,
             flags,
+            from_env: &[],
         };
         interview(p, &inputs).map(|d| d.answers)
     }
@@ -740,6 +750,7 @@ mod tests {
             presets: &presets,
             config: &none,
             flags: &none,
+            from_env: &[],
         };
         let decided = interview(&mut script, &inputs).unwrap();
         assert_eq!(decided.answers.package_manager.as_deref(), Some("pnpm"));
@@ -813,6 +824,7 @@ mod tests {
             presets: &presets,
             config: &config,
             flags: &flags,
+            from_env: &[],
         };
         let decided = interview(&mut Defaults, &inputs).unwrap();
         assert_eq!(decided.detection.stack, "go");

@@ -15,7 +15,8 @@ use hostile_support::{NEXT_APP, NODE_APP, write_files};
 /// What a case must produce.
 #[derive(Clone, Copy, Debug)]
 enum Expect {
-    /// Exit 1 with one error line naming this file (and `line N, column M` if `at`).
+    /// Exit 1 (2 for an invalid value) with one error line naming this file (and
+    /// `line N, column M` if `at`).
     Error { file: &'static str, at: bool },
     /// Success: the Dockerfile is written.
     Works,
@@ -667,9 +668,15 @@ fn judge(case: &Case, what: &str, dir: &Path, out: Result<Output, String>) -> Op
                 .filter(|l| !l.starts_with("warning:"))
                 .collect();
             let line = errors.first().copied().unwrap_or("");
-            if out.status.code() != Some(1) {
+            // An invalid value is a usage error (exit 2), like a bad flag.
+            let code = if line.starts_with("error: invalid ") {
+                2
+            } else {
+                1
+            };
+            if out.status.code() != Some(code) {
                 return Some(format!(
-                    "{label}: expected exit 1, got {:?}: {stderr}",
+                    "{label}: expected exit {code}, got {:?}: {stderr}",
                     out.status.code()
                 ));
             }

@@ -47,7 +47,7 @@ fn an_invalid_value_names_dockform_toml_or_the_variable_it_came_from() {
     std::fs::write(dir.path().join("dockform.toml"), "runtime = \"nope\"\n").unwrap();
     let err = stderr(&dockform(dir.path(), &["init", "--yes"]));
     assert!(
-        err.contains("invalid `runtime` in `dockform.toml`") && !err.contains("--runtime"),
+        err.contains("invalid `runtime` (`dockform.toml` line 1") && !err.contains("--runtime"),
         "{err}"
     );
     let flag = stderr(&dockform(
@@ -59,7 +59,7 @@ fn an_invalid_value_names_dockform_toml_or_the_variable_it_came_from() {
         .args(["init", "--yes", "--no-config"])
         .arg(dir.path())
         .env("DOCKFORM_RUNTIME", "bad")
-        .env("DOCKFORM_NODE_VERSION", "1")
+        .env("DOCKFORM_NODE_VERSION", "24")
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -71,7 +71,7 @@ fn an_invalid_value_names_dockform_toml_or_the_variable_it_came_from() {
     std::fs::write(dir.path().join("dockform.toml"), "version = \"qq\"\n").unwrap();
     let version = stderr(&dockform(dir.path(), &["init", "--yes"]));
     assert!(
-        version.contains("invalid `version` in `dockform.toml`"),
+        version.contains("invalid `version` (`dockform.toml` line 1"),
         "{version}"
     );
 }

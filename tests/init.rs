@@ -173,7 +173,8 @@ fn a_newline_in_a_flag_is_refused_naming_the_flag() {
             "npm run build\nUSER root",
         ],
     );
-    assert_eq!(out.status.code(), Some(1));
+    // An invalid value is a usage error.
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("`--build-command`"),
         "{}",
@@ -186,7 +187,7 @@ fn a_newline_in_a_flag_is_refused_naming_the_flag() {
 fn an_unknown_runtime_lists_the_offered_families() {
     let dir = copy_fixture("node-express-npm");
     let out = dockform(dir.path(), &["init", "--yes", "--runtime", "windows"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
         err.contains("`--runtime`") && err.contains("distroless"),
@@ -260,7 +261,7 @@ fn a_templates_dir_file_that_overrides_nothing_is_an_error() {
             templates.path().to_str().unwrap(),
         ],
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("`Dockerfile.j2` does not override any built-in template"),
         "{}",

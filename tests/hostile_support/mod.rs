@@ -7,6 +7,8 @@
 
 pub mod dockerfile;
 pub mod pipeline;
+#[path = "../tools/mod.rs"]
+pub mod tools;
 
 #[allow(unused_imports)]
 pub use dockerfile::{Instruction, parse, shapes};
@@ -51,22 +53,24 @@ pub fn assert_well_formed(dockerfile: &str, label: &str) -> Vec<Instruction> {
 }
 
 /// Instruction kinds as the Python `dockerfile-parse` package sees each Dockerfile, in
-/// one interpreter run. Fails (never skips) when Python or the package is missing.
+/// one interpreter run. The package is provisioned by [`tools::tools`], which fails
+/// (never skips) when it cannot be had.
 pub fn python_kinds(dockerfiles: &[String]) -> Vec<Vec<String>> {
     let dir = tempfile::tempdir().unwrap();
     for (i, text) in dockerfiles.iter().enumerate() {
         std::fs::write(dir.path().join(format!("{i}.Dockerfile")), text).unwrap();
     }
     let script = "import json, sys\nfrom dockerfile_parse import DockerfileParser\nout = []\nfor i in range(int(sys.argv[2])):\n    p = DockerfileParser(path=f'{sys.argv[1]}/{i}.Dockerfile')\n    out.append([s['instruction'] for s in p.structure if s['instruction'] != 'COMMENT'])\nprint(json.dumps(out))\n";
-    let output = Command::new("python3")
+    let output = tools::tools()
+        .python()
         .args(["-c", script])
         .arg(dir.path())
         .arg(dockerfiles.len().to_string())
         .output()
-        .expect("python3 must be installed for the dockerfile-parse cross-check");
+        .expect("the provisioned Python runs");
     assert!(
         output.status.success(),
-        "the Python `dockerfile-parse` cross-check failed (`pip install dockerfile-parse`; .ci/run installs it):\n{}",
+        "the Python `dockerfile-parse` cross-check failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).unwrap()

@@ -19,6 +19,7 @@ pub fn generate(root: &Path, flags: &Layer) -> Result<Rendered> {
         presets: &presets,
         config: &config,
         flags,
+        from_env: &[],
     };
     let decided = questions::interview(&mut wizard::Defaults, &inputs)?;
     let user = [

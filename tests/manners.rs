@@ -1,0 +1,207 @@
+//! Issue 15, the CLI's manners with values: boolean variables, one shape and exit code
+//! for every invalid value whatever its source (named: flag, variable or
+//! `dockform.toml` line), lists read alike everywhere, unknown config keys.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::*;
+
+/// `dockform args` in `dir` with the variables `vars` (and no other `DOCKFORM_*`).
+fn run(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let mut cmd = assert_cmd::Command::cargo_bin("dockform").unwrap();
+    cmd.current_dir(dir).args(args).env("NO_COLOR", "1");
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("DOCKFORM_") {
+            cmd.env_remove(k);
+        }
+    }
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd.write_stdin("").output().unwrap()
+}
+
+#[test]
+fn boolean_variables_take_1_0_true_false_yes_no_in_any_case() {
+    let dir = copy_fixture("node-express-npm");
+    for on in ["1", "true", "TRUE", "yes", "Yes"] {
+        let out = run(dir.path(), &["detect"], &[("DOCKFORM_QUIET", on)]);
+        assert!(out.status.success(), "QUIET={on}: {}", stderr(&out));
+        let out = run(
+            dir.path(),
+            &["init", "--stdout"],
+            &[("DOCKFORM_YES", on), ("DOCKFORM_QUIET", on)],
+        );
+        assert!(out.status.success(), "YES={on}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "QUIET={on} still printed");
+    }
+    for off in ["0", "false", "False", "no", "NO"] {
+        // Off is not set: it neither silences nor conflicts with `--verbose`.
+        let out = run(
+            dir.path(),
+            &["init", "--yes", "--force", "--verbose"],
+            &[("DOCKFORM_QUIET", off)],
+        );
+        assert!(out.status.success(), "QUIET={off}: {}", stderr(&out));
+        assert!(!stderr(&out).is_empty(), "QUIET={off} silenced the notes");
+    }
+    // FORCE is seen: a changed port overwrites only when it is on.
+    assert!(run(dir.path(), &["init", "--yes"], &[]).status.success());
+    let refused = run(
+        dir.path(),
+        &["init", "--port", "4444"],
+        &[("DOCKFORM_FORCE", "0")],
+    );
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    let forced = run(
+        dir.path(),
+        &["init", "--port", "4444"],
+        &[("DOCKFORM_FORCE", "1")],
+    );
+    assert!(forced.status.success(), "{}", stderr(&forced));
+}
+
+/// The one shape of an invalid value: exit 2, one line, naming the source.
+fn assert_invalid(out: &Output, names: &str, what: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+    assert_eq!(err.lines().count(), 1, "{what}: not one line: {err}");
+    assert!(
+        err.starts_with(&format!("error: invalid {names}: ")),
+        "{what}: expected `error: invalid {names}: ...`, got {err}"
+    );
+}
+
+#[test]
+fn every_invalid_value_exits_2_with_one_shape_naming_where_it_came_from() {
+    let dir = copy_fixture("node-express-npm");
+    let d = dir.path();
+    let init = ["init", "--stdout"];
+    let with = |extra: &[&'static str]| [&init[..], extra].concat();
+    assert_invalid(
+        &run(d, &with(&["--port", "99999"]), &[]),
+        "`--port`",
+        "port flag",
+    );
+    assert_invalid(
+        &run(d, &init, &[("DOCKFORM_PORT", "99999")]),
+        "`DOCKFORM_PORT`",
+        "port variable",
+    );
+    assert_invalid(
+        &run(d, &with(&["--runtime", "tiny"]), &[]),
+        "`--runtime`",
+        "runtime flag",
+    );
+    assert_invalid(
+        &run(d, &init, &[("DOCKFORM_RUNTIME", "tiny")]),
+        "`DOCKFORM_RUNTIME`",
+        "runtime variable",
+    );
+    assert_invalid(
+        &run(d, &with(&["--build-arg", "a-b"]), &[]),
+        "`--build-arg`",
+        "list flag",
+    );
+    assert_invalid(
+        &run(d, &init, &[("DOCKFORM_SECRETS", "a-b")]),
+        "`DOCKFORM_SECRETS`",
+        "list variable",
+    );
+    assert_invalid(
+        &run(d, &init, &[("DOCKFORM_YES", "maybe")]),
+        "`DOCKFORM_YES`",
+        "boolean variable",
+    );
+    assert_invalid(
+        &run(d, &["detect"], &[("DOCKFORM_QUIET", "2")]),
+        "`DOCKFORM_QUIET`",
+        "global boolean",
+    );
+    for (text, key) in [
+        (
+            "preset = \"node\"\nruntime = \"tiny\"\n",
+            "`runtime` (`dockform.toml` line 2, column 11)",
+        ),
+        (
+            "\nport = 99999\n",
+            "`port` (`dockform.toml` line 2, column 8)",
+        ),
+        (
+            "build-args = [\"a-b\"]\n",
+            "`build-args` (`dockform.toml` line 1, column 14)",
+        ),
+        (
+            "start-command = \"node\\nx\"\n",
+            "`start-command` (`dockform.toml` line 1, column 17)",
+        ),
+    ] {
+        std::fs::write(d.join("dockform.toml"), text).unwrap();
+        assert_invalid(&run(d, &init, &[]), key, text);
+    }
+}
+
+#[test]
+fn a_list_reads_the_same_from_a_flag_a_variable_and_the_wizard() {
+    let dir = copy_fixture("node-express-npm");
+    let args = |out: &Output| -> Vec<String> {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("ARG ") && (l.contains(" A") || l.contains(" B")))
+            .map(String::from)
+            .collect()
+    };
+    let flag = run(
+        dir.path(),
+        &["init", "--stdout", "--build-arg", "A, B"],
+        &[],
+    );
+    let var = run(
+        dir.path(),
+        &["init", "--stdout"],
+        &[("DOCKFORM_BUILD_ARGS", "A, B")],
+    );
+    let repeated = run(
+        dir.path(),
+        &["init", "--stdout", "--build-arg", "B", "--build-arg", "A"],
+        &[],
+    );
+    for out in [&flag, &var, &repeated] {
+        assert!(out.status.success(), "{}", stderr(out));
+    }
+    assert_eq!(args(&flag), ["ARG A", "ARG B"]);
+    assert_eq!(args(&var), args(&flag));
+    assert_eq!(args(&repeated), args(&flag));
+}
+
+#[test]
+fn an_unknown_config_key_says_so_and_suggests_the_nearest() {
+    let dir = copy_fixture("node-express-npm");
+    for (text, expected) in [
+        (
+            "preset = \"node\"\nprot = 3000\n",
+            "`dockform.toml` line 2, column 1: unknown key `prot` (did you mean `port`?)",
+        ),
+        (
+            "build_args = [\"A\"]\n",
+            "`dockform.toml` line 1, column 1: unknown key `build_args` (did you mean `build-args`?)",
+        ),
+        (
+            "colour = \"red\"\n",
+            "`dockform.toml` line 1, column 1: unknown key `colour` (keys: preset, stack, app,",
+        ),
+    ] {
+        std::fs::write(dir.path().join("dockform.toml"), text).unwrap();
+        let out = run(dir.path(), &["init", "--yes"], &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{text}: {err}");
+        assert!(
+            err.starts_with(&format!("error: {expected}")) && !err.contains("not valid TOML"),
+            "{text}: {err}"
+        );
+        assert!(!dir.path().join("Dockerfile").exists());
+    }
+}
