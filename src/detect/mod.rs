@@ -2,6 +2,7 @@
 //! One file per stack; each exposes `detect(&Project, &Presets) -> Result<Option<Detection>>`.
 
 mod go;
+mod health;
 mod node;
 mod python;
 mod rust;
@@ -152,16 +153,18 @@ pub fn detect(
                     ),
                 )
             })?;
-        return detector(project, presets, hints)?.ok_or_else(|| {
-            Error::bad_input(
-                project.root().display().to_string(),
-                format!("has no manifest for `--stack {wanted}`"),
-            )
-        });
+        return detector(project, presets, hints)?
+            .map(|d| health::with_route(project, d))
+            .ok_or_else(|| {
+                Error::bad_input(
+                    project.root().display().to_string(),
+                    format!("has no manifest for `--stack {wanted}`"),
+                )
+            });
     }
     for (_, detector) in DETECTORS {
         if let Some(found) = detector(project, presets, hints)? {
-            return Ok(found);
+            return Ok(health::with_route(project, found));
         }
     }
     Err(Error::NoStack(project.root().display().to_string()))
