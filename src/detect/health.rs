@@ -13,8 +13,8 @@ use crate::validate;
 
 /// Source files read at most, and bytes in all (each file is also capped by
 /// [`Project::read_source`]): the walk is breadth-first, so these are the shallow ones.
-const MAX_FILES: usize = 3000;
-const MAX_BYTES: usize = 48 * 1024 * 1024;
+const MAX_FILES: usize = 2000;
+const MAX_BYTES: usize = 24 * 1024 * 1024;
 
 /// The last path segments that name a health route, best first by class: a dedicated
 /// health route, then liveness, then readiness, then a generic status route.
@@ -54,12 +54,19 @@ const SKIPPED: &[&str] = &[
     "clients",
     "sdk",
     "migrations",
+    // Served to browsers, not run by the server.
+    "public",
+    "static",
+    "assets",
 ];
 
 /// A source file of the app's stack.
 pub(crate) struct Source {
     pub path: String,
     pub text: String,
+    /// Whether a health word follows a quote or slash in it: only such files are
+    /// searched for registrations (all are read for prefixes and constants).
+    pub routes: bool,
 }
 
 /// A mount prefix: known text, or the expression dockform could not read.
@@ -217,17 +224,32 @@ fn read_sources(project: &Project, stack: &str) -> Vec<Source> {
         }
         out.push(Source {
             path: path.to_string(),
+            routes: mentions_a_route_word(&text),
             text,
         });
     }
     out
 }
 
+/// Whether a health word stands between a quote, slash or `_` and a quote, slash, `?`
+/// or `$` (`'/healthz'`, `"_health/?$"`): a cheap filter before the route patterns.
+fn mentions_a_route_word(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    WORDS.iter().any(|(word, _)| {
+        text.match_indices(word).any(|(i, _)| {
+            let before = i.checked_sub(1).map(|j| bytes[j]);
+            let after = bytes.get(i + word.len()).copied();
+            matches!(before, Some(b'\'' | b'"' | b'`' | b'/' | b'_'))
+                && matches!(after, Some(b'\'' | b'"' | b'`' | b'/' | b'?' | b'$'))
+        })
+    })
+}
+
 /// Whether `path` is a test, an example, client code or a declaration file.
 fn skipped(path: &str) -> bool {
     let mut parts = path.split('/').rev();
     let name = parts.next().unwrap_or_default();
-    let test_name = [".test.", ".spec.", ".stories.", ".d.ts", ".e2e."]
+    let test_name = [".test.", ".spec.", ".stories.", ".d.ts", ".e2e.", ".min."]
         .iter()
         .any(|m| name.contains(m))
         || name.ends_with("_test.go")

@@ -14,6 +14,18 @@ fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("valid regex")
 }
 
+/// The best rank among the paths `pattern` registers in the route-bearing sources: only
+/// candidates of that rank have their prefixes resolved, which reads other files.
+fn best_rank(sources: &[Source], pattern: &Regex, path: &dyn Fn(&regex::Captures) -> String) -> u8 {
+    sources
+        .iter()
+        .filter(|s| s.routes)
+        .flat_map(|s| pattern.captures_iter(&s.text))
+        .filter_map(|c| rank(&path(&c)))
+        .min()
+        .unwrap_or(u8::MAX)
+}
+
 /// Receivers of HTTP *client* calls: `axios.get('/health', ...)` is not a route.
 const CLIENTS: &[&str] = &[
     "axios",
@@ -109,7 +121,13 @@ fn literal_or_constant(expr: &str, sources: &[Source]) -> Prefix {
             .flat_map(|s| def.captures_iter(&s.text))
             .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str()))
             .collect();
-        if values.len() == 1 {
+        // Any assignment dockform cannot read (`prefix = f"{root}/"`) makes it a variable.
+        let any = re(&format!(
+            r#"(?m)^\s*(?:export\s+)?(?:const\s+|let\s+|var\s+)?{name}\s*(?::\s*[\w\[\]]+\s*)?:?=[^=]"#
+        ));
+        let assignments: usize = sources.iter().map(|s| any.find_iter(&s.text).count()).sum();
+        let literal: usize = sources.iter().map(|s| def.find_iter(&s.text).count()).sum();
+        if values.len() == 1 && assignments == literal {
             return Prefix::Known(values.into_iter().next().unwrap_or_default().into());
         }
     }
@@ -195,7 +213,7 @@ fn mounted(
 /// NestJS controllers under the global prefix and URI version.
 pub fn js(sources: &[Source]) -> Vec<Route> {
     let call = re(
-        r#"(?:\b(?P<recv>[A-Za-z_$][\w$]*)\s*)?\.\s*(?:get|all|head|use|route)\s*\(\s*(?P<q>['"`])(?P<path>/[^'"`\s$]*)['"`]\s*,"#,
+        r#"(?:\b(?P<recv>[A-Za-z_$][\w$]*)\s*)?\.\s*(?:get|all|head|use|route)\s*(?:<[^()]*?>)?\s*\(\s*(?P<q>['"`])(?P<path>/[^'"`\s$]*)['"`]\s*,"#,
     );
     let register = re(
         r#"\.register\(\s*[\w$.]+\s*,\s*\{[^}]*?\bprefix\s*:\s*['"`](?P<path>/[^'"`\s$]*)['"`]"#,
@@ -227,11 +245,12 @@ pub fn js(sources: &[Source]) -> Vec<Route> {
         mounted(recv, file, mount, sources, &me, depth)
             .unwrap_or_else(|| Prefix::Unknown(format!("where `{recv}` is mounted")))
     }
+    let best = best_rank(sources, &call, &|c| c["path"].to_string());
     let mut out = Vec::new();
-    for source in sources {
+    for source in sources.iter().filter(|s| s.routes) {
         for c in call.captures_iter(&source.text) {
             let recv = c.name("recv").map_or("", |m| m.as_str());
-            if CLIENTS.contains(&recv) || rank(&c["path"]).is_none() {
+            if CLIENTS.contains(&recv) || rank(&c["path"]) != Some(best) {
                 continue;
             }
             let prefix = own(recv, &source.path, 0, sources, &mount, &router_def);
@@ -267,12 +286,18 @@ fn nest(sources: &[Source]) -> Vec<Route> {
     let version =
         re(r#"\.enableVersioning\(\s*\{[^}]*?\bdefaultVersion\s*:\s*['"`](?P<v>[\w.]+)['"`]"#);
     let mut prefix = Prefix::Known(String::new());
-    for s in sources {
+    for s in sources
+        .iter()
+        .filter(|s| s.text.contains(".setGlobalPrefix("))
+    {
         if let Some(c) = global.captures(&s.text) {
             prefix = literal_or_constant(&c["expr"], sources);
         }
     }
-    if let Some(c) = sources.iter().find_map(|s| version.captures(&s.text)) {
+    let versioned = sources
+        .iter()
+        .filter(|s| s.text.contains(".enableVersioning("));
+    if let Some(c) = versioned.clone().find_map(|s| version.captures(&s.text)) {
         prefix = concat(prefix, Prefix::Known(format!("v{}", &c["v"])));
     }
     if sources
@@ -282,7 +307,7 @@ fn nest(sources: &[Source]) -> Vec<Route> {
         prefix = Prefix::Unknown("RouterModule.register(...)".into());
     }
     let mut out = Vec::new();
-    for source in sources {
+    for source in sources.iter().filter(|s| s.routes) {
         let Some(c) = controller.captures(&source.text) else {
             continue;
         };
@@ -303,10 +328,11 @@ pub fn go(sources: &[Source]) -> Vec<Route> {
     let call = re(
         r#"\b(?P<recv>[A-Za-z_]\w*)\s*\.\s*(?:HandleFunc|Handle|GET|HEAD|Any|Get|Head|Match|Add|Method|MethodFunc|Group|Route)\s*\(\s*(?:\[\]string\{[^}]*\}\s*,\s*|http\.Method\w+\s*,\s*|"[A-Z]+"\s*,\s*)?"(?:(?:GET|HEAD)\s+)?(?P<path>/[^"\s]*)""#,
     );
+    let best = best_rank(sources, &call, &|c| c["path"].to_string());
     let mut out = Vec::new();
-    for source in sources {
+    for source in sources.iter().filter(|s| s.routes) {
         for c in call.captures_iter(&source.text) {
-            if GO_CLIENTS.contains(&&c["recv"]) || rank(&c["path"]).is_none() {
+            if GO_CLIENTS.contains(&&c["recv"]) || rank(&c["path"]) != Some(best) {
                 continue;
             }
             let prefix = go_prefix(&c["recv"], source, sources, 0);
@@ -329,6 +355,14 @@ fn go_prefix(recv: &str, source: &Source, sources: &[Source], depth: usize) -> P
         regex::escape(recv)
     ));
     let Some(c) = def.captures(&source.text) else {
+        // A group handed in as a parameter (`rg *gin.RouterGroup`) has the caller's prefix.
+        let param = re(&format!(
+            r"[(,]\s*{}\s+\*?[\w.]*Group\b",
+            regex::escape(recv)
+        ));
+        if param.is_match(&source.text) {
+            return Prefix::Unknown(format!("the group `{recv}` is handed in"));
+        }
         return Prefix::Known(String::new());
     };
     if depth > MAX_MOUNTS {
@@ -348,11 +382,18 @@ pub fn python(sources: &[Source]) -> Vec<Route> {
     let mount = re(
         r#"\b(?P<recv>\w+)\s*\.\s*(?:include_router|register_blueprint)\(\s*(?P<target>[\w.]+)\s*(?:,(?P<args>[^)]*))?\)"#,
     );
+    let deco_path = |c: &regex::Captures| {
+        c.name("a")
+            .or(c.name("b"))
+            .map_or("", |m| m.as_str())
+            .to_string()
+    };
+    let best = best_rank(sources, &deco, &deco_path);
     let mut out = Vec::new();
-    for source in sources {
+    for source in sources.iter().filter(|s| s.routes) {
         for c in deco.captures_iter(&source.text) {
             let path = c.name("a").or(c.name("b")).map_or("", |m| m.as_str());
-            if rank(path).is_none() {
+            if rank(path) != Some(best) {
                 continue;
             }
             let prefix = py_prefix(&c["recv"], &source.path, sources, &mount, 0);
@@ -410,7 +451,16 @@ fn py_mounted(
             let mut parts = c["target"].rsplit('.');
             let last = parts.next().unwrap_or_default();
             let before = parts.next();
-            if last != recv || !bare_or_qualified(before, &names, &source.path, file, recv) {
+            let alias = before.is_none()
+                && re(&format!(
+                    r"\b{}\s+as\s+{}\b",
+                    regex::escape(recv),
+                    regex::escape(last)
+                ))
+                .is_match(&source.text);
+            if !alias
+                && (last != recv || !bare_or_qualified(before, &names, &source.path, file, recv))
+            {
                 continue;
             }
             let prefix = c
@@ -434,7 +484,7 @@ fn django(sources: &[Source]) -> Vec<Route> {
         r#"\b(?:re_path|path|url)\(\s*(?P<expr>r?"[^"]*"|r?'[^']*'|[\w.]+)\s*,\s*include\(\s*(?:"(?P<m1>[\w.]+)"|'(?P<m2>[\w.]+)')"#,
     );
     let mut out = Vec::new();
-    for source in sources.iter().filter(|s| is_urlconf(&s.path)) {
+    for source in sources.iter().filter(|s| s.routes && is_urlconf(&s.path)) {
         for c in route.captures_iter(&source.text) {
             let raw = c.name("a").or(c.name("b")).map_or("", |m| m.as_str());
             let Some(path) = django_path(raw) else {
@@ -509,6 +559,7 @@ pub fn rust(sources: &[Source]) -> Vec<Route> {
     let mount = re(r#"\.mount\(\s*(?P<base>[^,]+?)\s*,"#);
     let bases: Vec<Prefix> = sources
         .iter()
+        .filter(|s| s.text.contains(".mount("))
         .flat_map(|s| mount.captures_iter(&s.text))
         .map(|c| literal_or_constant(&c["base"], sources))
         .collect();
@@ -527,7 +578,7 @@ pub fn rust(sources: &[Source]) -> Vec<Route> {
             .unwrap_or(Prefix::Unknown("several `mount` bases".into())),
     };
     let mut out = Vec::new();
-    for source in sources {
+    for source in sources.iter().filter(|s| s.routes) {
         for c in call.captures_iter(&source.text) {
             let start = c.get(0).map_or(0, |m| m.start());
             out.extend(Route::at(

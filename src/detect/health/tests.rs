@@ -264,3 +264,49 @@ fn nothing_is_searched_when_no_http_is_served_or_a_path_is_set() {
     assert_eq!(with_route(&project, d).layer.health_path, None);
     assert_eq!(path("go", &files).as_deref(), Some("/healthz"));
 }
+
+#[test]
+fn a_name_assigned_something_unreadable_is_not_a_constant() {
+    let files = [
+        (
+            "hc/urls.py",
+            "prefix = \"\"\nif root:\n    prefix = f\"{root}/\"\nurlpatterns = [path(prefix, include(\"hc.api.urls\"))]\n",
+        ),
+        (
+            "hc/api/urls.py",
+            "urlpatterns = [path(\"status/\", v.status)]\n",
+        ),
+    ];
+    let (p, d) = found("python", &files);
+    assert_eq!(p, None);
+    assert!(
+        d.warnings[0].contains("hc/api/urls.py:1"),
+        "{:?}",
+        d.warnings
+    );
+}
+
+#[test]
+fn typed_express_routes_go_group_parameters_and_python_aliases() {
+    let typed = [(
+        "server.ts",
+        "router.get<unknown, R>('/ping', (req, res) => {});\n",
+    )];
+    assert_eq!(path("node", &typed).as_deref(), Some("/ping"));
+    let group = [(
+        "apis/health.go",
+        "package apis\nfunc bind(rg *router.RouterGroup) {\n\tsub := rg.Group(\"/health\")\n\tsub.GET(\"\", h)\n}\n",
+    )];
+    assert_eq!(path("go", &group), None);
+    let alias = [
+        (
+            "pkg/routers/misc.py",
+            "public_router = APIRouter()\n@public_router.get(\"/health\")\ndef h(): ...\n",
+        ),
+        (
+            "pkg/main.py",
+            "from pkg.routers.misc import public_router as misc_public\napp.include_router(misc_public, prefix=\"/v1\")\n",
+        ),
+    ];
+    assert_eq!(path("python", &alias).as_deref(), Some("/v1/health"));
+}
