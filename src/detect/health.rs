@@ -54,11 +54,10 @@ const SKIPPED: &[&str] = &[
     "clients",
     "sdk",
     "migrations",
-    // Served to browsers, not run by the server.
-    "public",
-    "static",
-    "assets",
 ];
+
+/// Top-level directories served to browsers, not run by the server.
+const ASSET_DIRS: &[&str] = &["public", "static", "assets"];
 
 /// A source file of the app's stack.
 pub(crate) struct Source {
@@ -239,8 +238,13 @@ fn mentions_a_route_word(text: &str) -> bool {
         text.match_indices(word).any(|(i, _)| {
             let before = i.checked_sub(1).map(|j| bytes[j]);
             let after = bytes.get(i + word.len()).copied();
-            matches!(before, Some(b'\'' | b'"' | b'`' | b'/' | b'_'))
-                && matches!(after, Some(b'\'' | b'"' | b'`' | b'/' | b'?' | b'$'))
+            // `status` is a common word in quotes (`status: 'active'`): only `/status` counts.
+            let before_ok = if *word == "status" {
+                matches!(before, Some(b'/'))
+            } else {
+                matches!(before, Some(b'\'' | b'"' | b'`' | b'/' | b'_'))
+            };
+            before_ok && matches!(after, Some(b'\'' | b'"' | b'`' | b'/' | b'?' | b'$'))
         })
     })
 }
@@ -256,5 +260,6 @@ fn skipped(path: &str) -> bool {
         || name.ends_with("_test.py")
         || name.starts_with("test_")
         || name == "conftest.py";
-    test_name || parts.any(|dir| SKIPPED.contains(&dir))
+    let top = path.split('/').next().unwrap_or_default();
+    test_name || ASSET_DIRS.contains(&top) || parts.any(|dir| SKIPPED.contains(&dir))
 }

@@ -16,12 +16,16 @@ fn re(pattern: &str) -> Regex {
 
 /// The best rank among the paths `pattern` registers in the route-bearing sources: only
 /// candidates of that rank have their prefixes resolved, which reads other files.
-fn best_rank(sources: &[Source], pattern: &Regex, path: &dyn Fn(&regex::Captures) -> String) -> u8 {
+fn best_rank(
+    sources: &[Source],
+    pattern: &Regex,
+    path: &dyn Fn(&regex::Captures) -> Option<String>,
+) -> u8 {
     sources
         .iter()
         .filter(|s| s.routes)
         .flat_map(|s| pattern.captures_iter(&s.text))
-        .filter_map(|c| rank(&path(&c)))
+        .filter_map(|c| rank(&path(&c)?))
         .min()
         .unwrap_or(u8::MAX)
 }
@@ -245,7 +249,10 @@ pub fn js(sources: &[Source]) -> Vec<Route> {
         mounted(recv, file, mount, sources, &me, depth)
             .unwrap_or_else(|| Prefix::Unknown(format!("where `{recv}` is mounted")))
     }
-    let best = best_rank(sources, &call, &|c| c["path"].to_string());
+    let best = best_rank(sources, &call, &|c| {
+        let recv = c.name("recv").map_or("", |m| m.as_str());
+        (!CLIENTS.contains(&recv)).then(|| c["path"].to_string())
+    });
     let mut out = Vec::new();
     for source in sources.iter().filter(|s| s.routes) {
         for c in call.captures_iter(&source.text) {
@@ -328,7 +335,9 @@ pub fn go(sources: &[Source]) -> Vec<Route> {
     let call = re(
         r#"\b(?P<recv>[A-Za-z_]\w*)\s*\.\s*(?:HandleFunc|Handle|GET|HEAD|Any|Get|Head|Match|Add|Method|MethodFunc|Group|Route)\s*\(\s*(?:\[\]string\{[^}]*\}\s*,\s*|http\.Method\w+\s*,\s*|"[A-Z]+"\s*,\s*)?"(?:(?:GET|HEAD)\s+)?(?P<path>/[^"\s]*)""#,
     );
-    let best = best_rank(sources, &call, &|c| c["path"].to_string());
+    let best = best_rank(sources, &call, &|c| {
+        (!GO_CLIENTS.contains(&&c["recv"])).then(|| c["path"].to_string())
+    });
     let mut out = Vec::new();
     for source in sources.iter().filter(|s| s.routes) {
         for c in call.captures_iter(&source.text) {
@@ -383,10 +392,12 @@ pub fn python(sources: &[Source]) -> Vec<Route> {
         r#"\b(?P<recv>\w+)\s*\.\s*(?:include_router|register_blueprint)\(\s*(?P<target>[\w.]+)\s*(?:,(?P<args>[^)]*))?\)"#,
     );
     let deco_path = |c: &regex::Captures| {
-        c.name("a")
-            .or(c.name("b"))
-            .map_or("", |m| m.as_str())
-            .to_string()
+        Some(
+            c.name("a")
+                .or(c.name("b"))
+                .map_or("", |m| m.as_str())
+                .to_string(),
+        )
     };
     let best = best_rank(sources, &deco, &deco_path);
     let mut out = Vec::new();

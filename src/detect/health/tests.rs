@@ -274,7 +274,7 @@ fn a_name_assigned_something_unreadable_is_not_a_constant() {
         ),
         (
             "hc/api/urls.py",
-            "urlpatterns = [path(\"status/\", v.status)]\n",
+            "urlpatterns = [path(\"ops/status/\", v.status)]\n",
         ),
     ];
     let (p, d) = found("python", &files);
@@ -309,4 +309,22 @@ fn typed_express_routes_go_group_parameters_and_python_aliases() {
         ),
     ];
     assert_eq!(path("python", &alias).as_deref(), Some("/v1/health"));
+}
+
+#[test]
+fn browser_assets_at_the_top_are_skipped_but_a_public_api_directory_is_not() {
+    let files = [
+        ("public/lib/vendor.js", "app.get('/healthz', h);\n"),
+        ("src/api/public/health.js", "app.get('/api/health', h);\n"),
+    ];
+    assert_eq!(path("node", &files).as_deref(), Some("/api/health"));
+}
+
+#[test]
+fn a_client_call_does_not_outrank_a_real_route() {
+    let files = [(
+        "server/index.ts",
+        "axios.get('/health', cfg);\napp.get('/status', h);\n",
+    )];
+    assert_eq!(path("node", &files).as_deref(), Some("/status"));
 }
