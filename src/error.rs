@@ -103,7 +103,6 @@ impl Error {
         }
     }
 
-
     /// Shorthand for refused file content.
     pub fn bad_input(path: impl Into<String>, message: impl Into<String>) -> Self {
         Error::BadInput {

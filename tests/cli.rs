@@ -43,7 +43,8 @@ fn every_fixture_regenerates_identical_files_from_its_saved_config() {
             "--port",
             "9999",
             "--health-path",
-            "/healthz",
+            // Not a route any fixture registers, so it differs from the detected one.
+            "/up",
             "--build-arg",
             "FOO",
         ]
@@ -61,7 +62,7 @@ fn every_fixture_regenerates_identical_files_from_its_saved_config() {
         let saved = read(dir.path(), "dockform.toml");
         assert!(
             saved.contains("port = 9999")
-                && saved.contains("health-path = \"/healthz\"")
+                && saved.contains("health-path = \"/up\"")
                 && saved.contains("build-args = [\"FOO\"]"),
             "{name}: {saved}"
         );

@@ -3,6 +3,7 @@
 
 mod arbitrate;
 mod go;
+mod health;
 mod node;
 mod python;
 mod rust;
@@ -154,14 +155,13 @@ pub fn detect(
                     ),
                 )
             })?;
-        let mut found = detector(project, presets, hints)?.ok_or_else(|| {
+        let found = detector(project, presets, hints)?.ok_or_else(|| {
             Error::bad_input(
                 project.root().display().to_string(),
                 format!("has no manifest for `--stack {wanted}`"),
             )
         })?;
-        secrets::check(project, hints, &mut found)?;
-        return Ok(budget_warning(project, dated(found, presets)));
+        return finish(project, presets, hints, found);
     }
     // Every detector runs; when several recognise the project, the one that declares
     // a server wins (see `arbitrate`).
@@ -170,8 +170,20 @@ pub fn detect(
             .or_else(|| arbitrate::ancestor_refusal(project))
             .unwrap_or_else(|| Error::NoStack(project.root().display().to_string()))
     })?;
-    let mut found = chosen;
+    finish(project, presets, hints, chosen)
+}
+
+/// What every detection gets once its stack is chosen: the credential check, the
+/// health route from the code, the age of the version data, and a word when the read
+/// budget cut the source scans short (last: the health finder reads sources too).
+fn finish(
+    project: &Project,
+    presets: &Presets,
+    hints: &Layer,
+    mut found: Detection,
+) -> Result<Detection> {
     secrets::check(project, hints, &mut found)?;
+    let found = health::with_route(project, found);
     Ok(budget_warning(project, dated(found, presets)))
 }
 
