@@ -57,6 +57,11 @@ impl Package {
         self.json.get("scripts")?.get(name)?.as_str()
     }
 
+    /// Whether `name` is listed in the `section` (`dependencies`, ...).
+    fn depends_in(&self, section: &str, name: &str) -> bool {
+        self.json.get(section).and_then(|d| d.get(name)).is_some()
+    }
+
     /// Whether `name` is a dependency of any kind.
     fn depends_on(&self, name: &str) -> bool {
         ["dependencies", "devDependencies", "optionalDependencies"]
@@ -92,7 +97,7 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     } else {
         entry::node(project, &pkg, &mut d)?;
     }
-    entry::port(project, &mut d);
+    entry::port(project, &pkg, &mut d);
     Ok(Some(d))
 }
 
