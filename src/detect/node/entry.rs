@@ -604,7 +604,9 @@ fn port_in(
     }
     let good = |v: &str| {
         let head = v.trim_end_matches("PORT").trim_end_matches('_');
-        !head.split('_').any(|part| OTHER_PORTS.contains(&part))
+        !head
+            .split('_')
+            .any(|part| OTHER_PORTS.iter().any(|o| part.starts_with(o)))
     };
     for re in [&branch, &direct] {
         for c in re.captures_iter(text) {
