@@ -380,8 +380,9 @@ pub fn next(project: &Project, d: &mut Detection) -> Result<()> {
     let text = config
         .and_then(|f| project.read_hint(f))
         .unwrap_or_default();
-    let standalone =
-        Regex::new(r#"output\s*:\s*['"]standalone['"]"#).is_ok_and(|re| re.is_match(&text));
+    let standalone = Regex::new(r#"output\s*:\s*['"]standalone['"]"#)
+        .is_ok_and(|re| re.is_match(&text))
+        || output_variable_defaults_to_standalone(&text);
     let reason = match (config, standalone) {
         (Some(f), true) => format!("`output: 'standalone'` in `{f}`"),
         (Some(f), false) => format!("`{f}` has no `output: 'standalone'`"),
@@ -471,6 +472,23 @@ const NOT_SERVER: &[&str] = &[
     "mock",
     "__tests__",
 ];
+
+/// `output: mode` where `const mode = process.env.X ?? "standalone"` (or `= "standalone"`):
+/// the build is standalone unless the environment says otherwise.
+fn output_variable_defaults_to_standalone(text: &str) -> bool {
+    let Some(var) = Regex::new(r"\boutput\s*:\s*([A-Za-z_$][\w$]*)\s*[,}\n]")
+        .ok()
+        .and_then(|re| re.captures(text))
+        .map(|c| c[1].to_string())
+    else {
+        return false;
+    };
+    Regex::new(&format!(
+        r#"\b(?:const|let|var)\s+{}\s*=\s*(?:[^;\n]*?(?:\?\?|\|\|)\s*)?['"]standalone['"]"#,
+        regex::escape(&var)
+    ))
+    .is_ok_and(|re| re.is_match(text))
+}
 
 /// The port: `next start -p N` in the start script, then the code on the path that starts
 /// the server (the start command's file and what it imports, nearest first), then the

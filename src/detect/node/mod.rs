@@ -623,6 +623,14 @@ mod tests {
         assert_eq!(d.stack, "nextjs");
         assert_eq!(value(&d, "next_standalone"), true);
         assert_eq!(d.layer.start_command.as_deref(), Some("node server.js"));
+        let d = run(&[
+            ("package.json", r#"{"dependencies":{"next":"15"}}"#),
+            (
+                "next.config.mjs",
+                "const mode = process.env.BUILD_MODE ?? \"standalone\";\nexport default {\n  output: mode,\n};",
+            ),
+        ]);
+        assert_eq!(value(&d, "next_standalone"), true);
         let d = run(&[("package.json", r#"{"dependencies":{"next":"15"}}"#)]);
         assert_eq!(value(&d, "next_standalone"), false);
         assert!(d.warnings.iter().any(|w| w.contains("standalone")));

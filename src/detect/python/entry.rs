@@ -632,7 +632,43 @@ fn plain(
         d.layer.port = Some(p);
         d.why("port", Some(&file), why);
     }
+    if d.layer.port == Some(0) {
+        loopback_default(project, sources, d);
+    }
     Ok(())
+}
+
+/// A default bind address on loopback in the code (`"localhost:5232"`, not a URL): the
+/// program serves HTTP on that port, but only inside the container until it is told to
+/// bind all interfaces, which dockform cannot do for it: a warning names the place.
+fn loopback_default(project: &Project, sources: &[String], d: &mut Detection) {
+    let Ok(re) = Regex::new(r#"["'](?:localhost|127\.0\.0\.1):([0-9]{2,5})["',\s]"#) else {
+        return;
+    };
+    for file in sources {
+        let Some(text) = project.read_hint(file) else {
+            continue;
+        };
+        let Some(c) = re.captures(&text) else {
+            continue;
+        };
+        let Some(p) = c[1].parse::<u16>().ok().filter(|p| *p >= 80) else {
+            continue;
+        };
+        let at = c.get(0).map_or(0, |m| m.start());
+        let line = text[..at].matches('\n').count() + 1;
+        let bind = validate::shown(c[0].trim_matches(|ch: char| "\"', ".contains(ch)));
+        d.layer.port = Some(p);
+        d.why(
+            "port",
+            Some(file),
+            format!("line {line}: default bind address `{bind}`"),
+        );
+        d.warn(format!(
+            "`{file}` line {line}: the default bind address `{bind}` is loopback, so the server is unreachable from outside the container; configure it to listen on `0.0.0.0:{p}` (a host option or config file) and adjust `--start-command`"
+        ));
+        return;
+    }
 }
 
 /// The port a plain program listens on, or 0 (no HTTP) when the code shows none.

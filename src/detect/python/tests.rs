@@ -686,3 +686,22 @@ fn a_framework_port_comes_from_the_projects_image_then_the_code() {
         Some("uvicorn --host 0.0.0.0 --port 9100 core.main:app")
     );
 }
+
+#[test]
+fn a_loopback_default_bind_gives_the_port_and_a_warning() {
+    let py = "[project]\nname = \"cal\"\nversion = \"1\"\n[project.scripts]\ncal = \"cal.cli:main\"\n[build-system]\nbuild-backend = \"uv_build\"\n";
+    let d = run(&[
+        ("pyproject.toml", py),
+        (
+            "src/cal/defaults.py",
+            "SERVER = {\"hosts\": \"localhost:5299\"}\n",
+        ),
+        ("src/cal/client.py", "URL = \"http://localhost:7000/\"\n"),
+    ]);
+    assert_eq!(d.layer.port, Some(5299));
+    let w = d.warnings.join("\n");
+    assert!(
+        w.contains("src/cal/defaults.py` line 1") && w.contains("loopback"),
+        "{w}"
+    );
+}
