@@ -228,7 +228,7 @@ fn last_step(script: &str) -> Option<(Vec<String>, Vec<String>)> {
     let dropped = steps
         .iter()
         .filter(|s| !s.is_empty())
-        .map(|s| shell_words::join(s))
+        .map(shell_words::join)
         .collect();
     Some((last, dropped))
 }
