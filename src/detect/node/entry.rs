@@ -749,7 +749,15 @@ fn start_path(project: &Project, d: &Detection) -> Vec<String> {
         };
         let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
         for c in import.captures_iter(&text) {
-            let Some(target) = join(dir, &c[1]).and_then(|t| module_file(project, &t)) else {
+            // `./dist/server/index.js` from a launcher is the built `server/index.ts`.
+            let Some(target) = join(dir, &c[1]).and_then(|t| {
+                module_file(project, &t).or_else(|| {
+                    ["dist/", "build/", "out/"]
+                        .iter()
+                        .find_map(|b| t.strip_prefix(b))
+                        .and_then(|rest| module_file(project, rest))
+                })
+            }) else {
                 continue;
             };
             if !queue.contains(&target) {

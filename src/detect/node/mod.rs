@@ -559,6 +559,14 @@ mod tests {
             ("defaults/config.js", "export default {\n  port: 9123,\n}"),
         ]);
         assert_eq!(d.layer.port, Some(9123));
+        // A launcher requiring the build output leads to its TypeScript source.
+        let d = run(&[
+            ("package.json", r#"{"scripts":{"start":"node launch.js"}}"#),
+            ("launch.js", "require('./dist/srv/main.js');"),
+            ("srv/main.ts", "server.listen(process.env.PORT ?? 7123);"),
+            ("aaa/tool.ts", "const PORT = 4000;"),
+        ]);
+        assert_eq!(d.layer.port, Some(7123));
         // The production branch of a NODE_ENV conditional.
         let d = run(&[
             ("package.json", "{}"),
