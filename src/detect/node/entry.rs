@@ -48,7 +48,7 @@ pub fn node(project: &Project, pkg: &Package, d: &mut Detection) -> Result<()> {
         .collect();
     d.fact("runtime_dirs", dirs, None, "read by the app at run time");
     let bun = d.layer.preset.as_deref() == Some("bun");
-    let (cmd, source, reason) = if let Some(found) = from_scripts(pkg, bun, d) {
+    let (cmd, source, reason) = if let Some(found) = from_scripts(project, pkg, bun, d) {
         found
     } else if let Some(main) = pkg
         .str("main")
@@ -121,12 +121,13 @@ struct Resolved {
 /// runs a file, keeping its runner (`node`, `bun`, `tsx`, `ts-node`). A TypeScript runner
 /// is kept only when it is a production dependency (the image installs no dev ones).
 fn from_scripts(
+    project: &Project,
     pkg: &Package,
     bun: bool,
     d: &mut Detection,
 ) -> Option<(Vec<String>, &'static str, String)> {
     for name in START_SCRIPTS {
-        let Some(r) = resolve(pkg, name, 0) else {
+        let Some(r) = resolve(project, pkg, name, 0) else {
             continue;
         };
         let runner = r.words[0].as_str();
@@ -166,7 +167,7 @@ fn from_scripts(
 }
 
 /// `scripts.<name>` as a runner command, following script indirection a few levels.
-fn resolve(pkg: &Package, name: &str, depth: usize) -> Option<Resolved> {
+fn resolve(project: &Project, pkg: &Package, name: &str, depth: usize) -> Option<Resolved> {
     if depth > 3 {
         return None;
     }
@@ -188,7 +189,7 @@ fn resolve(pkg: &Package, name: &str, depth: usize) -> Option<Resolved> {
         if t == name || pkg.script(&t).is_none() {
             return None;
         }
-        let mut r = resolve(pkg, &t, depth + 1)?;
+        let mut r = resolve(project, pkg, &t, depth + 1)?;
         r.path.insert(0, name.to_string());
         let mut dropped = dropped;
         dropped.extend(r.dropped);
@@ -205,6 +206,18 @@ fn resolve(pkg: &Package, name: &str, depth: usize) -> Option<Resolved> {
         args.find(|w| !w.starts_with('-'))?
     };
     validate::relative_path("start script entry", file).ok()?;
+    // The file is in the project or in a build output; a script written for another
+    // working directory (`node main` inside a copied `dist/`) is not this one's.
+    let f = file.trim_start_matches("./");
+    let built = ["dist/", "build/", "out/", "lib/", ".output/", ".next/"]
+        .iter()
+        .any(|b| f.starts_with(b));
+    let exists = ["", ".js", ".mjs", ".cjs", ".ts", "/index.js"]
+        .iter()
+        .any(|e| project.is_file(&format!("{f}{e}")));
+    if !built && !exists {
+        return None;
+    }
     Some(Resolved {
         words,
         path: vec![name.to_string()],

@@ -480,22 +480,38 @@ mod tests {
                 .any(|w| w.contains("prisma migrate deploy"))
         );
         // `npm run x` is followed to the script that runs a file.
-        let d = run(&[(
-            "package.json",
-            r#"{"scripts":{"start":"npm run serve","serve":"node srv/boot.js"}}"#,
-        )]);
+        let d = run(&[
+            (
+                "package.json",
+                r#"{"scripts":{"start":"npm run serve","serve":"node srv/boot.js"}}"#,
+            ),
+            ("srv/boot.js", ""),
+        ]);
         assert_eq!(d.layer.start_command.as_deref(), Some("node srv/boot.js"));
-        // tsx is kept when the image installs it, and its binaries go on PATH.
+        // A production script written for another directory (`node main` in a copied
+        // build) names no file here: `start` runs the build output instead.
         let d = run(&[(
             "package.json",
-            r#"{"dependencies":{"tsx":"4"},"scripts":{"start":"tsx ./api/main.ts"}}"#,
+            r#"{"scripts":{"start":"node dist/api/main","start:production":"node main"}}"#,
         )]);
+        assert_eq!(d.layer.start_command.as_deref(), Some("node dist/api/main"));
+        // tsx is kept when the image installs it, and its binaries go on PATH.
+        let d = run(&[
+            (
+                "package.json",
+                r#"{"dependencies":{"tsx":"4"},"scripts":{"start":"tsx ./api/main.ts"}}"#,
+            ),
+            ("api/main.ts", ""),
+        ]);
         assert_eq!(d.layer.start_command.as_deref(), Some("tsx ./api/main.ts"));
         assert_eq!(value(&d, "local_bin"), true);
-        let d = run(&[(
-            "package.json",
-            r#"{"devDependencies":{"tsx":"4"},"scripts":{"start":"tsx ./api/main.ts"}}"#,
-        )]);
+        let d = run(&[
+            (
+                "package.json",
+                r#"{"devDependencies":{"tsx":"4"},"scripts":{"start":"tsx ./api/main.ts"}}"#,
+            ),
+            ("api/main.ts", ""),
+        ]);
         assert_eq!(d.layer.start_command, None);
         assert!(
             d.warnings
