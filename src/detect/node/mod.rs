@@ -59,6 +59,11 @@ impl Package {
         self.json.get("scripts")?.get(name)?.as_str()
     }
 
+    /// Whether `name` is listed in the `section` (`dependencies`, ...).
+    fn depends_in(&self, section: &str, name: &str) -> bool {
+        self.json.get(section).and_then(|d| d.get(name)).is_some()
+    }
+
     /// Whether `name` is a dependency of any kind.
     fn depends_on(&self, name: &str) -> bool {
         ["dependencies", "devDependencies", "optionalDependencies"]
@@ -104,7 +109,7 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     } else {
         entry::node(project, &pkg, &mut d)?;
     }
-    entry::port(project, &mut d);
+    entry::port(project, &pkg, &mut d);
     Ok(Some(d))
 }
 
@@ -641,6 +646,151 @@ mod tests {
     }
 
     #[test]
+    fn production_scripts_and_runners_give_the_start_command() {
+        // `start:prod` beats a development `start`; `&&` steps before the server warn.
+        let d = run(&[(
+            "package.json",
+            r#"{"scripts":{"start":"nest start","start:prod":"cross-env NODE_ENV=production node dist/main"}}"#,
+        )]);
+        assert_eq!(d.layer.start_command.as_deref(), Some("node dist/main"));
+        let d = run(&[(
+            "package.json",
+            r#"{"scripts":{"prod":"prisma migrate deploy && node dist/src/main"}}"#,
+        )]);
+        assert_eq!(d.layer.start_command.as_deref(), Some("node dist/src/main"));
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("prisma migrate deploy"))
+        );
+        // `npm run x` is followed to the script that runs a file.
+        let d = run(&[
+            (
+                "package.json",
+                r#"{"scripts":{"start":"npm run serve","serve":"node srv/boot.js"}}"#,
+            ),
+            ("srv/boot.js", ""),
+        ]);
+        assert_eq!(d.layer.start_command.as_deref(), Some("node srv/boot.js"));
+        // A production script written for another directory (`node main` in a copied
+        // build) names no file here: `start` runs the build output instead.
+        let d = run(&[(
+            "package.json",
+            r#"{"scripts":{"start":"node dist/api/main","start:production":"node main"}}"#,
+        )]);
+        assert_eq!(d.layer.start_command.as_deref(), Some("node dist/api/main"));
+        // tsx is kept when the image installs it, and its binaries go on PATH.
+        let d = run(&[
+            (
+                "package.json",
+                r#"{"dependencies":{"tsx":"4"},"scripts":{"start":"tsx ./api/main.ts"}}"#,
+            ),
+            ("api/main.ts", ""),
+        ]);
+        assert_eq!(d.layer.start_command.as_deref(), Some("tsx ./api/main.ts"));
+        assert_eq!(value(&d, "local_bin"), true);
+        let d = run(&[
+            (
+                "package.json",
+                r#"{"devDependencies":{"tsx":"4"},"scripts":{"start":"tsx ./api/main.ts"}}"#,
+            ),
+            ("api/main.ts", ""),
+        ]);
+        assert_eq!(d.layer.start_command, None);
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("not a production dependency"))
+        );
+    }
+
+    #[test]
+    fn a_bun_app_without_a_start_script_starts_the_file_that_serves() {
+        let d = run(&[
+            ("package.json", r#"{"module":"main.ts"}"#),
+            ("bun.lock", "{}"),
+            ("src/lib.ts", "export const x = 1"),
+            (
+                "src/main.ts",
+                "Bun.serve({ fetch() { return new Response('') } })",
+            ),
+        ]);
+        assert_eq!(d.layer.start_command.as_deref(), Some("bun src/main.ts"));
+    }
+
+    #[test]
+    fn the_port_comes_from_the_start_path_before_other_code() {
+        // A test helper and a client read other ports; the entry's import has the server's.
+        let d = run(&[
+            ("package.json", r#"{"scripts":{"start":"node app.js"}}"#),
+            (
+                "app.js",
+                "const cfg = require('./lib/settings');\nrequire('./lib/http').serve(cfg);",
+            ),
+            (
+                "lib/settings.js",
+                "module.exports = {\n  port: Number(process.env.SHOP_PORT) || 5123,\n};",
+            ),
+            (
+                "lib/http.js",
+                "exports.serve = (c) => server.listen(c.port);",
+            ),
+            ("aaa/client.js", "const PORT = 4000;"),
+        ]);
+        assert_eq!(d.layer.port, Some(5123));
+        assert_eq!(
+            d.evidence["port"].source.as_deref(),
+            Some("lib/settings.js")
+        );
+        assert_eq!(value(&d, "port_env"), "SHOP_PORT");
+        // `?? CONSTANT` resolved; a mail port is not the server's.
+        let d = run(&[
+            ("package.json", r#"{"scripts":{"start":"node srv.js"}}"#),
+            (
+                "srv.js",
+                "const mail = process.env.MAILER_PORT ?? 465;\nconst DEFAULT_PORT = 8123;\nconst p = process.env.APP_PORT ?? cfg('port', DEFAULT_PORT);",
+            ),
+        ]);
+        assert_eq!(d.layer.port, Some(8123));
+        // A config module's `port: N` default on the start path.
+        let d = run(&[
+            ("package.json", r#"{"scripts":{"start":"node index.js"}}"#),
+            ("index.js", "import conf from './defaults/config.js'"),
+            ("defaults/config.js", "export default {\n  port: 9123,\n}"),
+        ]);
+        assert_eq!(d.layer.port, Some(9123));
+        // A launcher requiring the build output leads to its TypeScript source.
+        let d = run(&[
+            ("package.json", r#"{"scripts":{"start":"node launch.js"}}"#),
+            ("launch.js", "require('./dist/srv/main.js');"),
+            ("srv/main.ts", "server.listen(process.env.PORT ?? 7123);"),
+            ("aaa/tool.ts", "const PORT = 4000;"),
+        ]);
+        assert_eq!(d.layer.port, Some(7123));
+        // The production branch of a NODE_ENV conditional.
+        let d = run(&[
+            ("package.json", "{}"),
+            (
+                "index.js",
+                "const port = process.env.PORT || (process.env.NODE_ENV !== 'development' ? 80 : 3002);",
+            ),
+        ]);
+        assert_eq!(d.layer.port, Some(80));
+    }
+
+    #[test]
+    fn next_start_port_flag_is_the_port() {
+        let d = run(&[
+            (
+                "package.json",
+                r#"{"dependencies":{"next":"15"},"scripts":{"start":"next start -p 4321"}}"#,
+            ),
+            ("app/page.tsx", "const PORT = 3000;"),
+        ]);
+        assert_eq!(d.layer.port, Some(4321));
+    }
+
+    #[test]
     fn native_modules_and_prisma_get_their_system_packages() {
         let d = run(&[
             (
@@ -681,6 +831,14 @@ mod tests {
         assert_eq!(d.stack, "nextjs");
         assert_eq!(value(&d, "next_standalone"), true);
         assert_eq!(d.layer.start_command.as_deref(), Some("node server.js"));
+        let d = run(&[
+            ("package.json", r#"{"dependencies":{"next":"15"}}"#),
+            (
+                "next.config.mjs",
+                "const mode = process.env.BUILD_MODE ?? \"standalone\";\nexport default {\n  output: mode,\n};",
+            ),
+        ]);
+        assert_eq!(value(&d, "next_standalone"), true);
         let d = run(&[("package.json", r#"{"dependencies":{"next":"15"}}"#)]);
         assert_eq!(value(&d, "next_standalone"), false);
         assert!(d.warnings.iter().any(|w| w.contains("standalone")));

@@ -33,8 +33,17 @@ pub fn detect(
     default_port: u16,
     d: &mut Detection,
 ) -> Result<Option<Entry>> {
-    let port = hints.port.filter(|p| *p != 0).unwrap_or(default_port);
     let sources = sources(project);
+    let evidence = if hints.port.is_some() {
+        None
+    } else {
+        declared_port(project, &sources)
+    };
+    let port = hints
+        .port
+        .filter(|p| *p != 0)
+        .or(evidence.as_ref().map(|e| e.0))
+        .unwrap_or(default_port);
     let entry = if m.has("django")
         && let Some(found) = django(project, m, hints, port, d)?
     {
@@ -60,6 +69,10 @@ pub fn detect(
     };
     if !d.questions.is_empty() {
         return Ok(None);
+    }
+    if let (Some(_), Some((p, file, why))) = (entry.framework, &evidence) {
+        d.layer.port = Some(*p);
+        d.why("port", Some(file), why.clone());
     }
     test(project, m, &entry, d);
     Ok(Some(entry))
@@ -331,6 +344,124 @@ fn instances(
     out
 }
 
+/// Application factories when no module-level instance exists: a module-level
+/// `app = get_application()` calling a factory defined beside it (a `module:app`
+/// instance), else the factory itself (`module:create_app()`). A factory is a function
+/// named `create_app` or `get_application` (the names Flask's and FastAPI's documentation
+/// use), or one annotated to return the framework's class.
+fn factories(
+    project: &Project,
+    sources: &[String],
+    ctor: &str,
+) -> Vec<(String, String, Option<&'static str>)> {
+    let Ok(def) = Regex::new(&format!(
+        r"(?m)^def (create_app|get_application|\w+\([^)]*\)\s*->\s*{ctor}\b)"
+    )) else {
+        return Vec::new();
+    };
+    let Ok(named) = Regex::new(r"(?m)^def (\w+)") else {
+        return Vec::new();
+    };
+    let Ok(call) = Regex::new(r"(?m)^(\w+)\s*(?::\s*[\w.]+\s*)?=\s*(\w+)\(\)\s*$") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for file in sources.iter().filter(|f| importable(f)) {
+        let Some(text) = project.read_budgeted(file) else {
+            continue;
+        };
+        let Some(c) = def.captures(&text) else {
+            continue;
+        };
+        let Some(factory) = named
+            .captures(&text[c.get(0).map_or(0, |m| m.start())..])
+            .map(|n| n[1].to_string())
+        else {
+            continue;
+        };
+        let (module, dir) = module_of(file);
+        let instance = call
+            .captures_iter(&text)
+            .find(|c| c[2] == factory)
+            .map(|c| c[1].to_string());
+        match instance {
+            Some(var) => out.push((format!("{module}:{var}"), file.clone(), dir)),
+            None => out.push((format!("{module}:{factory}()"), file.clone(), dir)),
+        }
+    }
+    out
+}
+
+/// Names of the app's own port variable besides `PORT` (`API_PORT`, `MYAPP_HTTP_PORT`).
+const APP_PORTS: &[&str] = &[
+    "HTTP_PORT",
+    "SERVER_PORT",
+    "APP_PORT",
+    "API_PORT",
+    "WEB_PORT",
+    "LISTEN_PORT",
+];
+
+/// The port the project declares for production: its own Dockerfile's single numeric
+/// `EXPOSE` (the authors' image), else an env default or a settings-class default in the
+/// code (`os.environ.get("PORT", 5000)`, `API_PORT: int = 9000`).
+fn declared_port(project: &Project, sources: &[String]) -> Option<(u16, String, String)> {
+    let expose = Regex::new(r"(?mi)^\s*EXPOSE\s+([0-9]{2,5})(?:/tcp)?\s*$").ok()?;
+    for file in ["Dockerfile", "docker/Dockerfile"] {
+        let Some(text) = project.read_budgeted(file) else {
+            continue;
+        };
+        let ports: Vec<(u16, usize)> = expose
+            .captures_iter(&text)
+            .filter_map(|c| Some((c[1].parse::<u16>().ok()?, c.get(0)?.start())))
+            .collect();
+        let distinct = ports.iter().all(|p| p.0 == ports[0].0);
+        if let (Some((p, at)), true) = (ports.first(), distinct)
+            && *p >= 80
+        {
+            let line = text[..*at].matches('\n').count() + 1;
+            return Some((
+                *p,
+                file.to_string(),
+                format!("the project's own image: `EXPOSE {p}` (line {line})"),
+            ));
+        }
+    }
+    let env = Regex::new(
+        r#"(?:environ\.get|getenv)\(\s*["']([A-Z0-9_]*PORT)["']\s*,\s*["']?([0-9]{2,5})\b"#,
+    )
+    .ok()?;
+    let setting =
+        Regex::new(r"(?m)^\s+([A-Z0-9_]*PORT|port)\s*:\s*int\s*=\s*([0-9]{2,5})\b").ok()?;
+    // Settings files also hold database and broker ports: only the app's own names count.
+    let good = |v: &str| {
+        let v = v.to_ascii_uppercase();
+        v == "PORT" || APP_PORTS.iter().any(|s| v.ends_with(s))
+    };
+    for file in sources {
+        let Some(text) = project.read_budgeted(file) else {
+            continue;
+        };
+        if !text.to_ascii_uppercase().contains("PORT") {
+            continue;
+        }
+        for re in [&env, &setting] {
+            if let Some(c) = re.captures_iter(&text).find(|c| good(&c[1]))
+                && let Some(p) = c[2].parse::<u16>().ok().filter(|p| *p >= 80)
+            {
+                let at = c.get(0).map_or(0, |m| m.start());
+                let line = text[..at].matches('\n').count() + 1;
+                return Some((
+                    p,
+                    file.clone(),
+                    format!("line {line}: `{}`", validate::shown(c[0].trim())),
+                ));
+            }
+        }
+    }
+    None
+}
+
 fn asgi(
     project: &Project,
     m: &Manifests,
@@ -339,11 +470,22 @@ fn asgi(
     port: u16,
     d: &mut Detection,
 ) -> Result<Option<Entry>> {
-    let found = instances(project, sources, "FastAPI");
+    let mut found = instances(project, sources, "FastAPI");
+    if found.is_empty() {
+        found = factories(project, sources, "FastAPI");
+    }
     let Some((app, file, dir)) = pick_instance(found, hints, "FastAPI apps", d)? else {
         return Ok(None);
     };
     let mut base = words(&["uvicorn", "--host", "0.0.0.0", "--port", &port.to_string()]);
+    // A factory (`module:create_app()`) is called by uvicorn itself.
+    let app = match app.strip_suffix("()") {
+        Some(f) => {
+            base.push("--factory".into());
+            f.to_string()
+        }
+        None => app,
+    };
     if let Some(dir) = dir {
         base.extend(words(&["--app-dir", dir]));
     }
@@ -381,16 +523,7 @@ fn flask(
 ) -> Result<Option<Entry>> {
     let mut found = instances(project, sources, "Flask");
     if found.is_empty() {
-        let re = Regex::new(r"(?m)^def create_app\(").ok();
-        for file in sources.iter().filter(|f| importable(f)) {
-            if project
-                .read_budgeted(file)
-                .is_some_and(|t| re.as_ref().is_some_and(|r| r.is_match(&t)))
-            {
-                let (module, dir) = module_of(file);
-                found.push((format!("{module}:create_app()"), file.clone(), dir));
-            }
-        }
+        found = factories(project, sources, "Flask");
     }
     let Some((app, file, dir)) = pick_instance(found, hints, "Flask apps", d)? else {
         return Ok(None);
@@ -493,7 +626,49 @@ fn plain(
         return Ok(());
     }
     port(project, sources, d);
+    if d.layer.port == Some(0)
+        && let Some((p, file, why)) = declared_port(project, sources)
+    {
+        d.layer.port = Some(p);
+        d.why("port", Some(&file), why);
+    }
+    if d.layer.port == Some(0) {
+        loopback_default(project, sources, d);
+    }
     Ok(())
+}
+
+/// A default bind address on loopback in the code (`"localhost:5232"`, not a URL): the
+/// program serves HTTP on that port, but only inside the container until it is told to
+/// bind all interfaces, which dockform cannot do for it: a warning names the place.
+fn loopback_default(project: &Project, sources: &[String], d: &mut Detection) {
+    let Ok(re) = Regex::new(r#"["'](?:localhost|127\.0\.0\.1):([0-9]{2,5})["',\s]"#) else {
+        return;
+    };
+    for file in sources {
+        let Some(text) = project.read_budgeted(file) else {
+            continue;
+        };
+        let Some(c) = re.captures(&text) else {
+            continue;
+        };
+        let Some(p) = c[1].parse::<u16>().ok().filter(|p| *p >= 80) else {
+            continue;
+        };
+        let at = c.get(0).map_or(0, |m| m.start());
+        let line = text[..at].matches('\n').count() + 1;
+        let bind = validate::shown(c[0].trim_matches(|ch: char| "\"', ".contains(ch)));
+        d.layer.port = Some(p);
+        d.why(
+            "port",
+            Some(file),
+            format!("line {line}: default bind address `{bind}`"),
+        );
+        d.warn(format!(
+            "`{file}` line {line}: the default bind address `{bind}` is loopback, so the server is unreachable from outside the container; configure it to listen on `0.0.0.0:{p}` (a host option or config file) and adjust `--start-command`"
+        ));
+        return;
+    }
 }
 
 /// The port a plain program listens on, or 0 (no HTTP) when the code shows none.

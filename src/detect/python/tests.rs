@@ -734,3 +734,83 @@ fn a_version_outside_requires_python_is_warned_about() {
         d.warnings
     );
 }
+
+#[test]
+fn a_fastapi_factory_is_served_through_its_instance_or_with_factory() {
+    let factory = "from fastapi import FastAPI\n\ndef get_application() -> FastAPI:\n    return FastAPI(title=\"x\")\n";
+    let d = run(&[
+        ("requirements.txt", "fastapi==0.115.0\nuvicorn==0.32.0\n"),
+        (
+            "svc/main.py",
+            &format!("{factory}\napp = get_application()\n"),
+        ),
+    ]);
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("uvicorn --host 0.0.0.0 --port 8000 svc.main:app")
+    );
+    let d = run(&[
+        ("requirements.txt", "fastapi==0.115.0\nuvicorn==0.32.0\n"),
+        ("svc/main.py", factory),
+    ]);
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("uvicorn --host 0.0.0.0 --port 8000 --factory svc.main:get_application")
+    );
+}
+
+#[test]
+fn a_framework_port_comes_from_the_projects_image_then_the_code() {
+    let flask = "from flask import Flask\napp = Flask(__name__)\n";
+    // The project's own image exposes the production port.
+    let d = run(&[
+        ("requirements.txt", "flask==3.1.0\ngunicorn==23.0.0\n"),
+        ("web.py", flask),
+        (
+            "Dockerfile",
+            "FROM python:3.12\nEXPOSE 5100\nCMD [\"./boot.sh\"]\n",
+        ),
+    ]);
+    assert_eq!(d.layer.port, Some(5100));
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("gunicorn --bind 0.0.0.0:5100 web:app")
+    );
+    assert_eq!(d.evidence["port"].source.as_deref(), Some("Dockerfile"));
+    // A settings default for the app's port; a database port in settings is not it.
+    let d = run(&[
+        ("requirements.txt", "fastapi==0.115.0\nuvicorn==0.32.0\n"),
+        (
+            "core/settings.py",
+            "DB = {\"PORT\": os.environ.get(\"PGPORT_X\", \"5432\")}\nclass Settings(BaseSettings):\n    API_PORT: int = 9100\n",
+        ),
+        (
+            "core/main.py",
+            "from fastapi import FastAPI\napp = FastAPI()\n",
+        ),
+    ]);
+    assert_eq!(d.layer.port, Some(9100));
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("uvicorn --host 0.0.0.0 --port 9100 core.main:app")
+    );
+}
+
+#[test]
+fn a_loopback_default_bind_gives_the_port_and_a_warning() {
+    let py = "[project]\nname = \"cal\"\nversion = \"1\"\n[project.scripts]\ncal = \"cal.cli:main\"\n[build-system]\nbuild-backend = \"uv_build\"\n";
+    let d = run(&[
+        ("pyproject.toml", py),
+        (
+            "src/cal/defaults.py",
+            "SERVER = {\"hosts\": \"localhost:5299\"}\n",
+        ),
+        ("src/cal/client.py", "URL = \"http://localhost:7000/\"\n"),
+    ]);
+    assert_eq!(d.layer.port, Some(5299));
+    let w = d.warnings.join("\n");
+    assert!(
+        w.contains("src/cal/defaults.py` line 1") && w.contains("loopback"),
+        "{w}"
+    );
+}
