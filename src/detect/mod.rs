@@ -1,10 +1,12 @@
 //! Detection: reads the project and returns facts, each with the evidence behind it.
 //! One file per stack; each exposes `detect(&Project, &Presets) -> Result<Option<Detection>>`.
 
+pub mod env;
 mod go;
 mod node;
 mod python;
 mod rust;
+pub mod services;
 
 use std::collections::BTreeMap;
 
@@ -72,6 +74,8 @@ pub struct Detection {
     pub warnings: Vec<String>,
     /// Choices only a person can make; `--yes` turns them into errors.
     pub questions: Vec<Question>,
+    /// Backing services, writable paths and required env (`services.rs`, `env.rs`).
+    pub needs: services::Needs,
 }
 
 /// An open choice among candidates, e.g. which app of a workspace to containerize.
@@ -171,6 +175,7 @@ pub fn detect(
 /// Says when the run-wide read budget stopped the reading of source files, so hints
 /// (ports, entry points) from the unread ones are known to be missing.
 fn budget_warning(project: &Project, mut d: Detection) -> Detection {
+    d.needs = services::detect(project, d.layer.app.as_deref());
     let cap = project
         .caps_hit()
         .into_iter()
