@@ -39,6 +39,7 @@ pub fn flags_layer(c: &Choices) -> Result<Layer> {
         build_args: list(&c.build_args),
         secrets: list(&c.secrets),
         app: c.app.clone(),
+        compose: c.no_compose.then_some(false),
     })
 }
 

@@ -75,12 +75,21 @@ impl Renderer {
             }
         }
         keep_copied_sources(&dockerfile, &mut ignore);
-        Ok(Rendered {
-            files: vec![
-                ("Dockerfile".into(), dockerfile),
-                (".dockerignore".into(), ignore),
-            ],
-        })
+        let mut files = vec![
+            ("Dockerfile".into(), dockerfile),
+            (".dockerignore".into(), ignore),
+        ];
+        if settings.compose {
+            files.push((
+                "compose.yaml".into(),
+                self.one("common/compose.yaml.j2", settings)?,
+            ));
+            files.push((
+                ".env.example".into(),
+                self.one("common/env.example.j2", settings)?,
+            ));
+        }
+        Ok(Rendered { files })
     }
 
     /// Renders one template by name.

@@ -45,6 +45,8 @@ pub struct Layer {
     pub secrets: Option<Vec<String>>,
     /// Which app, main package or binary to containerize when there are several.
     pub app: Option<String>,
+    /// Whether `init` writes `compose.yaml` and `.env.example` (default true).
+    pub compose: Option<bool>,
 }
 
 /// Who set a value.
@@ -131,6 +133,10 @@ pub struct Settings {
     pub app: Option<String>,
     /// Stack-specific detected facts (see the stack's detector).
     pub extra: BTreeMap<String, Value>,
+    /// Whether `compose.yaml` and `.env.example` are written.
+    pub compose: bool,
+    /// Services, writable paths, required env and manifests, for `compose.yaml`.
+    pub needs: crate::detect::services::Needs,
 }
 
 /// A resolved plan plus where each value came from.
@@ -162,7 +168,7 @@ pub fn merge(layers: &[(Origin, &Layer)]) -> (Layer, BTreeMap<&'static str, Orig
             runtime => "runtime", port => "port", health_path => "health-path",
             build_command => "build-command", start_command => "start-command",
             test_command => "test-command", dev_command => "dev-command",
-            build_args => "build-args", secrets => "secrets", app => "app");
+            build_args => "build-args", secrets => "secrets", app => "app", compose => "compose");
     }
     (out, origins)
 }
@@ -248,6 +254,8 @@ pub fn resolve(
             .iter()
             .map(|(k, f)| (k.clone(), f.value.clone()))
             .collect(),
+        compose: m.compose.unwrap_or(true),
+        needs: detection.needs.clone(),
     };
     if let Some(path) = &settings.health_path {
         validate::http_path("`--health-path`", path)?;

@@ -16,6 +16,8 @@ pub const KINDS: &[&str] = &[
 /// One backing service the app uses.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Service {
+    /// Its name in `compose.yaml`: `db` for the first SQL database, else the kind.
+    pub name: String,
     /// `postgres`, `mysql`, `redis`, `mongodb`, `rabbitmq`, `nats` or `s3`.
     pub kind: String,
     /// The file the evidence is in, relative to the project.
@@ -44,7 +46,31 @@ pub struct Needs {
     pub writable_paths: Vec<WritablePath>,
     /// Environment variables the app requires (see `env.rs`).
     pub env: super::env::RequiredEnv,
+    /// Manifests and lockfiles present at the root: `compose.yaml`'s dev service
+    /// rebuilds when one changes.
+    pub manifests: Vec<String>,
 }
+
+/// Files whose change means new dependencies (Compose Watch rebuilds on them).
+const MANIFESTS: &[&str] = &[
+    "package.json",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "bun.lockb",
+    "go.mod",
+    "go.sum",
+    "requirements.txt",
+    "pyproject.toml",
+    "poetry.lock",
+    "uv.lock",
+    "Pipfile",
+    "Pipfile.lock",
+    "Cargo.toml",
+    "Cargo.lock",
+];
 
 /// Dependency names (lower case) and the service each means. `sqlite` is no service:
 /// it means a writable data directory.
@@ -185,7 +211,12 @@ pub fn detect(project: &Project, app: Option<&str>) -> Needs {
             found.add(kind, &var.file, reason);
         }
     }
-    found.into_needs(env)
+    let manifests = MANIFESTS
+        .iter()
+        .filter(|m| project.is_file(m))
+        .map(|m| m.to_string())
+        .collect();
+    found.into_needs(env, manifests)
 }
 
 #[derive(Default)]
@@ -206,6 +237,7 @@ impl Found {
         }
         if let Some(i) = KINDS.iter().position(|k| *k == kind) {
             self.services.entry(i).or_insert(Service {
+                name: kind.into(),
                 kind: kind.into(),
                 source: source.into(),
                 reason,
@@ -213,11 +245,19 @@ impl Found {
         }
     }
 
-    fn into_needs(self, env: super::env::RequiredEnv) -> Needs {
+    fn into_needs(self, env: super::env::RequiredEnv, manifests: Vec<String>) -> Needs {
+        let mut services: Vec<Service> = self.services.into_values().collect();
+        if let Some(sql) = services
+            .iter_mut()
+            .find(|s| s.kind == "postgres" || s.kind == "mysql")
+        {
+            sql.name = "db".into();
+        }
         Needs {
-            services: self.services.into_values().collect(),
+            services,
             writable_paths: self.sqlite.into_iter().collect(),
             env,
+            manifests,
         }
     }
 }
