@@ -252,7 +252,8 @@ const HEADER: &str = "\
 # regenerates the files from it and `dockform check` exits 1 when they drift.
 # Precedence: preset < detection < this file < DOCKFORM_* variables < flags.
 # Keys: preset, stack, app, version, package-manager, port, build-command,
-# start-command, test-command, dev-command, runtime, build-args, secrets, health-path.
+# start-command, test-command, dev-command, runtime, build-args, secrets, health-path,
+# compose (false: no compose.yaml nor .env.example).
 ";
 
 /// The layer `dockform.toml` should hold: the preset, and of the user's choices

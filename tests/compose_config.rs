@@ -68,3 +68,29 @@ fn compose_config_refuses_a_broken_file() {
     .unwrap();
     assert!(!config(dir.path(), tool).status.success());
 }
+
+/// `--no-compose` and `compose = false` in `dockform.toml` leave both files out;
+/// by default `init` writes them.
+#[test]
+fn compose_files_can_be_turned_off() {
+    let exists = |d: &tempfile::TempDir| {
+        (
+            d.path().join("compose.yaml").exists(),
+            d.path().join(".env.example").exists(),
+        )
+    };
+    let dir = copy_fixture("node-pg-redis");
+    assert!(dockform(dir.path(), &["init", "--yes"]).status.success());
+    assert_eq!(exists(&dir), (true, true));
+    let dir = copy_fixture("node-pg-redis");
+    let out = dockform(dir.path(), &["init", "--yes", "--no-compose"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(exists(&dir), (false, false));
+    let dir = copy_fixture("node-pg-redis");
+    std::fs::write(dir.path().join("dockform.toml"), "compose = false\n").unwrap();
+    let out = dockform(dir.path(), &["init", "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(exists(&dir), (false, false));
+    let out = dockform(dir.path(), &["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

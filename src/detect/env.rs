@@ -249,7 +249,8 @@ fn go(line: &str, text: &str, line_no: usize) -> Vec<(String, bool)> {
 
 fn rust(line: &str, text: &str, line_no: usize) -> Vec<(String, bool)> {
     let mut out = Vec::new();
-    for marker in ["env::var(\"", "env!(\""] {
+    // `env!` is read by the compiler (set by a build script), not at start.
+    for marker in ["env::var(\""] {
         for rest in after(line, marker) {
             let Some(name) = name_at(rest) else { continue };
             let statement = format!("{rest}\n{}", following(text, line_no, 2));
@@ -258,7 +259,7 @@ fn rust(line: &str, text: &str, line_no: usize) -> Vec<(String, bool)> {
             let required = statement.contains('?')
                 || statement.contains(".expect(")
                 || statement.contains(".unwrap()");
-            out.push((name, marker == "env!(\"" || required && !defaulted));
+            out.push((name, required && !defaulted));
         }
     }
     out
