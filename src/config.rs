@@ -213,6 +213,10 @@ const KEYS: &[(&str, &str)] = &[
     ),
     ("app", "The app, main package or binary to containerize."),
     (
+        "compose",
+        "false: write no compose.yaml nor .env.example (`--no-compose`).",
+    ),
+    (
         "version",
         "Language or toolchain version (or a range, resolved against the preset's).",
     ),

@@ -73,24 +73,26 @@ fn compose_config_refuses_a_broken_file() {
 /// by default `init` writes them.
 #[test]
 fn compose_files_can_be_turned_off() {
-    let exists = |d: &tempfile::TempDir| {
+    let exists = |d: &std::path::Path| {
         (
-            d.path().join("compose.yaml").exists(),
-            d.path().join(".env.example").exists(),
+            d.join("compose.yaml").exists(),
+            d.join(".env.example").exists(),
         )
     };
     let dir = copy_fixture("node-pg-redis");
     assert!(dockform(dir.path(), &["init", "--yes"]).status.success());
-    assert_eq!(exists(&dir), (true, true));
+    assert_eq!(exists(dir.path()), (true, true));
     let dir = copy_fixture("node-pg-redis");
     let out = dockform(dir.path(), &["init", "--yes", "--no-compose"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(exists(&dir), (false, false));
+    assert_eq!(exists(dir.path()), (false, false));
     let dir = copy_fixture("node-pg-redis");
     std::fs::write(dir.path().join("dockform.toml"), "compose = false\n").unwrap();
-    let out = dockform(dir.path(), &["init", "--yes"]);
+    let out = dockform(dir.path(), &["init", "--yes", "--force"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(exists(&dir), (false, false));
+    assert_eq!(exists(dir.path()), (false, false));
+    let saved = std::fs::read_to_string(dir.path().join("dockform.toml")).unwrap();
+    assert!(saved.contains("compose = false"), "{saved}");
     let out = dockform(dir.path(), &["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
