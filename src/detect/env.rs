@@ -38,7 +38,8 @@ pub fn detect(project: &Project) -> RequiredEnv {
     let mut env = RequiredEnv::default();
     let files: Vec<String> = project
         .files()
-        .filter(|f| is_source(f) && !is_test(f))
+        // A name with a line break would end the comment it is quoted in (.env.example).
+        .filter(|f| is_source(f) && !is_test(f) && !f.chars().any(char::is_control))
         .take(MAX_FILES)
         .map(String::from)
         .collect();
@@ -379,6 +380,12 @@ mod tests {
         )]);
         assert_eq!(names(&e.build), ["NEXT_PUBLIC_API_URL@app/page.tsx:2"]);
         assert!(e.runtime.is_empty());
+    }
+
+    #[test]
+    fn a_file_name_with_a_line_break_is_not_quoted() {
+        let e = env(&[("a\nEVIL=1.js", "const x = process.env.SECRET;\n")]);
+        assert!(e.runtime.is_empty(), "{e:?}");
     }
 
     #[test]
