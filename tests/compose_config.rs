@@ -96,3 +96,47 @@ fn compose_files_can_be_turned_off() {
     let out = dockform(dir.path(), &["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// `detect --json` lists services, writable paths and required env with their files.
+#[test]
+fn detect_json_lists_services_writable_paths_and_env() {
+    let json = |name: &str| -> serde_json::Value {
+        let out = dockform(&fixtures_dir().join(name), &["detect", "--json"]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let kinds = |v: &serde_json::Value| -> Vec<String> {
+        v["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| format!("{}@{}", s["kind"], s["source"]))
+            .collect()
+    };
+    let v = json("node-pg-redis");
+    assert_eq!(
+        kinds(&v),
+        [
+            "\"postgres\"@\"package.json\"",
+            "\"redis\"@\"package.json\""
+        ]
+    );
+    assert_eq!(v["env"]["runtime"][0]["name"], "DATABASE_URL");
+    assert_eq!(v["env"]["runtime"][0]["file"], "src/db.js");
+    assert_eq!(v["env"]["runtime"][0]["line"], 5);
+    assert_eq!(
+        kinds(&json("python-psycopg-redis")),
+        [
+            "\"postgres\"@\"requirements.txt\"",
+            "\"redis\"@\"requirements.txt\""
+        ]
+    );
+    assert_eq!(kinds(&json("go-pgx")), ["\"postgres\"@\"go.mod\""]);
+    let v = json("node-sqlite");
+    assert!(kinds(&v).is_empty());
+    assert_eq!(v["writable_paths"][0]["path"], "data");
+    let v = json("next-public-env");
+    assert_eq!(v["env"]["build"][0]["name"], "NEXT_PUBLIC_API_URL");
+    assert_eq!(v["env"]["runtime"][0]["name"], "UPSTREAM_TOKEN");
+    assert!(kinds(&json("node-express-npm")).is_empty());
+}
