@@ -46,9 +46,25 @@ pub struct Needs {
     pub writable_paths: Vec<WritablePath>,
     /// Environment variables the app requires (see `env.rs`).
     pub env: super::env::RequiredEnv,
+    /// The migration tool, run by `compose.yaml` as a one-shot `migrate` service before
+    /// the app starts, when the app has a SQL database.
+    pub migrate: Option<Migrate>,
     /// Manifests and lockfiles present at the root: `compose.yaml`'s dev service
     /// rebuilds when one changes.
     pub manifests: Vec<String>,
+}
+
+/// A migration step: the command and the Dockerfile target that has the tool.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Migrate {
+    /// `django`, `alembic`, `prisma` or `drizzle`.
+    pub tool: String,
+    /// The command, exec form.
+    pub command: Vec<String>,
+    /// `prod`, or `dev` when the tool is a development dependency (Prisma, Drizzle CLIs).
+    pub target: String,
+    /// The file that shows the tool is used.
+    pub source: String,
 }
 
 /// Files whose change means new dependencies (Compose Watch rebuilds on them).
@@ -216,7 +232,56 @@ pub fn detect(project: &Project, app: Option<&str>) -> Needs {
         .filter(|m| project.is_file(m))
         .map(|m| m.to_string())
         .collect();
-    found.into_needs(env, manifests)
+    let mut needs = found.into_needs(env, manifests);
+    if needs.services.iter().any(|s| s.name == "db") {
+        needs.migrate = migrate(project);
+    }
+    needs
+}
+
+/// The project's migration tool, from the files each one keeps at the root.
+fn migrate(project: &Project) -> Option<Migrate> {
+    let tools: &[(&str, &str, &[&str], &str)] = &[
+        (
+            "manage.py",
+            "django",
+            &["python", "manage.py", "migrate", "--noinput"],
+            "prod",
+        ),
+        (
+            "alembic.ini",
+            "alembic",
+            &["alembic", "upgrade", "head"],
+            "prod",
+        ),
+        (
+            "prisma/migrations",
+            "prisma",
+            &["npx", "prisma", "migrate", "deploy"],
+            "dev",
+        ),
+        (
+            "drizzle.config.ts",
+            "drizzle",
+            &["npx", "drizzle-kit", "migrate"],
+            "dev",
+        ),
+        (
+            "drizzle.config.js",
+            "drizzle",
+            &["npx", "drizzle-kit", "migrate"],
+            "dev",
+        ),
+    ];
+    tools
+        .iter()
+        .find(|(file, ..)| project.is_file(file) || project.is_dir(file))
+        .map(|(file, tool, command, target)| Migrate {
+            tool: tool.to_string(),
+            command: command.iter().map(|c| c.to_string()).collect(),
+            target: target.to_string(),
+            source: file.to_string(),
+        })
 }
 
 #[derive(Default)]
@@ -257,6 +322,7 @@ impl Found {
             services,
             writable_paths: self.sqlite.into_iter().collect(),
             env,
+            migrate: None,
             manifests,
         }
     }
@@ -509,6 +575,21 @@ mod tests {
         ]);
         assert!(n.services.is_empty());
         assert_eq!(n.writable_paths[0].source, "drizzle.config.ts");
+    }
+
+    #[test]
+    fn migrations_run_only_with_a_sql_database() {
+        let n = needs(&[
+            ("requirements.txt", "django\npsycopg\n"),
+            ("manage.py", "import django\n"),
+        ]);
+        let m = n.migrate.unwrap();
+        assert_eq!((m.tool.as_str(), m.target.as_str()), ("django", "prod"));
+        let n = needs(&[
+            ("requirements.txt", "redis\n"),
+            ("alembic.ini", "[alembic]\n"),
+        ]);
+        assert_eq!(n.migrate, None);
     }
 
     #[test]
