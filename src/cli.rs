@@ -178,6 +178,9 @@ pub struct InitArgs {
 /// Every decision a flag (or `DOCKFORM_*` variable) can make.
 #[derive(Debug, Args, Default)]
 pub struct Choices {
+    /// Write no `compose.yaml` nor `.env.example` (`compose = false` in `dockform.toml`).
+    #[arg(long, env = "DOCKFORM_NO_COMPOSE")]
+    pub no_compose: bool,
     /// Stack: node, nextjs, go, python, rust (default: detected).
     #[arg(long, env = "DOCKFORM_STACK")]
     pub stack: Option<String>,

@@ -135,6 +135,7 @@ pub fn flags_layer(c: &Choices) -> Result<Layer> {
         secrets: list(&c.secrets),
         app: c.app.clone(),
         allow_secret_files: None,
+        compose: c.no_compose.then_some(false),
     })
 }
 
@@ -308,6 +309,10 @@ const KEYS: &[(&str, &str)] = &[
     ),
     ("app", "The app, main package or binary to containerize."),
     (
+        "compose",
+        "false: write no compose.yaml nor .env.example (`--no-compose`).",
+    ),
+    (
         "version",
         "Language or toolchain version (or a range, resolved against the preset's).",
     ),
@@ -352,7 +357,7 @@ const HEADER: &str = "\
 # Precedence: preset < detection < this file < DOCKFORM_* variables < flags.
 # Keys: preset, stack, app, version, package-manager, port, build-command,
 # start-command, test-command, dev-command, runtime, build-args, secrets, health-path,
-# allow-secret-files.
+# allow-secret-files, compose (false: no compose.yaml nor .env.example).
 ";
 
 /// The layer `dockform.toml` should hold: the preset, and of the user's choices

@@ -189,7 +189,11 @@ fn compare(plan: &Plan, check: bool, out: Output) -> Result<i32> {
     let generated = plan.files.iter().filter(|f| f.name != CONFIG_FILE);
     if check && generated.clone().all(|f| f.status == Status::New) {
         let names: Vec<String> = generated.map(|f| format!("`{}`", f.name)).collect();
-        return Err(Error::Missing(names.join(" and ")));
+        let list = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => names.join(""),
+        };
+        return Err(Error::Missing(list));
     }
     if !(check && out.quiet) {
         report::emit(&plan.diff())?;

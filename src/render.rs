@@ -89,13 +89,26 @@ impl Renderer {
         }
         keep_copied_sources(&dockerfile, &mut ignore);
         deny_secrets(settings, &dockerfile, &mut ignore, &mut warnings)?;
-        let rendered = Rendered {
-            files: vec![
-                ("Dockerfile".into(), dockerfile),
-                (".dockerignore".into(), ignore),
-            ],
-        };
-        Ok((rendered, warnings))
+        let mut files = vec![
+            ("Dockerfile".into(), dockerfile),
+            (".dockerignore".into(), ignore),
+        ];
+        // A project's own Compose file or `.env.example` is kept: none is written over
+        // or beside it (a second Compose file would shadow or be shadowed by it).
+        let own = &settings.needs.own_files;
+        if settings.compose && !own.iter().any(|f| f.contains("compose")) {
+            files.push((
+                "compose.yaml".into(),
+                self.one("common/compose.yaml.j2", settings)?,
+            ));
+        }
+        if settings.compose && !own.iter().any(|f| f == ".env.example") {
+            files.push((
+                ".env.example".into(),
+                self.one("common/env.example.j2", settings)?,
+            ));
+        }
+        Ok((Rendered { files }, warnings))
     }
 
     /// Renders one template by name.

@@ -178,6 +178,9 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
         "questions": detection.questions,
         "facts": facts,
         "extra": detection.extra,
+        "services": detection.needs.services,
+        "writable_paths": detection.needs.writable_paths,
+        "env": detection.needs.env,
         "warnings": detection.warnings,
         "refusal": refusal.as_ref().map(|m| json!({ "message": m, "fix": fix_of(m) })),
     });
@@ -226,11 +229,44 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
     if let Some(message) = &refusal {
         outln!(out, "{:<16} {message}", "init refuses");
     }
+    needs_lines(&mut out, &detection.needs);
     emit(&out)?;
     for w in &detection.warnings {
         eprintln!("warning: {}", safe(w));
     }
     Ok(0)
+}
+
+/// Services, writable paths and required env, one line each with the file.
+fn needs_lines(out: &mut String, needs: &detect::services::Needs) {
+    for s in &needs.services {
+        outln!(
+            out,
+            "{:<16} {}  ({}: {})",
+            "service",
+            s.kind,
+            s.source,
+            s.reason
+        );
+    }
+    for w in &needs.writable_paths {
+        outln!(
+            out,
+            "{:<16} {}  ({}: {})",
+            "writable path",
+            w.path,
+            w.source,
+            w.reason
+        );
+    }
+    for (label, list) in [
+        ("env (runtime)", &needs.env.runtime),
+        ("env (build)", &needs.env.build),
+    ] {
+        for v in list {
+            outln!(out, "{label:<16} {}  ({}:{})", v.name, v.file, v.line);
+        }
+    }
 }
 
 /// One line per fact: its value and why, or `unknown` and the flag that supplies it.
@@ -288,6 +324,9 @@ fn unsettled(args: &DetectArgs, error: &Error) -> Result<i32> {
             "questions": [],
             "facts": facts,
             "extra": {},
+            "services": [],
+            "writable_paths": [],
+            "env": { "runtime": [], "build": [] },
             "warnings": [],
             "refusal": { "message": message, "fix": fix },
         }));

@@ -48,6 +48,8 @@ pub struct Layer {
     /// Credential files (`.dockerignore` patterns, e.g. `certs/dev.key`) the user wants
     /// in the build context despite the deny list; dockform warns about each.
     pub allow_secret_files: Option<Vec<String>>,
+    /// Whether `init` writes `compose.yaml` and `.env.example` (default true).
+    pub compose: Option<bool>,
 }
 
 /// Who set a value.
@@ -136,6 +138,10 @@ pub struct Settings {
     pub allow_secret_files: Vec<String>,
     /// Stack-specific detected facts (see the stack's detector).
     pub extra: BTreeMap<String, Value>,
+    /// Whether `compose.yaml` and `.env.example` are written.
+    pub compose: bool,
+    /// Services, writable paths, required env and manifests, for `compose.yaml`.
+    pub needs: crate::detect::services::Needs,
 }
 
 /// A resolved plan plus where each value came from.
@@ -168,7 +174,7 @@ pub fn merge(layers: &[(Origin, &Layer)]) -> (Layer, BTreeMap<&'static str, Orig
             build_command => "build-command", start_command => "start-command",
             test_command => "test-command", dev_command => "dev-command",
             build_args => "build-args", secrets => "secrets", app => "app",
-            allow_secret_files => "allow-secret-files");
+            allow_secret_files => "allow-secret-files", compose => "compose");
     }
     (out, origins)
 }
@@ -262,6 +268,8 @@ pub fn resolve(
             .iter()
             .map(|(k, f)| (k.clone(), f.value.clone()))
             .collect(),
+        compose: m.compose.unwrap_or(true),
+        needs: detection.needs.clone(),
     };
     if let Some(path) = &settings.health_path {
         validate::http_path("`--health-path`", path)?;

@@ -2,12 +2,14 @@
 //! One file per stack; each exposes `detect(&Project, &Presets) -> Result<Option<Detection>>`.
 
 mod arbitrate;
+pub mod env;
 mod go;
 mod health;
 mod node;
 mod python;
 mod rust;
 pub mod secrets;
+pub mod services;
 
 use std::collections::BTreeMap;
 
@@ -75,6 +77,8 @@ pub struct Detection {
     pub warnings: Vec<String>,
     /// Choices only a person can make; `--yes` turns them into errors.
     pub questions: Vec<Question>,
+    /// Backing services, writable paths and required env (`services.rs`, `env.rs`).
+    pub needs: services::Needs,
 }
 
 /// An open choice among candidates, e.g. which app of a workspace to containerize.
@@ -209,6 +213,7 @@ fn candidates(project: &Project, presets: &Presets, hints: &Layer) -> Vec<arbitr
 /// Says when the run-wide read budget stopped the reading of source files, so hints
 /// (ports, entry points) from the unread ones are known to be missing.
 fn budget_warning(project: &Project, mut d: Detection) -> Detection {
+    d.needs = services::detect(project, d.layer.app.as_deref());
     let cap = project
         .caps_hit()
         .into_iter()

@@ -105,7 +105,12 @@ pub fn init(dir: &Path, name: &str) -> Output {
 /// The generated files under banners, the snapshot format.
 pub fn generated(dir: &Path) -> String {
     let mut out = String::new();
-    for name in ["Dockerfile", ".dockerignore"] {
+    for name in [
+        "Dockerfile",
+        ".dockerignore",
+        "compose.yaml",
+        ".env.example",
+    ] {
         let text =
             std::fs::read_to_string(dir.join(name)).unwrap_or_else(|_| panic!("{name} missing"));
         out.push_str(&format!("==> {name} <==\n{text}\n"));
