@@ -204,6 +204,11 @@ pub const NODE: &[ProjectField] = &[
         name: ".npmrc",
         file: ".npmrc",
         place: |d, v| write(d, ".npmrc", v),
+        // A credential-free `.npmrc` reaches the install (copied, and re-included in
+        // `.dockerignore` past the credential deny list); a hostile one may do no more.
+        baseline: Some(|d| {
+            write(d, ".npmrc", "engine-strict=true\n");
+        }),
         ..FIELD
     },
     ProjectField {

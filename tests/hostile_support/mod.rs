@@ -279,12 +279,9 @@ pub fn split_stdout(stdout: &[u8]) -> (String, String) {
     let (df, ignore) = text
         .split_once("==> .dockerignore <==\n")
         .expect("two banners");
-    // `dockform.toml` follows when the run saves a config; it is TOML-escaped data,
-    // checked by the config tests, not a file the engine reads.
-    let ignore = ignore
-        .split("==> dockform.toml <==")
-        .next()
-        .unwrap_or(ignore);
+    // Other files follow (`compose.yaml`, `.env.example`, `dockform.toml`): checked by
+    // their own tests, not files the image build reads.
+    let ignore = ignore.split("\n==> ").next().unwrap_or(ignore);
     (
         df.trim_start_matches("==> Dockerfile <==\n").to_string(),
         ignore.to_string(),
