@@ -20,12 +20,12 @@ case "$1" in
   version) [ -n "$FAKE_NO_ENGINE" ] && { echo "Cannot connect to the daemon" >&2; exit 1; }; echo 24.0 ;;
   build) echo "step 1/3"; echo "step 2/3"; [ -n "$FAKE_BUILD_FAIL" ] && { echo "npm ERR! missing script: build"; exit 1; }; exit 0 ;;
   image)
-    case "$4" in
-      *User*) echo "$FAKE_USER" ;;
-      *ExposedPorts*) echo "8080/tcp " ;;
-      *Healthcheck*) echo yes ;;
-      *Size*) echo 123456789 ;;
-    esac ;;
+    # Podman keeps the health check beside Config, Docker inside it.
+    if [ -n "$FAKE_PODMAN_LAYOUT" ]; then
+      echo '[{"Size":123456789,"Config":{"User":"'"$FAKE_USER"'","ExposedPorts":{"8080/tcp":{}}},"Healthcheck":{"Test":["CMD","x"]}}]'
+    else
+      echo '[{"Size":123456789,"Config":{"User":"'"$FAKE_USER"'","ExposedPorts":{"8080/tcp":{}},"Healthcheck":{"Test":["CMD","x"]}}}]'
+    fi ;;
   run) echo cid123 ;;
   inspect)
     case "$3" in
@@ -230,4 +230,12 @@ fn without_an_engine_or_a_dockerfile_the_error_says_what_to_do() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_health_check_beside_the_config_as_podman_keeps_it_is_waited_for() {
+    let fake = Fake::new();
+    let out = fake.verify(server(200), &[("FAKE_PODMAN_LAYOUT", "1")], &["--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(check(&json(&out), "healthcheck")["ok"], true);
 }

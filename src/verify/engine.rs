@@ -114,9 +114,17 @@ impl Engine {
         }
     }
 
-    /// One field of `image inspect` (a Go template such as `{{.Config.User}}`).
-    pub fn inspect_image(&self, image: &str, format: &str) -> Result<String> {
-        self.text(&["image", "inspect", "--format", format, image])
+    /// `image inspect` as JSON (parsed here rather than with a Go template: Docker
+    /// keeps the health check under `Config`, Podman beside it).
+    pub fn inspect_image(&self, image: &str) -> Result<serde_json::Value> {
+        let text = self.text(&["image", "inspect", image])?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            Error::Verify(format!("`{} image inspect` printed no JSON: {e}", self.name))
+        })?;
+        Ok(match value {
+            serde_json::Value::Array(mut items) if !items.is_empty() => items.swap_remove(0),
+            other => other,
+        })
     }
 
     /// One field of `inspect` for a container.

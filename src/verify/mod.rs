@@ -74,9 +74,9 @@ pub fn verify(args: &VerifyArgs, quiet: bool) -> Result<i32> {
     let result = run.all(args, &root, env_file.as_deref());
     let size = run
         .engine
-        .inspect_image(&run.image, "{{.Size}}")
+        .inspect_image(&run.image)
         .ok()
-        .and_then(|s| s.parse().ok());
+        .and_then(|v| v["Size"].as_u64());
     if !args.keep {
         run.clean_up();
     }
@@ -137,7 +137,10 @@ impl Run {
         if !self.build(root, "prod", &prod)? {
             return Ok(());
         }
-        let user = self.engine.inspect_image(&prod, "{{.Config.User}}")?;
+        let user = self.engine.inspect_image(&prod)?["Config"]["User"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let root_user = matches!(user.as_str(), "" | "0" | "root" | "0:0" | "root:root");
         self.record(
             "non_root",
@@ -181,18 +184,21 @@ impl Run {
 
     /// Runs the image, waits for an answer and the health check, then stops it.
     fn serve(&mut self, args: &VerifyArgs, image: &str, env_file: Option<&Path>) -> Result<()> {
-        let exposed = self.engine.inspect_image(
-            image,
-            "{{range $p, $_ := .Config.ExposedPorts}}{{$p}} {{end}}",
-        )?;
-        let port = exposed.split_whitespace().next().map(str::to_string);
-        let health = self
-            .engine
-            .inspect_image(image, "{{if .Config.Healthcheck}}yes{{end}}")?
-            == "yes";
+        let info = self.engine.inspect_image(image)?;
+        let port = info["Config"]["ExposedPorts"]
+            .as_object()
+            .and_then(|ports| ports.keys().min().cloned());
+        let health = ["Healthcheck", "HealthCheck"].iter().any(|k| {
+            info["Config"][k]["Test"].is_array() || info[k]["Test"].is_array()
+        });
         let mut run_args: Vec<String> = vec!["run".into(), "-d".into()];
         if let Some(p) = &port {
             run_args.extend(["-p".into(), format!("127.0.0.1::{p}")]);
+        }
+        if self.engine.name == "podman" {
+            // Podman asks for higher limits than some hosts grant, and runc then refuses
+            // to start the container: pass this process's own, capped.
+            run_args.extend(own_limits());
         }
         if health && self.engine.name == "docker" {
             // The image's own check, without its first 30 s wait.
@@ -316,6 +322,31 @@ impl Run {
     }
 }
 
+/// `--ulimit` flags holding this process's soft open-file and process limits (Linux's
+/// `/proc/self/limits`), capped at 65536 and 4096; none where that file is missing.
+fn own_limits() -> Vec<String> {
+    let text = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+    limits_from(&text)
+}
+
+fn limits_from(text: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    for (label, name, cap) in [
+        ("Max open files", "nofile", 65536u64),
+        ("Max processes", "nproc", 4096),
+    ] {
+        let soft = text
+            .lines()
+            .find_map(|l| l.strip_prefix(label))
+            .and_then(|rest| rest.split_whitespace().next())
+            .map(|v| v.parse::<u64>().map_or(cap, |n| n.min(cap)));
+        if let Some(n) = soft {
+            args.extend(["--ulimit".to_string(), format!("{name}={n}:{n}")]);
+        }
+    }
+    args
+}
+
 /// Progress on stderr: a live status line on a terminal, one line per finished check.
 struct Progress {
     quiet: bool,
@@ -358,5 +389,22 @@ impl Progress {
         if !rest.is_empty() {
             eprintln!("{}", report::safe(rest));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::limits_from;
+
+    #[test]
+    fn podman_gets_this_process_s_soft_limits_capped() {
+        let text = "Limit                     Soft Limit           Hard Limit           Units\n\
+                    Max processes             unlimited            unlimited            processes\n\
+                    Max open files            1024                 524288               files\n";
+        assert_eq!(
+            limits_from(text),
+            ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"]
+        );
+        assert!(limits_from("").is_empty());
     }
 }

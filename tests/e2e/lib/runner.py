@@ -540,14 +540,25 @@ def run_verify(ctx, engine, logs, label, timeout):
     binary = os.environ.get("DOCKFORM_BIN", "")
     # The runner's client (a BuildKit-capable docker) comes first on PATH.
     env = dict(os.environ, PATH=f"{Path(engine.cmd).parent}:{os.environ.get('PATH', '')}")
-    cmd = [binary, "verify", str(ctx), "--engine", engine.name, "--json", "--timeout", str(timeout)]
+    # --keep: the runner removes the image itself, holding the store lock alone (podman
+    # 4.3 fails another runner's build when an image goes away under its cache lookup).
+    cmd = [binary, "verify", str(ctx), "--engine", engine.name, "--json", "--keep",
+           "--timeout", str(timeout)]
     with engine.store_lock(exclusive=False):
         p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
     (logs / f"{label}.log").write_text(p.stdout + p.stderr)
     try:
-        return p.returncode, json.loads(p.stdout)
+        report = json.loads(p.stdout)
     except json.JSONDecodeError:
-        return p.returncode, None
+        report = None
+    image = (report or {}).get("image")
+    if image:
+        ids = engine.run("ps", "-aq", "--filter", f"ancestor={image}", check=False).stdout.split()
+        if ids:
+            engine.run("rm", "-f", *ids, check=False)
+        with engine.store_lock(exclusive=True):
+            engine.run("rmi", "-f", "--no-prune", image, check=False)
+    return p.returncode, report
 
 
 def failed_checks(report):
