@@ -494,5 +494,9 @@ fn a_project_s_own_compose_file_and_env_example_are_kept_not_shadowed() {
     assert!(fresh.path().join("compose.yaml").exists());
     let again = dockform(fresh.path(), &["init", "--yes"]);
     assert!(again.status.success(), "{}", stderr(&again));
-    assert!(stderr(&again).contains("unchanged compose.yaml"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("unchanged compose.yaml"),
+        "{}",
+        stderr(&again)
+    );
 }

@@ -119,7 +119,10 @@ impl Engine {
     pub fn inspect_image(&self, image: &str) -> Result<serde_json::Value> {
         let text = self.text(&["image", "inspect", image])?;
         let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            Error::Verify(format!("`{} image inspect` printed no JSON: {e}", self.name))
+            Error::Verify(format!(
+                "`{} image inspect` printed no JSON: {e}",
+                self.name
+            ))
         })?;
         Ok(match value {
             serde_json::Value::Array(mut items) if !items.is_empty() => items.swap_remove(0),

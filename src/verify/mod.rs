@@ -188,9 +188,9 @@ impl Run {
         let port = info["Config"]["ExposedPorts"]
             .as_object()
             .and_then(|ports| ports.keys().min().cloned());
-        let health = ["Healthcheck", "HealthCheck"].iter().any(|k| {
-            info["Config"][k]["Test"].is_array() || info[k]["Test"].is_array()
-        });
+        let health = ["Healthcheck", "HealthCheck"]
+            .iter()
+            .any(|k| info["Config"][k]["Test"].is_array() || info[k]["Test"].is_array());
         let mut run_args: Vec<String> = vec!["run".into(), "-d".into()];
         if let Some(p) = &port {
             run_args.extend(["-p".into(), format!("127.0.0.1::{p}")]);
@@ -403,7 +403,12 @@ mod tests {
                     Max open files            1024                 524288               files\n";
         assert_eq!(
             limits_from(text),
-            ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"]
+            [
+                "--ulimit",
+                "nofile=1024:1024",
+                "--ulimit",
+                "nproc=4096:4096"
+            ]
         );
         assert!(limits_from("").is_empty());
     }
