@@ -7,8 +7,8 @@ use std::path::Path;
 use crate::cli::Choices;
 use crate::detect::{Detection, toml_error};
 use crate::error::{Error, Result};
+use crate::layer::Layer;
 use crate::scan::Project;
-use crate::settings::Layer;
 
 /// Name of the saved config file, beside the Dockerfile.
 pub const CONFIG_FILE: &str = "dockform.toml";
@@ -34,7 +34,7 @@ pub fn load(project: &Project) -> Result<Layer> {
         let one: toml::Table = [(key.clone(), value.clone())].into_iter().collect();
         if let Err(e) = one.try_into::<Layer>() {
             let message = match (key.as_str(), value.as_integer()) {
-                ("port", Some(n)) => crate::questions::parse_port(&n.to_string())
+                ("port", Some(n)) => crate::validate::parse_port(&n.to_string())
                     .err()
                     .unwrap_or_else(|| e.message().to_string()),
                 _ => e.message().to_string(),
@@ -110,13 +110,13 @@ fn distance(a: &str, b: &str) -> usize {
 pub fn flags_layer(c: &Choices) -> Result<Layer> {
     // Read like a typed answer: split on commas and blanks (`"A, B"`), sorted, deduplicated.
     let list = |v: &Vec<String>| {
-        let names = crate::questions::list(&v.join(","));
+        let names = crate::validate::list(&v.join(","));
         (!names.is_empty()).then_some(names)
     };
     let port = match &c.port {
         None => None,
         Some(p) => {
-            Some(crate::questions::parse_port(p).map_err(|m| Error::invalid(c.name("--port"), m))?)
+            Some(crate::validate::parse_port(p).map_err(|m| Error::invalid(c.name("--port"), m))?)
         }
     };
     Ok(Layer {
@@ -381,8 +381,8 @@ pub fn to_save(
             base.get(&key).and_then(|b| b.as_str()),
         ) {
             ("version", Some(v), Some(b)) => {
-                crate::settings::resolve_version(preset, v).ok()
-                    != crate::settings::resolve_version(preset, b).ok()
+                crate::preset::resolve_version(preset, v).ok()
+                    != crate::preset::resolve_version(preset, b).ok()
             }
             _ => base.get(&key) != Some(&value),
         };
@@ -423,6 +423,15 @@ pub fn file_text(layer: &Layer, existing: Option<&str>) -> Result<String> {
         }
     }
     Ok(out)
+}
+
+/// Names the real origin of an invalid value, reading this process's arguments and
+/// environment: the flag, its variable or `dockform.toml`.
+pub fn blame_process(e: Error, config: &Layer, flags: &Layer) -> Error {
+    let argv: Vec<String> = std::env::args().collect();
+    blame(e, config, flags, &argv, |var| {
+        std::env::var_os(var).is_some()
+    })
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@ use serde::Serialize;
 use crate::cli::InitArgs;
 use crate::config::{self, CONFIG_FILE};
 use crate::error::{Error, Result};
-use crate::settings::{self, Layer, Origin};
+use crate::layer::{Layer, Origin};
+use crate::settings;
 use crate::wizard::{Ask, Defaults, Prompter, Terminal};
 use crate::write::{FilePlan, Plan, Status};
 use crate::{ignorefile, preset, questions, render, report, scan};
@@ -50,15 +51,8 @@ pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
         config::load(&project)?
     };
     let flags = config::flags_layer(&args.choices)?;
-    generate(args, out, &project, &presets, &config, &flags).map_err(|e| blame(e, &config, &flags))
-}
-
-/// Names the real origin of an invalid value: the flag, its variable or `dockform.toml`.
-pub fn blame(e: Error, config: &Layer, flags: &Layer) -> Error {
-    let argv: Vec<String> = std::env::args().collect();
-    config::blame(e, config, flags, &argv, |var| {
-        std::env::var_os(var).is_some()
-    })
+    generate(args, out, &project, &presets, &config, &flags)
+        .map_err(|e| config::blame_process(e, &config, &flags))
 }
 
 /// Interview, resolve, render, then print, compare or write.

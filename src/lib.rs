@@ -11,6 +11,7 @@ pub mod detect;
 pub mod error;
 pub mod ignorefile;
 pub mod init;
+pub mod layer;
 pub mod preset;
 pub mod questions;
 pub mod render;

@@ -7,7 +7,8 @@ use include_dir::{Dir, include_dir};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::settings::Layer;
+use crate::layer::Layer;
+use crate::validate;
 use crate::versions::Date;
 pub use crate::versions::Versions;
 
@@ -176,6 +177,16 @@ fn merge_tables(base: &mut toml::Table, over: toml::Table) {
 }
 
 impl Preset {
+    /// The flag that sets the version for this preset's stack.
+    pub fn version_flag(&self) -> &'static str {
+        match self.stack.as_str() {
+            "go" => "--go-version",
+            "python" => "--python-version",
+            "rust" => "--rust-version",
+            _ => "--node-version",
+        }
+    }
+
     /// Internal consistency: defaults name a runtime family and package manager that exist.
     fn check(&self) -> Result<()> {
         let bug = |m: String| Err(Error::Internal(format!("preset `{}`: {m}", self.name)));
@@ -216,6 +227,64 @@ impl Preset {
         }
         Ok(())
     }
+}
+
+/// Turns a version, alias or range into a concrete version dockform has images for:
+/// an exact version must be a known release (or one release of a known line); a range
+/// resolves to the newest supported line that satisfies it (LTS lines only, where the
+/// data has LTS dates), else to the newest known line that does.
+pub fn resolve_version(preset: &Preset, wanted: &str) -> Result<String> {
+    let versions = &preset.versions;
+    let wanted = wanted.trim();
+    let aliased = versions.alias(wanted);
+    let wanted = aliased.as_deref().unwrap_or(wanted);
+    let known = || {
+        versions
+            .release
+            .iter()
+            .map(|r| r.version.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if versions.release(wanted).is_some() {
+        return Ok(wanted.to_string());
+    }
+    let wildcard = wanted.contains(['x', 'X', '*']);
+    if validate::version("version", wanted).is_ok() && !wildcard {
+        return Err(Error::invalid(
+            "version",
+            format!(
+                "`{}` is not a release dockform has images for (known: {})",
+                validate::shown(wanted),
+                known()
+            ),
+        ));
+    }
+    let range = crate::versions::parse_range(wanted).ok_or_else(|| {
+        Error::invalid(
+            "version",
+            format!(
+                "`{}` is neither a version nor a range",
+                validate::shown(wanted)
+            ),
+        )
+    })?;
+    let lts = versions.has_lts();
+    versions
+        .candidates()
+        .chain(versions.release.iter().filter(|r| !lts || r.lts.is_some()))
+        .find(|r| crate::versions::line_satisfies(&r.version, &range))
+        .map(|r| r.version.clone())
+        .ok_or_else(|| {
+            Error::invalid(
+                "version",
+                format!(
+                    "no known version satisfies `{}` (known: {})",
+                    validate::shown(wanted),
+                    known()
+                ),
+            )
+        })
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::DetectArgs;
 use crate::error::{Error, Result};
+use crate::layer::{Layer, Origin};
 use crate::render::Rendered;
-use crate::settings::{self, Layer, Origin};
+use crate::settings;
 use crate::{config, detect, preset, scan};
 
 /// The settings fields reported for every stack, as (JSON key, layer key, the flag
@@ -126,7 +127,7 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
     let detection = match detect::detect(&project, &presets, hints.stack.as_deref(), &hints) {
         Ok(d) => d,
         Err(e @ (Error::InvalidValue { .. } | Error::Internal(_))) => {
-            return Err(crate::init::blame(e, &config, &flags));
+            return Err(config::blame_process(e, &config, &flags));
         }
         Err(e) => return unsettled(args, &e),
     };

@@ -2,83 +2,15 @@
 //! detection, `dockform.toml`, environment and flags, wizard answers.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::detect::Detection;
 use crate::error::{Error, Result};
-use crate::preset::Preset;
+use crate::layer::{Layer, Origin};
+use crate::preset::{Preset, resolve_version};
 use crate::validate;
-
-/// One layer of settings; every field optional. Also the shape of a preset's
-/// `[defaults]` and of `dockform.toml`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Layer {
-    /// Stack id (`node`, `nextjs`, ...); detected when absent.
-    pub stack: Option<String>,
-    /// Preset to render with (defaults to the detected stack's own).
-    pub preset: Option<String>,
-    /// Language or toolchain version (`24`, `1.26`, `3.13`), or a range/alias to resolve.
-    pub version: Option<String>,
-    /// Package manager id as named in the preset (`npm`, `pnpm`, `yarn`, `yarn-berry`, `bun`).
-    pub package_manager: Option<String>,
-    /// Final-stage family (`slim`, `distroless`, `alpine`, `scratch`).
-    pub runtime: Option<String>,
-    /// Port the app listens on; `0` means it serves no HTTP.
-    pub port: Option<u16>,
-    /// Path the health check requests.
-    pub health_path: Option<String>,
-    /// Shell command that builds the app (`npm run build`); empty string for none.
-    pub build_command: Option<String>,
-    /// Command the production image runs, in shell words; rendered in exec form.
-    pub start_command: Option<String>,
-    /// Shell command the `test` stage runs; empty string for none.
-    pub test_command: Option<String>,
-    /// Command the `dev` stage runs, in shell words.
-    pub dev_command: Option<String>,
-    /// Build-time variables, rendered as `ARG` in the build stage.
-    pub build_args: Option<Vec<String>>,
-    /// Build secret ids, mounted with `RUN --mount=type=secret` during install and build.
-    pub secrets: Option<Vec<String>>,
-    /// Which app, main package or binary to containerize when there are several.
-    pub app: Option<String>,
-    /// Credential files (`.dockerignore` patterns, e.g. `certs/dev.key`) the user wants
-    /// in the build context despite the deny list; dockform warns about each.
-    pub allow_secret_files: Option<Vec<String>>,
-    /// Whether `init` writes `compose.yaml` and `.env.example` (default true).
-    pub compose: Option<bool>,
-}
-
-/// Who set a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Origin {
-    /// The preset's defaults.
-    Preset,
-    /// Found in the project.
-    Detected,
-    /// `dockform.toml`.
-    Config,
-    /// A command-line flag or its `DOCKFORM_*` environment variable.
-    Flag,
-    /// An answer in the wizard.
-    Answer,
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Origin::Preset => "preset default",
-            Origin::Detected => "detected",
-            Origin::Config => "dockform.toml",
-            Origin::Flag => "flag",
-            Origin::Answer => "answer",
-        })
-    }
-}
 
 /// The images a plan uses.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -196,7 +128,7 @@ pub fn resolve(
         resolve_version(preset, m.version.as_deref().unwrap_or_default()).map_err(|e| {
             match (origins.get("version"), e) {
                 (Some(Origin::Flag), Error::InvalidValue { message, .. }) => Error::Usage {
-                    flag: crate::questions::version_flag(preset).to_string(),
+                    flag: preset.version_flag().to_string(),
                     message,
                 },
                 (_, e) => e,
@@ -333,130 +265,6 @@ fn images(
             release.tags.join(", ")
         ),
     ))
-}
-
-/// Turns a version, alias or range into a concrete version dockform has images for:
-/// an exact version must be a known release (or one release of a known line); a range
-/// resolves to the newest supported line that satisfies it (LTS lines only, where the
-/// data has LTS dates), else to the newest known line that does.
-pub fn resolve_version(preset: &Preset, wanted: &str) -> Result<String> {
-    let versions = &preset.versions;
-    let wanted = wanted.trim();
-    let aliased = versions.alias(wanted);
-    let wanted = aliased.as_deref().unwrap_or(wanted);
-    let known = || {
-        versions
-            .release
-            .iter()
-            .map(|r| r.version.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if versions.release(wanted).is_some() {
-        return Ok(wanted.to_string());
-    }
-    let wildcard = wanted.contains(['x', 'X', '*']);
-    if validate::version("version", wanted).is_ok() && !wildcard {
-        return Err(Error::invalid(
-            "version",
-            format!(
-                "`{}` is not a release dockform has images for (known: {})",
-                validate::shown(wanted),
-                known()
-            ),
-        ));
-    }
-    let range = parse_range(wanted).ok_or_else(|| {
-        Error::invalid(
-            "version",
-            format!(
-                "`{}` is neither a version nor a range",
-                validate::shown(wanted)
-            ),
-        )
-    })?;
-    let lts = versions.has_lts();
-    versions
-        .candidates()
-        .chain(versions.release.iter().filter(|r| !lts || r.lts.is_some()))
-        .find(|r| line_satisfies(&r.version, &range))
-        .map(|r| r.version.clone())
-        .ok_or_else(|| {
-            Error::invalid(
-                "version",
-                format!(
-                    "no known version satisfies `{}` (known: {})",
-                    validate::shown(wanted),
-                    known()
-                ),
-            )
-        })
-}
-
-/// Whether version `v` (`20`, `22.11.0`) satisfies the node-semver range `range`;
-/// None when `range` is not a range dockform reads.
-pub fn range_allows(range: &str, v: &str) -> Option<bool> {
-    parse_range(range).map(|r| line_satisfies(v, &r))
-}
-
-/// Whether some release of the line `v` (`24`, `3.13`) satisfies `range`: its first,
-/// a far-future one, or the range's own minimum when that falls inside the line.
-fn line_satisfies(v: &str, range: &node_semver::Range) -> bool {
-    let (low, high) = match v.matches('.').count() {
-        0 => (format!("{v}.0.0"), format!("{v}.99999.99999")),
-        1 => (format!("{v}.0"), format!("{v}.99999")),
-        _ => (v.to_string(), v.to_string()),
-    };
-    let in_line = |x: &node_semver::Version| {
-        let s = x.to_string();
-        s == v || s.starts_with(&format!("{v}."))
-    };
-    [low, high]
-        .iter()
-        .filter_map(|s| node_semver::Version::parse(s).ok())
-        .chain(range.min_version().filter(in_line))
-        .any(|x| range.satisfies(&x))
-}
-
-/// Parses a node-semver range. node-semver 2.2 hits `unreachable!()` on odd but
-/// "parsable" input (`=x`, `~*`, `~ >1.*.1`: found by the `version_range` fuzz target)
-/// and its `+ 1` arithmetic overflows on huge numbers, and the input comes from
-/// `engines.node` or a flag. So only ranges of the usual grammar reach it: `||`-joined
-/// sets of comparators (`>=20`, `^22.1.0`, `~22`, `22.x`, `*`) or hyphen ranges
-/// (`20 - 22`), numbers of at most 9 digits, an operator always before a number. Any
-/// other panic in it is caught and treated as "not a range".
-fn parse_range(wanted: &str) -> Option<node_semver::Range> {
-    if !wanted.split("||").all(usual_comparator_set) {
-        return None;
-    }
-    std::panic::catch_unwind(|| node_semver::Range::parse(wanted).ok())
-        .ok()
-        .flatten()
-}
-
-/// `>=20 <23`, `^22.1.0`, `22.x`, `*`, `20 - 22`: see [`parse_range`].
-fn usual_comparator_set(set: &str) -> bool {
-    const PARTIAL: &str = r"v?\d{1,9}(?:\.\d{1,9}(?:\.\d{1,9}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?|\.[xX*])?|\.[xX*](?:\.[xX*])?)?";
-    static RE: std::sync::OnceLock<Option<(regex::Regex, regex::Regex, regex::Regex)>> =
-        std::sync::OnceLock::new();
-    let Some((op_space, comparator, hyphen)) = RE.get_or_init(|| {
-        let comparator =
-            format!(r"^(?:(?:<=|>=|<|>|=|~>|~|\^){PARTIAL}|{PARTIAL}|[xX*](?:\.[xX*]){{0,2}})$");
-        let hyphen = format!(r"^{PARTIAL}\s+-\s+{PARTIAL}$");
-        Some((
-            regex::Regex::new(r"([<>=~^])[ \t]+").ok()?,
-            regex::Regex::new(&comparator).ok()?,
-            regex::Regex::new(&hyphen).ok()?,
-        ))
-    }) else {
-        return false;
-    };
-    let set = set.trim();
-    if hyphen.is_match(set) {
-        return true;
-    }
-    let joined = op_space.replace_all(set, "$1");
-    !joined.is_empty() && joined.split_whitespace().all(|c| comparator.is_match(c))
 }
 
 fn command_line(field: &str, value: Option<&str>) -> Result<Option<String>> {

@@ -186,6 +186,33 @@ pub fn shown(value: &str) -> String {
     }
 }
 
+/// The word that stands for "no value" in list answers, flags and variables.
+pub const NONE: &str = "none";
+
+/// Parses a port the way both `--port` and the wizard do.
+pub fn parse_port(value: &str) -> std::result::Result<u16, String> {
+    value.trim().parse::<u16>().map_err(|_| {
+        format!(
+            "`{}` is not a number from 0 to 65535 (0: no HTTP)",
+            shown(value)
+        )
+    })
+}
+
+/// A list answer or flag value: names split on commas and blanks, sorted, deduplicated
+/// (`none` stands for no names).
+pub fn list(v: &str) -> Vec<String> {
+    let mut names: Vec<String> = v
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != NONE)
+        .map(String::from)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

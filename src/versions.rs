@@ -263,6 +263,72 @@ pub fn image_name(template: &str, version: &str, debian: &str) -> String {
         .replace("{debian}", debian)
 }
 
+/// Whether version `v` (`20`, `22.11.0`) satisfies the node-semver range `range`;
+/// None when `range` is not a range dockform reads.
+pub fn range_allows(range: &str, v: &str) -> Option<bool> {
+    parse_range(range).map(|r| line_satisfies(v, &r))
+}
+
+/// Whether some release of the line `v` (`24`, `3.13`) satisfies `range`: its first,
+/// a far-future one, or the range's own minimum when that falls inside the line.
+pub(crate) fn line_satisfies(v: &str, range: &node_semver::Range) -> bool {
+    let (low, high) = match v.matches('.').count() {
+        0 => (format!("{v}.0.0"), format!("{v}.99999.99999")),
+        1 => (format!("{v}.0"), format!("{v}.99999")),
+        _ => (v.to_string(), v.to_string()),
+    };
+    let in_line = |x: &node_semver::Version| {
+        let s = x.to_string();
+        s == v || s.starts_with(&format!("{v}."))
+    };
+    [low, high]
+        .iter()
+        .filter_map(|s| node_semver::Version::parse(s).ok())
+        .chain(range.min_version().filter(in_line))
+        .any(|x| range.satisfies(&x))
+}
+
+/// Parses a node-semver range. node-semver 2.2 hits `unreachable!()` on odd but
+/// "parsable" input (`=x`, `~*`, `~ >1.*.1`: found by the `version_range` fuzz target)
+/// and its `+ 1` arithmetic overflows on huge numbers, and the input comes from
+/// `engines.node` or a flag. So only ranges of the usual grammar reach it: `||`-joined
+/// sets of comparators (`>=20`, `^22.1.0`, `~22`, `22.x`, `*`) or hyphen ranges
+/// (`20 - 22`), numbers of at most 9 digits, an operator always before a number. Any
+/// other panic in it is caught and treated as "not a range".
+pub(crate) fn parse_range(wanted: &str) -> Option<node_semver::Range> {
+    if !wanted.split("||").all(usual_comparator_set) {
+        return None;
+    }
+    std::panic::catch_unwind(|| node_semver::Range::parse(wanted).ok())
+        .ok()
+        .flatten()
+}
+
+/// `>=20 <23`, `^22.1.0`, `22.x`, `*`, `20 - 22`: see [`parse_range`].
+fn usual_comparator_set(set: &str) -> bool {
+    const PARTIAL: &str = r"v?\d{1,9}(?:\.\d{1,9}(?:\.\d{1,9}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?|\.[xX*])?|\.[xX*](?:\.[xX*])?)?";
+    static RE: std::sync::OnceLock<Option<(regex::Regex, regex::Regex, regex::Regex)>> =
+        std::sync::OnceLock::new();
+    let Some((op_space, comparator, hyphen)) = RE.get_or_init(|| {
+        let comparator =
+            format!(r"^(?:(?:<=|>=|<|>|=|~>|~|\^){PARTIAL}|{PARTIAL}|[xX*](?:\.[xX*]){{0,2}})$");
+        let hyphen = format!(r"^{PARTIAL}\s+-\s+{PARTIAL}$");
+        Some((
+            regex::Regex::new(r"([<>=~^])[ \t]+").ok()?,
+            regex::Regex::new(&comparator).ok()?,
+            regex::Regex::new(&hyphen).ok()?,
+        ))
+    }) else {
+        return false;
+    };
+    let set = set.trim();
+    if hyphen.is_match(set) {
+        return true;
+    }
+    let joined = op_space.replace_all(set, "$1");
+    !joined.is_empty() && joined.split_whitespace().all(|c| comparator.is_match(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,8 +8,8 @@ mod hostile_support;
 
 use std::path::Path;
 
+use dockform::layer::Layer;
 use dockform::render::Rendered;
-use dockform::settings::Layer;
 use hostile_support::{NODE_APP, parse, pipeline, write_files};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -292,7 +292,7 @@ proptest! {
     fn resolved_versions_are_always_tag_safe(v in value()) {
         let presets = dockform::preset::Presets::embedded().unwrap();
         for preset in presets.all() {
-            if let Ok(out) = dockform::settings::resolve_version(preset, &v) {
+            if let Ok(out) = dockform::preset::resolve_version(preset, &v) {
                 prop_assert!(dockform::validate::version("v", &out).is_ok(), "{v:?} -> {out:?}");
             }
         }

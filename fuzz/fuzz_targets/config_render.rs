@@ -9,7 +9,7 @@ mod common;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use dockform::settings::Layer;
+use dockform::layer::Layer;
 use libfuzzer_sys::fuzz_target;
 
 fn root() -> &'static PathBuf {

@@ -17,7 +17,7 @@ fn presets() -> &'static Presets {
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     for preset in presets().all() {
-        if let Ok(v) = settings::resolve_version(preset, text) {
+        if let Ok(v) = dockform::preset::resolve_version(preset, text) {
             assert!(validate::version("v", &v).is_ok(), "{text:?} resolved to {v:?}");
         }
     }

@@ -774,7 +774,7 @@ mod tests {
     fn detect(files: &[(&str, &str)]) -> Result<Detection> {
         let (_dir, p) = project(files);
         let presets = crate::preset::Presets::embedded().unwrap();
-        super::super::detect(&p, &presets, None, &crate::settings::Layer::default())
+        super::super::detect(&p, &presets, None, &crate::layer::Layer::default())
     }
 
     const GO_MAIN: &str = "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n";
@@ -937,7 +937,7 @@ mod tests {
         std::fs::write(main.join("main.go"), GO_MAIN).unwrap();
         let p = Project::scan(&main).unwrap();
         let presets = crate::preset::Presets::embedded().unwrap();
-        let err = super::super::detect(&p, &presets, None, &crate::settings::Layer::default())
+        let err = super::super::detect(&p, &presets, None, &crate::layer::Layer::default())
             .unwrap_err()
             .to_string();
         assert!(

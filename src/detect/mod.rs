@@ -17,9 +17,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::layer::Layer;
 use crate::preset::Presets;
 use crate::scan::Project;
-use crate::settings::Layer;
 
 /// A stack detector: `Ok(None)` when the project is not of this stack. `hints` holds
 /// what the user already decided (config and flags), e.g. the package manager.

@@ -11,8 +11,8 @@ use serde_json::json;
 use super::Detection;
 use crate::credentials::{self, Kind};
 use crate::error::{Error, Result};
+use crate::layer::Layer;
 use crate::scan::Project;
-use crate::settings::Layer;
 
 /// Configs an install reads: (stacks that mount it, file, secret id, mount target).
 const CONFIGS: &[(&[&str], &str, &str, &str)] = &[

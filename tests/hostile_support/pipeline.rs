@@ -5,8 +5,9 @@
 use std::path::Path;
 
 use dockform::error::Result;
+use dockform::layer::{Layer, Origin};
 use dockform::render::{Rendered, Renderer};
-use dockform::settings::{self, Layer, Origin};
+use dockform::settings;
 use dockform::{config, preset, questions, scan, wizard};
 
 /// Scans `root`, detects, resolves with `dockform.toml` and `flags`, and renders.

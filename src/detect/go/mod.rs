@@ -16,9 +16,9 @@ mod source;
 
 use super::Detection;
 use crate::error::{Error, Result};
+use crate::layer::Layer;
 use crate::preset::Presets;
 use crate::scan::Project;
-use crate::settings::Layer;
 use crate::validate;
 
 /// Modules that only build with cgo (they wrap a C library).

@@ -22,9 +22,9 @@ use serde_json::{Map, Value};
 
 use super::{Detection, json_error};
 use crate::error::{Error, Result};
+use crate::layer::Layer;
 use crate::preset::Presets;
 use crate::scan::Project;
-use crate::settings::Layer;
 
 /// Dependencies that compile C/C++ on install (node-gyp users).
 const NATIVE_MODULES: &[&str] = &[

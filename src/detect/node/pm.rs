@@ -3,8 +3,8 @@
 use super::Package;
 use crate::detect::Detection;
 use crate::error::{Error, Result};
+use crate::layer::Layer;
 use crate::scan::Project;
-use crate::settings::Layer;
 use crate::validate;
 
 /// Lockfiles in order of preference when several are present.

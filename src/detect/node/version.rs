@@ -4,8 +4,8 @@ use super::Package;
 use crate::detect::Detection;
 use crate::error::Result;
 use crate::preset::Preset;
+use crate::preset::resolve_version;
 use crate::scan::Project;
-use crate::settings::resolve_version;
 use crate::validate;
 
 /// Sets `version` with its source. Bun projects keep the Bun version set by `pm`.
@@ -28,7 +28,7 @@ pub fn detect(
             .and_then(|e| e.get("node"))
             .and_then(|v| v.as_str()),
     ) && let Ok(v) = resolve_version(preset, w)
-        && crate::settings::range_allows(engines, &v) == Some(false)
+        && crate::versions::range_allows(engines, &v) == Some(false)
     {
         d.warn(format!(
             "Node {v} (asked for) contradicts `engines.node = \"{}\"` in `package.json`",
@@ -175,7 +175,7 @@ mod tests {
 
     #[test]
     fn spellings_resolve_to_published_majors_as_of_a_date() {
-        use crate::settings::resolve_version;
+        use crate::preset::resolve_version;
         use crate::versions::Date;
         let presets =
             crate::preset::Presets::embedded_at(Date::parse("2026-12-01").unwrap()).unwrap();

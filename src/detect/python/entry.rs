@@ -7,8 +7,8 @@ use regex::Regex;
 use super::Manifests;
 use crate::detect::{Detection, Question};
 use crate::error::{Error, Result};
+use crate::layer::Layer;
 use crate::scan::Project;
-use crate::settings::Layer;
 use crate::validate;
 
 /// Files tried when nothing else names the entry point.

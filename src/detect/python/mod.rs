@@ -29,10 +29,11 @@ use serde_json::{Value, json};
 use self::manifests::Manifests;
 use super::Detection;
 use crate::error::{Error, Result};
+use crate::layer::Layer;
 use crate::preset::Preset;
 use crate::preset::Presets;
+use crate::preset::resolve_version;
 use crate::scan::Project;
-use crate::settings::{Layer, resolve_version};
 
 /// Detects a Python project.
 pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Option<Detection>> {

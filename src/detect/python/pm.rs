@@ -4,9 +4,9 @@
 use super::Manifests;
 use crate::detect::Detection;
 use crate::error::{Error, Result};
+use crate::layer::Layer;
 use crate::preset::Preset;
 use crate::scan::Project;
-use crate::settings::Layer;
 use crate::validate;
 
 /// The chosen manager with the file that decided it.

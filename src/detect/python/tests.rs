@@ -5,9 +5,9 @@ use serde_json::json;
 use super::detect;
 use crate::detect::Detection;
 use crate::error::Error;
+use crate::layer::Layer;
 use crate::preset::Presets;
 use crate::scan::Project;
-use crate::settings::Layer;
 
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -6,9 +6,9 @@
 use super::Manifests;
 use crate::detect::Detection;
 use crate::error::Result;
+use crate::layer::Layer;
 use crate::preset::Preset;
 use crate::scan::Project;
-use crate::settings::Layer;
 use crate::validate;
 
 /// Sets `version` with its source.

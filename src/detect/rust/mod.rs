@@ -29,9 +29,9 @@ use serde_json::{Value, json};
 use super::Detection;
 use crate::detect::Question;
 use crate::error::{Error, Result};
+use crate::layer::Layer;
 use crate::preset::Presets;
 use crate::scan::Project;
-use crate::settings::Layer;
 use crate::validate;
 use manifest::{Bin, Package};
 
