@@ -191,7 +191,7 @@ fn commands(
                 .dev_requirements
                 .as_ref()
                 .and_then(|r| cmd("dev-deps").map(|c| c.replace("{dev-requirements}", r)));
-            if m.local_requirement {
+            if pm == "pip" && m.local_requirement {
                 // `-e .` needs the source: everything installs after `COPY . .`.
                 let both = m.requirements.as_ref().zip(m.dev_requirements.as_ref());
                 let both = both.and_then(|(r, dv)| {
@@ -334,7 +334,7 @@ fn warn_unlocked(pm: &str, lockfile: Option<&str>, m: &Manifests, d: &mut Detect
     } else if pm == "pip" && !m.requirements_pinned {
         d.warn(format!("`{}` does not pin every dependency with `==`, so builds are not reproducible (pin them, e.g. with `pip-compile`)", m.requirements.as_deref().unwrap_or("requirements.txt")));
     }
-    if m.local_requirement {
+    if pm == "pip" && m.local_requirement {
         d.warn("a requirements file installs from the project itself (`-e .` or a path), so dependencies are installed after the source is copied and that layer is rebuilt on every change");
     }
 }

@@ -814,3 +814,30 @@ fn a_loopback_default_bind_gives_the_port_and_a_warning() {
         "{w}"
     );
 }
+
+#[test]
+fn a_local_requirement_warns_only_when_pip_reads_the_requirements_file() {
+    let pyproject = "[project]\nname = \"x\"\nversion = \"1\"\ndependencies = [\"flask\"]\n";
+    let local = |d: &Detection| {
+        d.warnings
+            .iter()
+            .any(|w| w.contains("installs from the project itself"))
+    };
+    let pip = run(&[
+        ("pyproject.toml", pyproject),
+        ("requirements.txt", "flask==3.1.3\n-e .\n"),
+        ("app.py", FLASK_APP),
+    ]);
+    assert!(local(&pip), "{:?}", pip.warnings);
+    let uv = run(&[
+        ("pyproject.toml", pyproject),
+        ("uv.lock", "version = 1\n"),
+        ("requirements.txt", "flask==3.1.3\n-e .\n"),
+        ("app.py", FLASK_APP),
+    ]);
+    assert!(
+        !local(&uv),
+        "uv never reads requirements.txt: {:?}",
+        uv.warnings
+    );
+}
