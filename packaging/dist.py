@@ -98,12 +98,27 @@ def zip_file(path, files):
             z.writestr(info, source.read_bytes())
 
 
+def binstall_paths(target):
+    """The archive name and the binary's path in it, as `cargo binstall` expands
+    `[package.metadata.binstall]` in Cargo.toml for `target`."""
+    with open(ROOT / "Cargo.toml", "rb") as f:
+        meta = tomllib.load(f)["package"]["metadata"]["binstall"]
+    meta = {**meta, **meta.get("overrides", {}).get(target, {})}
+    values = {"name": "dockform", "target": target, "version": crate_version(), "repo": "",
+              "bin": "dockform", "binary-ext": ".exe" if "windows" in target else ""}
+    expand = lambda t: re.sub(r"\{ ([a-z-]+) \}", lambda m: values[m.group(1)], t)
+    return expand(meta["pkg-url"]).rsplit("/", 1)[1], expand(meta["bin-dir"])
+
+
 def archive(binary, target, out):
     folder = f"dockform-{target}"
     files = [(f"{folder}/{exe_name(target)}", binary, 0o755)]
     files += [(f"{folder}/{doc}", ROOT / doc, 0o644) for doc in DOCS]
     windows = "windows" in target
     path = out / (folder + (".zip" if windows else ".tar.gz"))
+    if binstall_paths(target) != (path.name, files[0][0]):
+        fail(f"`[package.metadata.binstall]` in Cargo.toml expands to {binstall_paths(target)} "
+             f"for {target}, the archive is ({path.name!r}, {files[0][0]!r})")
     (zip_file if windows else tar_gz)(path, files)
     Path(f"{path}.sha256").write_text(f"{sha256(path)}  {path.name}\n")
     sums = sorted(p for p in out.iterdir() if p.name.startswith("dockform-")
