@@ -23,7 +23,6 @@ channels=("$@")
 
 ver=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
 cargo build --release --locked --quiet   # a no-op when the e2e step or a developer built it
-rm -rf "$out/archive" "$out/wheel" "$out/npm" "$out/crate"
 mkdir -p "$out"
 "$bin" init --stdout --yes --no-config "$example" > "$out/expected.txt"
 
@@ -44,6 +43,7 @@ smoke() {
 timed() {
   local start=$SECONDS
   printf '\n--> %s\n' "$1"
+  rm -rf "${out:?}/${1%-install}"
   "check_$1"
   printf -- '--> %s: %ss\n' "$1" $((SECONDS - start))
 }
