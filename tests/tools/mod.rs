@@ -183,7 +183,7 @@ pub fn podman_compose() -> &'static Path {
 }
 
 fn provision_compose(venv: &Path, python: &str) -> Result<PathBuf, Vec<String>> {
-    let works = |tool: &Path| run(Command::new(tool).arg("--version"));
+    let works = |tool: &Path| run(Command::new(tool).args(["--dry-run", "--version"]));
     let in_venv = venv.join("bin/podman-compose");
     let mut tried = Vec::new();
     match works(&in_venv) {
