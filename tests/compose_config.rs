@@ -1,25 +1,19 @@
 //! Every fixture's generated `compose.yaml` is accepted by a real Compose implementation:
 //! `podman-compose config` (it parses, merges and normalizes the file the way `up` does).
-//! Skipped with a note when the tool is absent, except under `CI=true`, where a missing
-//! tool fails the test (`.ci/run` installs it).
+//! The tool is provisioned like the other test tools (`tests/tools/mod.rs`): a virtualenv
+//! under `target/tmp/test-tools`, where `.ci/run` installs it. It runs with `--dry-run`,
+//! so `config` needs no podman.
 
 mod common;
+mod tools;
 
 use std::process::Command;
 
 use common::*;
 
-fn tool() -> Option<&'static str> {
-    let ok = Command::new("podman-compose")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    ok.then_some("podman-compose")
-}
-
-fn config(dir: &std::path::Path, tool: &str) -> std::process::Output {
-    Command::new(tool)
-        .args(["-f", "compose.yaml", "config"])
+fn config(dir: &std::path::Path) -> std::process::Output {
+    Command::new(tools::podman_compose())
+        .args(["--dry-run", "-f", "compose.yaml", "config"])
         .current_dir(dir)
         .output()
         .expect("run the compose tool")
@@ -27,14 +21,6 @@ fn config(dir: &std::path::Path, tool: &str) -> std::process::Output {
 
 #[test]
 fn every_fixture_compose_file_passes_compose_config() {
-    let Some(tool) = tool() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "podman-compose is missing under CI=true: install it (python3 -m pip install podman-compose)"
-        );
-        eprintln!("podman-compose not found: compose.yaml not validated");
-        return;
-    };
     let mut failures = Vec::new();
     let mut checked = 0;
     for name in fixtures().into_iter().filter(|n| !n.starts_with("error-")) {
@@ -45,7 +31,7 @@ fn every_fixture_compose_file_passes_compose_config() {
             failures.push(format!("{name}: no compose.yaml"));
             continue;
         }
-        let out = config(dir.path(), tool);
+        let out = config(dir.path());
         checked += 1;
         if !out.status.success() {
             failures.push(format!("{name}: {}", stderr(&out)));
@@ -59,14 +45,13 @@ fn every_fixture_compose_file_passes_compose_config() {
 /// lenient: it does not check that `depends_on` names a defined service.)
 #[test]
 fn compose_config_refuses_a_broken_file() {
-    let Some(tool) = tool() else { return };
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("compose.yaml"),
         "services:\n  app:\n    image: x\n    ports: 12\n",
     )
     .unwrap();
-    assert!(!config(dir.path(), tool).status.success());
+    assert!(!config(dir.path()).status.success());
 }
 
 /// `--no-compose` and `compose = false` in `dockform.toml` leave both files out;

@@ -156,3 +156,54 @@ fn message(tried: &[String]) -> String {
         tried.join("\n  - ")
     )
 }
+
+/// podman-compose, pinned: the Compose implementation `tests/compose_config.rs` runs
+/// `config` with.
+const COMPOSE_PACKAGE: &str = "podman-compose==1.6.0";
+
+/// podman-compose: the one in `target/tmp/test-tools/compose-venv` (where `.ci/run`
+/// installs it), else one on `PATH`, else that virtualenv made now. Run it with
+/// `--dry-run`, so `config` needs no podman. Panics with what was tried and the fix.
+pub fn podman_compose() -> &'static Path {
+    static TOOL: OnceLock<PathBuf> = OnceLock::new();
+    TOOL.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-tools");
+        std::fs::create_dir_all(&dir).unwrap();
+        let lock = std::fs::File::create(dir.join(".compose-lock")).unwrap();
+        lock.lock().unwrap();
+        provision_compose(&dir.join("compose-venv"), &interpreter()).unwrap_or_else(|tried| {
+            panic!(
+                "podman-compose is needed and could not be provisioned; tried:\n  - {}\nfix: \
+                 install Python's venv module (Debian/Ubuntu: `apt-get install python3-venv`) \
+                 and rerun, or put `podman-compose` on PATH",
+                tried.join("\n  - ")
+            )
+        })
+    })
+}
+
+fn provision_compose(venv: &Path, python: &str) -> Result<PathBuf, Vec<String>> {
+    let works = |tool: &Path| run(Command::new(tool).args(["--dry-run", "--version"]));
+    let in_venv = venv.join("bin/podman-compose");
+    let mut tried = Vec::new();
+    match works(&in_venv) {
+        Ok(()) => return Ok(in_venv),
+        Err(e) => tried.push(format!("`{}`: {e}", in_venv.display())),
+    }
+    match works(Path::new("podman-compose")) {
+        Ok(()) => return Ok("podman-compose".into()),
+        Err(e) => tried.push(format!("podman-compose on PATH: {e}")),
+    }
+    let made = run(Command::new(python)
+        .args(["-m", "venv", "--clear"])
+        .arg(venv))
+    .and_then(|()| run(pip(&venv.join("bin/python")).arg(COMPOSE_PACKAGE)))
+    .and_then(|()| works(&in_venv));
+    match made {
+        Ok(()) => Ok(in_venv),
+        Err(e) => {
+            tried.push(format!("a virtualenv in `{}`: {e}", venv.display()));
+            Err(tried)
+        }
+    }
+}
