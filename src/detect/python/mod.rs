@@ -18,9 +18,12 @@
 //! - `framework` (string or null): `django`, `fastapi` or `flask`.
 //! - `compiled` (list): dependencies that need C libraries; `build_packages` and
 //!   `runtime_packages` (tables `apt`/`apk` → list): their distribution packages.
+//! - `runtime_paths` (list or null): paths under the app directory the final stage
+//!   copies from the build stage; null copies the whole tree (see `payload`).
 
 mod entry;
 mod manifests;
+mod payload;
 mod pm;
 mod version;
 
@@ -67,6 +70,7 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     };
     extras(preset, &m, &found, &mut d)?;
     compiled(preset, &m, hints, &mut d)?;
+    payload::detect(project, &m, hints, &found, &mut d);
     Ok(Some(d))
 }
 
