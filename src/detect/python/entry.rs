@@ -281,15 +281,22 @@ fn django(
     );
     set(d, "start-command", &cmd, &manage, why)?;
     if Regex::new(r"(?m)^STATIC_ROOT\s*=").is_ok_and(|re| re.is_match(&settings_text)) {
-        d.layer.build_command = Some(format!(
-            "python {} collectstatic --noinput",
-            in_dir(&dir, "manage.py")
-        ));
-        d.why(
-            "build-command",
-            Some(&manage),
-            "`STATIC_ROOT` is set, so static files are collected at build time",
-        );
+        let manage_py = in_dir(&dir, "manage.py");
+        let mut cmd = format!("python {manage_py} collectstatic --noinput");
+        let mut why =
+            "`STATIC_ROOT` is set, so static files are collected at build time".to_string();
+        // django-compressor with `COMPRESS_OFFLINE = True` serves only what `compress`
+        // wrote at build time (into `STATIC_ROOT`); without it every page with a
+        // `{% compress %}` tag fails with `OfflineGenerationError`.
+        if m.has("django-compressor")
+            && Regex::new(r"(?m)^COMPRESS_OFFLINE\s*=\s*True\b")
+                .is_ok_and(|re| re.is_match(&settings_text))
+        {
+            cmd.push_str(&format!(" && python {manage_py} compress --force"));
+            why.push_str("; `COMPRESS_OFFLINE = True` with django-compressor, so `compress` renders the compressed files too");
+        }
+        d.layer.build_command = Some(cmd);
+        d.why("build-command", Some(&manage), why);
     }
     let dev = words(&["python", &manage, "runserver", &bind]);
     set(

@@ -18,11 +18,15 @@
 //! - `framework` (string or null): `django`, `fastapi` or `flask`.
 //! - `compiled` (list): dependencies that need C libraries; `build_packages` and
 //!   `runtime_packages` (tables `apt`/`apk` → list): their distribution packages.
+//! - `runtime_paths` (list or null): paths under the app directory the final stage
+//!   copies from the build stage; null copies the whole tree (see `payload`).
 
 mod entry;
 mod manifests;
+mod payload;
 mod pm;
 mod version;
+mod wheels;
 
 use serde_json::{Value, json};
 
@@ -66,7 +70,8 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         return Ok(Some(d));
     };
     extras(preset, &m, &found, &mut d)?;
-    compiled(preset, &m, hints, &mut d)?;
+    compiled(project, preset, &m, hints, &mut d)?;
+    payload::detect(project, &m, hints, &found, &mut d);
     Ok(Some(d))
 }
 
@@ -140,19 +145,72 @@ fn extras(preset: &Preset, m: &Manifests, found: &entry::Entry, d: &mut Detectio
     Ok(())
 }
 
-/// Dependencies that compile C or load C libraries: builder and runtime packages.
-fn compiled(preset: &Preset, m: &Manifests, hints: &Layer, d: &mut Detection) -> Result<()> {
+/// Dependencies that compile C or load C libraries: builder and runtime packages. A
+/// dependency the lockfile has a wheel for (on the image's Python, Linux x86_64) needs
+/// neither: the wheel is built, and bundles its libraries. Pinned requirements name no
+/// files, so without a lockfile the packages stay.
+fn compiled(
+    project: &Project,
+    preset: &Preset,
+    m: &Manifests,
+    hints: &Layer,
+    d: &mut Detection,
+) -> Result<()> {
     let table = preset
         .data
         .get("compiled")
         .and_then(|v| v.as_table())
         .cloned()
         .unwrap_or_default();
-    let names: Vec<String> = table
+    let family = hints
+        .runtime
+        .as_deref()
+        .or(preset.defaults.runtime.as_deref())
+        .and_then(|r| preset.runtime.get(r));
+    let data = |k: &str| family.and_then(|f| f.data.get(k)).and_then(|v| v.as_str());
+    let version = target_version(preset, hints, d)?;
+    let target = wheels::Target {
+        python: &version,
+        musl: data("packages") == Some("apk"),
+    };
+    let lock = wheels::Lock::read(project)?;
+    let mut names = Vec::new();
+    let mut notes = Vec::new();
+    for name in table
         .keys()
         .filter(|k| m.main.contains(*k) || m.dev.contains(*k))
-        .cloned()
-        .collect();
+    {
+        let entry = &table[name];
+        let compiles = entry
+            .get("compiles")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true);
+        // A package that compiles is replaced by its wheel; a pure one that loads a C
+        // library at run time, by its binary companion (`psycopg-binary`) when locked.
+        let wheel_of = if compiles {
+            Some(name.as_str())
+        } else {
+            entry.get("binary").and_then(|v| v.as_str())
+        };
+        let wheel = lock
+            .as_ref()
+            .zip(wheel_of)
+            .and_then(|(l, w)| l.wheel_for(w, &target).map(|f| (l.file, f)));
+        match (wheel, &lock) {
+            (Some((file, whl)), _) => notes.push(format!(
+                "`{name}` installs from the wheel `{whl}` locked in `{file}`, which bundles its libraries"
+            )),
+            (None, Some(l)) if l.has(name) => {
+                notes.push(format!(
+                    "`{}` has no wheel for CPython {version} on Linux x86_64 in `{}`",
+                    wheel_of.unwrap_or(name),
+                    l.file
+                ));
+                names.push(name.clone());
+            }
+            _ => names.push(name.clone()),
+        }
+    }
     let mut build = json!({ "apt": [], "apk": [] });
     let mut runtime = json!({ "apt": [], "apk": [] });
     for tool in ["apt", "apk"] {
@@ -180,11 +238,7 @@ fn compiled(preset: &Preset, m: &Manifests, hints: &Layer, d: &mut Detection) ->
         runtime[tool] = json!(r);
     }
     let needs_libs = runtime["apt"].as_array().is_some_and(|a| !a.is_empty());
-    let distroless = hints
-        .runtime
-        .as_deref()
-        .and_then(|r| preset.runtime.get(r))
-        .is_some_and(|f| f.data.get("packages").and_then(|v| v.as_str()) == Some("none"));
+    let distroless = data("packages") == Some("none") && hints.runtime.is_some();
     if needs_libs && distroless {
         return Err(Error::invalid(
             "`--runtime`",
@@ -195,15 +249,33 @@ fn compiled(preset: &Preset, m: &Manifests, hints: &Layer, d: &mut Detection) ->
             ),
         ));
     }
-    let why = if names.is_empty() {
+    if !names.is_empty() && lock.is_none() {
+        notes.push("pinned requirements name no wheel files, so whether one exists cannot be known offline".into());
+    }
+    let mut why = if names.is_empty() {
         "no dependency needs C libraries".to_string()
     } else {
         format!("{} build against C libraries", names.join(", "))
     };
-    d.fact("compiled", names, None, why.clone());
-    d.fact("build_packages", build, None, why.clone());
-    d.fact("runtime_packages", runtime, None, why);
+    if !notes.is_empty() {
+        why = format!("{why}: {}", notes.join("; "));
+    }
+    let source = lock.as_ref().map(|l| l.file);
+    d.fact("compiled", names, source, why.clone());
+    d.fact("build_packages", build, source, why.clone());
+    d.fact("runtime_packages", runtime, source, why);
     Ok(())
+}
+
+/// The Python line the image gets: asked for, detected, else the preset default.
+fn target_version(preset: &Preset, hints: &Layer, d: &Detection) -> Result<String> {
+    let wanted = hints
+        .version
+        .as_deref()
+        .or(d.layer.version.as_deref())
+        .or(preset.defaults.version.as_deref())
+        .unwrap_or_default();
+    resolve_version(preset, wanted)
 }
 
 fn list(v: Option<&toml::Value>) -> Vec<String> {

@@ -21,6 +21,7 @@
 mod manifest;
 mod serve;
 mod source;
+mod tls;
 
 use std::collections::BTreeMap;
 
@@ -84,25 +85,16 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         config.as_deref(),
         &mut d,
     )?;
-    let manifests: Vec<(String, &toml::Table)> = packages
-        .iter()
-        .map(|p| (manifest::join(&p.dir, "Cargo.toml"), &p.manifest))
-        .chain([("Cargo.toml".to_string(), &root)])
-        .collect();
-    let refs: Vec<(&str, &toml::Table)> = manifests.iter().map(|(f, t)| (f.as_str(), *t)).collect();
-    match source::openssl(lock.as_deref(), &refs) {
-        Some((file, why)) => {
-            d.fact("openssl", true, Some(&file), why);
-            if hints.runtime.as_deref() == Some("scratch") {
-                d.warn("OpenSSL in a static musl build needs the `vendored` feature of the `openssl` crate (or switch to rustls); `--runtime scratch` will otherwise fail to link");
-            }
-        }
-        None => d.fact(
-            "openssl",
-            false,
-            None,
-            "no OpenSSL crates (rustls needs no system library)",
-        ),
+    let manifest_file = manifest::join(&pkg.dir, "Cargo.toml");
+    let tls = tls::openssl(
+        lock.as_deref(),
+        &pkg.name,
+        (&manifest_file, &pkg.manifest),
+        &root,
+    );
+    d.fact("openssl", tls.needed, tls.file.as_deref(), tls.why);
+    if tls.needed && hints.runtime.as_deref() == Some("scratch") {
+        d.warn("OpenSSL in a static musl build needs the `vendored` feature of the `openssl` crate (or switch to rustls); `--runtime scratch` will otherwise fail to link");
     }
     if hints.start_command.is_none()
         && let Some((word, why)) = serve::subcommand(project, pkg, bin)

@@ -206,40 +206,6 @@ pub fn cargo_config(project: &Project, d: &mut Detection) -> Result<Option<Strin
     Ok(clean.then(|| file.to_string()))
 }
 
-/// Crates that link the system OpenSSL.
-const OPENSSL: &[&str] = &["openssl", "openssl-sys", "native-tls"];
-
-/// Whether the build links OpenSSL: `Cargo.lock` knows for sure; without it the
-/// manifests' direct dependencies are checked.
-pub fn openssl(lock: Option<&str>, manifests: &[(&str, &Table)]) -> Option<(String, String)> {
-    if let Some(lock) = lock {
-        return OPENSSL
-            .iter()
-            .find(|c| lock.lines().any(|l| l.trim() == format!("name = \"{c}\"")))
-            .map(|c| {
-                (
-                    "Cargo.lock".to_string(),
-                    format!("`{c}` is in the dependency graph"),
-                )
-            });
-    }
-    for (file, m) in manifests {
-        for section in ["dependencies", "workspace"] {
-            let deps = match section {
-                "workspace" => m.get("workspace").and_then(|w| w.get("dependencies")),
-                s => m.get(s),
-            };
-            if let Some(c) = deps
-                .and_then(Value::as_table)
-                .and_then(|t| OPENSSL.iter().find(|c| t.contains_key(**c)))
-            {
-                return Some((file.to_string(), format!("`{c}` is a dependency")));
-            }
-        }
-    }
-    None
-}
-
 /// The port from the code: a `PORT` variable's default, else a bind address literal.
 /// Warns when the code binds only to loopback, which a container cannot publish.
 pub fn port(project: &Project, dir: &str, d: &mut Detection) {

@@ -683,3 +683,92 @@ fn a_loopback_clap_flag_without_env_is_passed_all_interfaces() {
         Some("/usr/local/bin/a --listen 0.0.0.0")
     );
 }
+
+/// A lockfile where `reqwest` can reach OpenSSL through native-tls (as a lockfile holds
+/// every crate some feature of the package can enable) or rustls.
+const TLS_LOCK: &str = r#"
+[[package]]
+name = "a"
+version = "0.1.0"
+dependencies = ["reqwest"]
+
+[[package]]
+name = "reqwest"
+version = "0.12.0"
+dependencies = ["hyper-rustls", "native-tls"]
+
+[[package]]
+name = "hyper-rustls"
+version = "0.27.0"
+
+[[package]]
+name = "native-tls"
+version = "0.2.0"
+dependencies = ["openssl-sys"]
+
+[[package]]
+name = "openssl-sys"
+version = "0.9.0"
+"#;
+
+#[test]
+fn openssl_reached_only_through_a_non_default_feature_installs_no_headers() {
+    let manifest = "[package]\nname = \"a\"\n[features]\ndefault = [\"rustls\"]\nrustls = [\"reqwest/rustls-tls\"]\nnative = [\"reqwest/native-tls\"]\n[dependencies]\nreqwest = { version = \"0.12\", default-features = false }\n";
+    let d = ok(&[
+        ("Cargo.toml", manifest),
+        ("Cargo.lock", TLS_LOCK),
+        ("src/main.rs", MAIN),
+    ]);
+    assert_eq!(d.extra["openssl"].value, false);
+    assert!(
+        d.extra["openssl"].evidence.reason.contains("`native`"),
+        "{}",
+        d.extra["openssl"].evidence.reason
+    );
+}
+
+#[test]
+fn openssl_through_default_features_or_a_default_on_dependency_installs_headers() {
+    let by_default = "[package]\nname = \"a\"\n[features]\ndefault = [\"native\"]\nnative = [\"reqwest/native-tls\"]\n[dependencies]\nreqwest = { version = \"0.12\", default-features = false }\n";
+    let plain = "[package]\nname = \"a\"\n[dependencies]\nreqwest = \"0.12\"\n";
+    // Default features off, but nothing of the package selects OpenSSL: the crate may
+    // pull it in by itself (through a dependency of its own).
+    let ungated = "[package]\nname = \"a\"\n[dependencies]\nreqwest = { version = \"0.12\", default-features = false }\n";
+    for manifest in [by_default, plain, ungated] {
+        let d = ok(&[
+            ("Cargo.toml", manifest),
+            ("Cargo.lock", TLS_LOCK),
+            ("src/main.rs", MAIN),
+        ]);
+        assert_eq!(d.extra["openssl"].value, true, "{manifest}");
+    }
+}
+
+#[test]
+fn an_optional_dependency_off_by_default_does_not_bring_openssl() {
+    let manifest = "[package]\nname = \"a\"\n[features]\nhttp = [\"dep:reqwest\"]\n[dependencies]\nreqwest = { version = \"0.12\", optional = true }\n";
+    let d = ok(&[
+        ("Cargo.toml", manifest),
+        ("Cargo.lock", TLS_LOCK),
+        ("src/main.rs", MAIN),
+    ]);
+    assert_eq!(d.extra["openssl"].value, false);
+}
+
+#[test]
+fn a_package_defaulting_to_rustls_with_an_openssl_feature_installs_no_headers() {
+    // The dependency keeps its default features; the package's own `openssl` feature,
+    // off by default, is what put OpenSSL in the lockfile.
+    let manifest = "[package]\nname = \"a\"\n[features]\ndefault = [\"rustls\"]\nrustls = [\"reqwest/rustls-tls\"]\nopenssl = [\"reqwest/native-tls\"]\n[dependencies]\nreqwest = \"0.12\"\n";
+    let d = ok(&[
+        ("Cargo.toml", manifest),
+        ("Cargo.lock", TLS_LOCK),
+        ("src/main.rs", MAIN),
+    ]);
+    assert_eq!(d.extra["openssl"].value, false);
+    assert!(
+        d.extra["openssl"].evidence.reason.contains("`openssl`"),
+        "{}",
+        d.extra["openssl"].evidence.reason
+    );
+}

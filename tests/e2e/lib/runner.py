@@ -711,6 +711,25 @@ def sizes(ctx, engine, cfg, st, stack, tag, prod, logs, check, row):
     if check("naive_build", rc == 0, f"exit {rc}, see {logs / 'naive.log'}"):
         row["sizes"]["naive_mb"] = mb(f"{tag}:naive-{engine.name}")
         row["sizes"]["reduction"] = round(1 - row["sizes"]["final_mb"] / row["sizes"]["naive_mb"], 3)
+        payload(row["sizes"], builder, mb)
+
+
+def payload(s, builder, mb):
+    """What each image adds on top of its base: the final image's payload is what the app
+    needs (its dependencies, code and assets); the naive one's also carries the build
+    tools, caches and the whole source tree. Whole-image sizes hide that difference
+    when both images start from the same runtime."""
+    try:
+        builder_mb = mb(builder) if builder != "scratch" else 0.0
+    except RuntimeError:
+        return
+    s["builder_base_mb"] = builder_mb
+    s["naive_payload_mb"] = round(s["naive_mb"] - builder_mb, 1)
+    if s.get("runtime_base_mb") is None:
+        return
+    s["payload_mb"] = round(s["final_mb"] - s["runtime_base_mb"], 1)
+    if s["naive_payload_mb"] > 0:
+        s["payload_reduction"] = round(1 - s["payload_mb"] / s["naive_payload_mb"], 3)
 
 
 def run_once_more_if_red(project, engine, out_dir, quick):
@@ -759,16 +778,18 @@ def write_report(rows, out_dir, elapsed):
     doc = {"ok": all(r["ok"] for r in rows), "elapsed_s": round(elapsed, 1), "rows": rows, "note": note}
     (out_dir / "report.json").write_text(json.dumps(doc, indent=2) + "\n")
     lines = ["# dockform end-to-end report", "", doc["note"], "",
-             "| project | engine | result | row s | cold s | warm s | deps cached | final MB | runtime base MB | naive MB | reduction | failed checks |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| project | engine | result | row s | cold s | warm s | deps cached | final MB | runtime base MB | naive MB | reduction | payload MB | naive payload MB | payload reduction | failed checks |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         t, s, d = r["times"], r["sizes"], r.get("deps_steps", {})
         red = f"{s['reduction']:.0%}" if "reduction" in s else ""
+        pred = f"{s['payload_reduction']:.0%}" if "payload_reduction" in s else ""
         deps = f"{d['cached']}/{d['matched']}" if d else ""
         lines.append(f"| {r['project']} | {r['engine']} | {'pass' if r['ok'] else 'FAIL'} | {t.get('total_s', '')} "
                      f"| {t.get('cold_s', '')} "
                      f"| {t.get('warm_s', '')} | {deps} | {s.get('final_mb', '')} | {s.get('runtime_base_mb', '')} "
-                     f"| {s.get('naive_mb', '')} | {red} | {'; '.join(c.split(':')[0] for c in r['failures'])} |")
+                     f"| {s.get('naive_mb', '')} | {red} | {s.get('payload_mb', '')} | {s.get('naive_payload_mb', '')} | {pred} "
+                     f"| {'; '.join(c.split(':')[0] for c in r['failures'])} |")
     retried = [r for r in rows if r.get("first_attempt_failures")]
     if retried:
         lines += ["", "## Rows run twice", "",

@@ -98,6 +98,21 @@ class StagesTest(unittest.TestCase):
         self.assertEqual(runner.resolve_image(st, st[2][1]), "node:24-trixie-slim")
 
 
+class PayloadTest(unittest.TestCase):
+    def test_payload_is_what_each_image_adds_to_its_base(self):
+        sizes = {"final_mb": 195.0, "runtime_base_mb": 188.0, "naive_mb": 215.0}
+        runner.payload(sizes, "python:3.13-slim-trixie", lambda image: 188.0)
+        self.assertEqual(sizes["payload_mb"], 7.0)
+        self.assertEqual(sizes["naive_payload_mb"], 27.0)
+        self.assertEqual(sizes["payload_reduction"], round(1 - 7 / 27, 3))
+
+    def test_an_unmeasured_runtime_base_gives_no_payload(self):
+        sizes = {"final_mb": 50.0, "runtime_base_mb": None, "naive_mb": 215.0}
+        runner.payload(sizes, "python:3.13-slim-trixie", lambda image: 188.0)
+        self.assertNotIn("payload_mb", sizes)
+        self.assertEqual(sizes["naive_payload_mb"], 27.0)
+
+
 class LockfileChangeTest(unittest.TestCase):
     """The probe changes the lockfile for the build only, and judges the install step."""
 
