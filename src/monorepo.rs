@@ -1,0 +1,324 @@
+//! `dockform init` on a JavaScript workspace (npm or pnpm): one Dockerfile per chosen
+//! app, in the app's directory and built from the root; one root `.dockerignore`, a
+//! root `compose.yaml` and `docker-bake.hcl` that build them all.
+//!
+//! Each app is detected from its own directory (the detectors see the enclosing
+//! workspace: the root's lockfile and package manager) and resolved like a single
+//! project; `templates/workspace/` then renders it with its workspace context.
+
+use serde::Serialize;
+
+use crate::cli::InitArgs;
+use crate::config;
+use crate::detect::arbitrate::package_role;
+use crate::detect::workspace::JsWorkspace;
+use crate::error::{Error, Result};
+use crate::init::{self, Action, Output};
+use crate::layer::{Layer, Origin};
+use crate::render::{Rendered, Renderer};
+use crate::wizard::Defaults;
+use crate::write::Plan;
+use crate::{preset, questions, report, scan, settings};
+
+/// One app as the workspace templates see it (`app`, and each of `apps`).
+#[derive(Debug, Clone, Serialize)]
+pub struct AppContext {
+    /// Its directory, relative to the root (`apps/api`).
+    pub dir: String,
+    /// Its package name (`pnpm --filter` selects by it).
+    pub name: String,
+    /// The Compose service and bake target (`api`).
+    pub service: String,
+    /// The image tag (`shop-api`).
+    pub image: String,
+    /// Its directory and those of the workspace packages it depends on.
+    pub closure: Vec<String>,
+    /// Root files the install reads (`package.json`, the lockfile, ...).
+    pub root_files: Vec<String>,
+    /// The root lockfile, if any.
+    pub lockfile: Option<String>,
+    /// The port it serves, if any, and the host port Compose publishes it on.
+    pub port: Option<u16>,
+    /// Unique across the apps, so every service can run at once.
+    pub host_port: Option<u16>,
+}
+
+/// The apps `wanted` names (directories, package names, or `all`), in the workspace's order.
+pub fn choose(ws: &JsWorkspace, wanted: &[String]) -> Result<Vec<String>> {
+    let project = scan::Project::scan(&ws.root)?;
+    if wanted.iter().any(|w| w == "all") {
+        let apps: Vec<String> = ws
+            .members
+            .iter()
+            .filter(|m| package_role(&project, &m.dir).0)
+            .map(|m| m.dir.clone())
+            .collect();
+        if apps.is_empty() {
+            return Err(Error::bad_input(
+                ws.file.clone(),
+                "declares a workspace with no app (no package has a server or a start script); pass `--app DIR` to choose one",
+            ));
+        }
+        return Ok(apps);
+    }
+    let mut chosen = Vec::new();
+    for w in wanted {
+        let w = w.trim_start_matches("./").trim_end_matches('/');
+        let found = ws
+            .members
+            .iter()
+            .find(|m| m.dir == w || m.name == w)
+            .or_else(|| {
+                let mut by_leaf = ws
+                    .members
+                    .iter()
+                    .filter(|m| m.dir.rsplit('/').next() == Some(w));
+                by_leaf.next().filter(|_| by_leaf.next().is_none())
+            });
+        match found {
+            Some(m) if !chosen.contains(&m.dir) => chosen.push(m.dir.clone()),
+            Some(_) => {}
+            None => {
+                let names: Vec<&str> = ws.members.iter().map(|m| m.dir.as_str()).collect();
+                return Err(Error::invalid(
+                    "`--app`",
+                    format!(
+                        "`{}` is not a package of the workspace (its packages: {}; or pass `--app all`)",
+                        crate::validate::shown(w),
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(chosen)
+}
+
+/// Renders, then writes or compares, every file for the chosen `apps`.
+pub fn generate(args: &InitArgs, out: Output, ws: &JsWorkspace, apps: &[String]) -> Result<i32> {
+    let presets = preset::Presets::embedded()?;
+    let mut flags = config::flags_layer(&args.choices)?;
+    flags.app = None;
+    let renderer = Renderer::new(config::template_overrides(args.templates_dir.as_deref())?);
+    let base = report::image_name(&ws.root);
+    let mut contexts = Vec::new();
+    let mut files = Vec::new();
+    let mut warnings = Vec::new();
+    for dir in apps {
+        let (s, warned) = resolve_app(ws, dir, &presets, &flags)?;
+        warnings.extend(warned.into_iter().map(|w| format!("{dir}: {w}")));
+        let ctx = context(ws, dir, &s, &base, &contexts);
+        let text = renderer.render_with(
+            "workspace/node.Dockerfile.j2",
+            minijinja::context! { settings => minijinja::value::Serde(&s), app => minijinja::value::Serde(&ctx) },
+        )?;
+        files.push((format!("{dir}/Dockerfile"), text));
+        contexts.push(ctx);
+    }
+    let all = minijinja::context! { apps => minijinja::value::Serde(&contexts) };
+    for (name, template) in [
+        (".dockerignore", "workspace/dockerignore.j2"),
+        ("compose.yaml", "workspace/compose.yaml.j2"),
+        ("docker-bake.hcl", "workspace/docker-bake.hcl.j2"),
+    ] {
+        files.push((
+            name.to_string(),
+            renderer.render_with(template, all.clone())?,
+        ));
+    }
+    if !args.no_config && !args.check {
+        files.push((config::CONFIG_FILE.to_string(), saved_apps(apps)));
+    }
+    if !out.quiet {
+        warnings
+            .iter()
+            .for_each(|w| eprintln!("warning: {}", report::safe(w)));
+    }
+    let rendered = Rendered { files };
+    if args.stdout {
+        report::emit(&report::banners(&rendered))?;
+        return Ok(0);
+    }
+    if args.diff || args.check {
+        return init::compare(&Plan::new(&ws.root, &rendered)?, args.check, out);
+    }
+    let _lock = crate::write::DirLock::acquire(&ws.root, || {})?;
+    let plan = Plan::new(&ws.root, &rendered)?;
+    let actions = init::decide(&mut Defaults, &plan, args.force, false)?;
+    let code = init::write(&plan, &actions, args.json, out)?;
+    let wrote = actions
+        .iter()
+        .any(|a| matches!(a, Action::Created | Action::Updated));
+    if wrote && !args.json && !out.quiet {
+        eprintln!(
+            "\nNext, from `{}`:\n  docker buildx bake          (or `docker compose build`) builds every app\n  docker compose up           runs them\n  git add {} .dockerignore compose.yaml docker-bake.hcl dockform.toml",
+            report::safe(&ws.root.display().to_string()),
+            apps.iter()
+                .map(|a| format!("{a}/Dockerfile"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    Ok(code)
+}
+
+/// Detects and resolves one app from its own directory, as a single project would be.
+fn resolve_app(
+    ws: &JsWorkspace,
+    dir: &str,
+    presets: &preset::Presets,
+    flags: &Layer,
+) -> Result<(settings::Settings, Vec<String>)> {
+    let project = scan::Project::scan(&ws.root.join(dir))?;
+    let none = Layer::default();
+    let inputs = questions::Inputs {
+        project: &project,
+        presets,
+        config: &none,
+        flags,
+        from_env: &[],
+    };
+    let decided = questions::interview(&mut Defaults, &inputs)?;
+    let supported = ["node", "nextjs"].contains(&decided.detection.stack.as_str())
+        && ["npm", "pnpm"].contains(
+            &decided
+                .detection
+                .layer
+                .package_manager
+                .as_deref()
+                .unwrap_or("npm"),
+        );
+    if !supported {
+        return Err(Error::bad_input(
+            dir.to_string(),
+            format!(
+                "is a `{}` app with {}; per-app images are generated for the Node.js and Next.js apps of npm and pnpm workspaces so far (run dockform on it alone, or choose other apps)",
+                decided.detection.stack,
+                decided
+                    .detection
+                    .layer
+                    .package_manager
+                    .as_deref()
+                    .unwrap_or("no package manager")
+            ),
+        ));
+    }
+    let user = [(Origin::Flag, flags)];
+    let resolved = settings::resolve(decided.preset, &decided.detection, &user)?;
+    Ok((resolved.settings, decided.detection.warnings))
+}
+
+fn context(
+    ws: &JsWorkspace,
+    dir: &str,
+    s: &settings::Settings,
+    base: &str,
+    before: &[AppContext],
+) -> AppContext {
+    let leaf = dir.rsplit('/').next().unwrap_or(dir);
+    let mut service: String = leaf
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if before.iter().any(|a| a.service == service) {
+        service = dir.to_lowercase().replace(['/', '.', ' '], "-");
+    }
+    let mut root_files = vec!["package.json".to_string()];
+    root_files.extend(ws.lockfile.clone());
+    if ws.package_manager == "pnpm" {
+        root_files.push("pnpm-workspace.yaml".into());
+    }
+    if ws.root.join(".npmrc").is_file()
+        && !std::fs::read_to_string(ws.root.join(".npmrc")).is_ok_and(|t| t.contains("_auth"))
+    {
+        root_files.push(".npmrc".into());
+    }
+    let mut host_port = s.port;
+    while let Some(p) = host_port
+        && before.iter().any(|a| a.host_port == Some(p))
+    {
+        host_port = p.checked_add(1);
+    }
+    AppContext {
+        dir: dir.to_string(),
+        name: ws.member(dir).map_or(leaf.to_string(), |m| m.name.clone()),
+        image: format!("{base}-{service}"),
+        service,
+        closure: ws.closure(dir),
+        root_files,
+        lockfile: ws.lockfile.clone(),
+        port: s.port,
+        host_port,
+    }
+}
+
+/// `dockform.toml` at the root: the chosen apps, so `dockform check` covers them all.
+fn saved_apps(apps: &[String]) -> String {
+    let list: Vec<String> = apps
+        .iter()
+        .map(|a| serde_json::to_string(a).unwrap_or_default())
+        .collect();
+    format!(
+        "# dockform settings for this workspace: the apps it writes a Dockerfile for.\napps = [{}]\n",
+        list.join(", ")
+    )
+}
+
+/// The apps a root `dockform.toml` records (`apps = [...]`), if any.
+pub fn saved(root: &std::path::Path) -> Result<Vec<String>> {
+    let path = root.join(config::CONFIG_FILE);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(Vec::new());
+    };
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| crate::detect::toml_error(config::CONFIG_FILE, &text, &e))?;
+    Ok(table
+        .get("apps")
+        .and_then(toml::Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// `init` on a workspace: from a member, that app (and those the root already
+/// records); at the root, the apps `--app` or `dockform.toml` name. `None` when the
+/// directory is neither, or a root with no app chosen (the detectors then explain).
+pub fn route(args: &InitArgs, out: Output, root: &std::path::Path) -> Result<Option<i32>> {
+    if let Some((ws, rel)) = JsWorkspace::enclosing(root) {
+        let mut apps = saved(&ws.root)?;
+        if !apps.contains(&rel) {
+            apps.push(rel);
+        }
+        return generate(args, out, &ws, &apps).map(Some);
+    }
+    let Some(ws) = JsWorkspace::at(root) else {
+        if args.choices.app.len() > 1 {
+            return Err(Error::invalid(
+                "`--app`",
+                "is given more than once, but this is not a workspace root: choose one app",
+            ));
+        }
+        return Ok(None);
+    };
+    let wanted = if args.choices.app.is_empty() {
+        saved(&ws.root)?
+    } else {
+        args.choices.app.clone()
+    };
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    let apps = choose(&ws, &wanted)?;
+    generate(args, out, &ws, &apps).map(Some)
+}
