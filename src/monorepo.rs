@@ -29,7 +29,7 @@ pub struct AppContext {
     pub name: String,
     /// The Compose service and bake target (`api`).
     pub service: String,
-    /// The image tag (`shop-api`).
+    /// The image tag (the service name).
     pub image: String,
     /// Its directory and those of the workspace packages it depends on.
     pub closure: Vec<String>,
@@ -100,24 +100,66 @@ pub fn generate(args: &InitArgs, out: Output, ws: &JsWorkspace, apps: &[String])
     let mut flags = config::flags_layer(&args.choices)?;
     flags.app = None;
     let renderer = Renderer::new(config::template_overrides(args.templates_dir.as_deref())?);
-    let base = report::image_name(&ws.root);
-    let mut contexts = Vec::new();
-    let mut files = Vec::new();
-    let mut warnings = Vec::new();
+    let mut built = Built::default();
     for dir in apps {
         let (s, warned) = resolve_app(ws, dir, &presets, &flags)?;
-        warnings.extend(warned.into_iter().map(|w| format!("{dir}: {w}")));
-        let ctx = context(ws, dir, &s, &base, &contexts);
+        built
+            .warnings
+            .extend(warned.into_iter().map(|w| format!("{dir}: {w}")));
+        let mut ctx = context(dir, s.port, &built.apps);
+        ctx.name = ws.member(dir).map_or(ctx.name, |m| m.name.clone());
+        ctx.closure = ws.closure(dir);
+        ctx.root_files = root_files(ws);
+        ctx.lockfile = ws.lockfile.clone();
         let text = renderer.render_with(
             "workspace/node.Dockerfile.j2",
             minijinja::context! { settings => minijinja::value::Serde(&s), app => minijinja::value::Serde(&ctx) },
         )?;
-        files.push((format!("{dir}/Dockerfile"), text));
-        contexts.push(ctx);
+        built.files.push((format!("{dir}/Dockerfile"), text));
+        built.saved.push(dir.clone());
+        built.apps.push(ctx);
     }
-    let all = minijinja::context! { apps => minijinja::value::Serde(&contexts) };
+    built.ignore = Some(renderer.render_with(
+        "workspace/dockerignore.j2",
+        minijinja::context! { apps => minijinja::value::Serde(&built.apps) },
+    )?);
+    finish(args, out, &ws.root, &renderer, built)
+}
+
+/// What the per-app rendering produced, before the root files.
+#[derive(Default)]
+struct Built {
+    /// Each app's context, in order.
+    apps: Vec<AppContext>,
+    /// Each app's Dockerfile (path relative to the root, text).
+    files: Vec<(String, String)>,
+    /// The root `.dockerignore`.
+    ignore: Option<String>,
+    /// Warnings, each naming its app.
+    warnings: Vec<String>,
+    /// How `dockform.toml` names each app (`--app` values).
+    saved: Vec<String>,
+}
+
+/// Adds the root files (`.dockerignore`, `compose.yaml`, `docker-bake.hcl`,
+/// `dockform.toml`), then prints, compares or writes them all.
+fn finish(
+    args: &InitArgs,
+    out: Output,
+    root: &std::path::Path,
+    renderer: &Renderer,
+    built: Built,
+) -> Result<i32> {
+    let Built {
+        apps,
+        mut files,
+        ignore,
+        warnings,
+        saved,
+    } = built;
+    let all = minijinja::context! { apps => minijinja::value::Serde(&apps) };
+    files.push((".dockerignore".into(), ignore.unwrap_or_default()));
     for (name, template) in [
-        (".dockerignore", "workspace/dockerignore.j2"),
         ("compose.yaml", "workspace/compose.yaml.j2"),
         ("docker-bake.hcl", "workspace/docker-bake.hcl.j2"),
     ] {
@@ -126,8 +168,9 @@ pub fn generate(args: &InitArgs, out: Output, ws: &JsWorkspace, apps: &[String])
             renderer.render_with(template, all.clone())?,
         ));
     }
+    let dirs: Vec<String> = apps.iter().map(|a| a.dir.clone()).collect();
     if !args.no_config && !args.check {
-        files.push((config::CONFIG_FILE.to_string(), saved_apps(apps)));
+        files.push((config::CONFIG_FILE.to_string(), saved_apps(&saved)));
     }
     if !out.quiet {
         warnings
@@ -140,10 +183,10 @@ pub fn generate(args: &InitArgs, out: Output, ws: &JsWorkspace, apps: &[String])
         return Ok(0);
     }
     if args.diff || args.check {
-        return init::compare(&Plan::new(&ws.root, &rendered)?, args.check, out);
+        return init::compare(&Plan::new(root, &rendered)?, args.check, out);
     }
-    let _lock = crate::write::DirLock::acquire(&ws.root, || {})?;
-    let plan = Plan::new(&ws.root, &rendered)?;
+    let _lock = crate::write::DirLock::acquire(root, || {})?;
+    let plan = Plan::new(root, &rendered)?;
     let actions = init::decide(&mut Defaults, &plan, args.force, false)?;
     let code = init::write(&plan, &actions, args.json, out)?;
     let wrote = actions
@@ -152,14 +195,108 @@ pub fn generate(args: &InitArgs, out: Output, ws: &JsWorkspace, apps: &[String])
     if wrote && !args.json && !out.quiet {
         eprintln!(
             "\nNext, from `{}`:\n  docker buildx bake          (or `docker compose build`) builds every app\n  docker compose up           runs them\n  git add {} .dockerignore compose.yaml docker-bake.hcl dockform.toml",
-            report::safe(&ws.root.display().to_string()),
-            apps.iter()
+            report::safe(&root.display().to_string()),
+            dirs.iter()
                 .map(|a| format!("{a}/Dockerfile"))
                 .collect::<Vec<_>>()
                 .join(" ")
         );
     }
     Ok(code)
+}
+
+/// One Dockerfile per binary (Cargo workspace) or main package (Go module), each the
+/// stack's own Dockerfile for that app, placed in the app's directory; the build
+/// context stays the root, as its header says.
+pub fn generate_stack(
+    args: &InitArgs,
+    out: Output,
+    root: &scan::Project,
+    apps: &[String],
+) -> Result<i32> {
+    let presets = preset::Presets::embedded()?;
+    let flags = config::flags_layer(&args.choices)?;
+    let renderer = Renderer::new(config::template_overrides(args.templates_dir.as_deref())?);
+    let gitignore = crate::ignorefile::read(root.root());
+    let mut built = Built::default();
+    for app in apps {
+        let mut flags = flags.clone();
+        flags.app = Some(app.clone());
+        let none = Layer::default();
+        let inputs = questions::Inputs {
+            project: root,
+            presets: &presets,
+            config: &none,
+            flags: &flags,
+            from_env: &[],
+        };
+        let decided = questions::interview(&mut Defaults, &inputs)?;
+        let dir = app_dir(&decided.detection, app);
+        let user = [(Origin::Flag, &flags)];
+        let s = settings::resolve(decided.preset, &decided.detection, &user)?.settings;
+        let rendered = renderer.render(&s, gitignore.as_ref().map(|g| g.text.as_str()))?;
+        let mut ctx = context(&dir, s.port, &built.apps);
+        ctx.name = app.clone();
+        for (name, text) in rendered.files {
+            match name.as_str() {
+                "Dockerfile" => built
+                    .files
+                    .push((format!("{dir}/Dockerfile"), from_root(&text, &dir))),
+                ".dockerignore" if built.ignore.is_none() => built.ignore = Some(text),
+                _ => {}
+            }
+        }
+        built.warnings.extend(
+            decided
+                .detection
+                .warnings
+                .into_iter()
+                .map(|w| format!("{app}: {w}")),
+        );
+        built.saved.push(app.clone());
+        built.apps.push(ctx);
+    }
+    finish(args, out, root.root(), &renderer, built)
+}
+
+/// The directory an app's Dockerfile goes in: a binary's package directory, a main
+/// package's directory.
+fn app_dir(d: &crate::detect::Detection, app: &str) -> String {
+    let bins = d.extra.get("binaries").and_then(|f| f.value.as_array());
+    let from_bin = bins.and_then(|b| {
+        b.iter()
+            .find(|b| b["name"] == app)
+            .and_then(|b| b["dir"].as_str().map(String::from))
+    });
+    let dir = from_bin.unwrap_or_else(|| {
+        app.trim_start_matches("./")
+            .trim_end_matches('/')
+            .to_string()
+    });
+    if dir.is_empty() { ".".into() } else { dir }
+}
+
+/// The stack's header says `docker build ... .` for a Dockerfile at the root; this one
+/// is in `dir`, so each command in the leading comments gains `-f dir/Dockerfile`.
+fn from_root(text: &str, dir: &str) -> String {
+    if dir == "." {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut header = true;
+    for line in text.split_inclusive('\n') {
+        header &= line.starts_with('#') || line.trim().is_empty();
+        if header && line.starts_with('#') {
+            out.push_str(&line.replacen(
+                "docker build ",
+                &format!("docker build -f {dir}/Dockerfile "),
+                1,
+            ));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// Detects and resolves one app from its own directory, as a single project would be.
@@ -208,13 +345,7 @@ fn resolve_app(
     Ok((resolved.settings, decided.detection.warnings))
 }
 
-fn context(
-    ws: &JsWorkspace,
-    dir: &str,
-    s: &settings::Settings,
-    base: &str,
-    before: &[AppContext],
-) -> AppContext {
+fn context(dir: &str, port: Option<u16>, before: &[AppContext]) -> AppContext {
     let leaf = dir.rsplit('/').next().unwrap_or(dir);
     let mut service: String = leaf
         .to_lowercase()
@@ -227,20 +358,10 @@ fn context(
             }
         })
         .collect();
-    if before.iter().any(|a| a.service == service) {
-        service = dir.to_lowercase().replace(['/', '.', ' '], "-");
+    if service.is_empty() || service == "." || before.iter().any(|a| a.service == service) {
+        service = format!("app{}", before.len() + 1);
     }
-    let mut root_files = vec!["package.json".to_string()];
-    root_files.extend(ws.lockfile.clone());
-    if ws.package_manager == "pnpm" {
-        root_files.push("pnpm-workspace.yaml".into());
-    }
-    if ws.root.join(".npmrc").is_file()
-        && !std::fs::read_to_string(ws.root.join(".npmrc")).is_ok_and(|t| t.contains("_auth"))
-    {
-        root_files.push(".npmrc".into());
-    }
-    let mut host_port = s.port;
+    let mut host_port = port;
     while let Some(p) = host_port
         && before.iter().any(|a| a.host_port == Some(p))
     {
@@ -248,15 +369,30 @@ fn context(
     }
     AppContext {
         dir: dir.to_string(),
-        name: ws.member(dir).map_or(leaf.to_string(), |m| m.name.clone()),
-        image: format!("{base}-{service}"),
+        name: leaf.to_string(),
+        image: service.clone(),
         service,
-        closure: ws.closure(dir),
-        root_files,
-        lockfile: ws.lockfile.clone(),
-        port: s.port,
+        closure: Vec::new(),
+        root_files: Vec::new(),
+        lockfile: None,
+        port,
         host_port,
     }
+}
+
+/// Root files a JS workspace's install reads.
+fn root_files(ws: &JsWorkspace) -> Vec<String> {
+    let mut files = vec!["package.json".to_string()];
+    files.extend(ws.lockfile.clone());
+    if ws.package_manager == "pnpm" {
+        files.push("pnpm-workspace.yaml".into());
+    }
+    if ws.root.join(".npmrc").is_file()
+        && !std::fs::read_to_string(ws.root.join(".npmrc")).is_ok_and(|t| t.contains("_auth"))
+    {
+        files.push(".npmrc".into());
+    }
+    files
 }
 
 /// `dockform.toml` at the root: the chosen apps, so `dockform check` covers them all.
@@ -303,13 +439,7 @@ pub fn route(args: &InitArgs, out: Output, root: &std::path::Path) -> Result<Opt
         return generate(args, out, &ws, &apps).map(Some);
     }
     let Some(ws) = JsWorkspace::at(root) else {
-        if args.choices.app.len() > 1 {
-            return Err(Error::invalid(
-                "`--app`",
-                "is given more than once, but this is not a workspace root: choose one app",
-            ));
-        }
-        return Ok(None);
+        return stack_route(args, out, root);
     };
     let wanted = if args.choices.app.is_empty() {
         saved(&ws.root)?
@@ -321,4 +451,34 @@ pub fn route(args: &InitArgs, out: Output, root: &std::path::Path) -> Result<Opt
     }
     let apps = choose(&ws, &wanted)?;
     generate(args, out, &ws, &apps).map(Some)
+}
+
+/// A Cargo workspace or Go module root: one Dockerfile per app when `--app` names
+/// several (or `all` binaries of a Cargo workspace), or `dockform.toml` records them.
+fn stack_route(args: &InitArgs, out: Output, root: &std::path::Path) -> Result<Option<i32>> {
+    let mut wanted = args.choices.app.clone();
+    if wanted.is_empty() {
+        wanted = saved(root)?;
+    }
+    let project = scan::Project::scan(root)?;
+    if wanted == ["all"] {
+        // `--main all` keeps its meaning for a Go module: one image with every main.
+        let presets = preset::Presets::embedded()?;
+        let d = crate::detect::detect(&project, &presets, None, &Layer::default());
+        let bins = d.ok().and_then(|d| {
+            let list = d.extra.get("binaries")?.value.as_array()?.clone();
+            Some(
+                list.iter()
+                    .filter_map(|b| b["name"].as_str().map(String::from))
+                    .collect::<Vec<_>>(),
+            )
+        });
+        match bins {
+            Some(b) if b.len() > 1 => wanted = b,
+            _ => return Ok(None),
+        }
+    } else if wanted.len() < 2 {
+        return Ok(None);
+    }
+    generate_stack(args, out, &project, &wanted).map(Some)
 }
