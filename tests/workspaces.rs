@@ -126,3 +126,83 @@ fn an_unknown_app_names_the_workspace_packages() {
         "{err}"
     );
 }
+
+/// The bake file parsed by HashiCorp's HCL library (through `pygohcl`, see `tools`), as
+/// JSON: `{"group": {...}, "target": {...}}`.
+fn parse_bake(path: &std::path::Path) -> serde_json::Value {
+    let out = tools::tools()
+        .python()
+        .args([
+            "-c",
+            "import json, sys, pygohcl; print(json.dumps(pygohcl.loads(open(sys.argv[1]).read())))",
+        ])
+        .arg(path)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn every_bake_file_parses_and_its_default_group_builds_every_app_from_the_root() {
+    for name in workspaces() {
+        let dir = copy_fixture(&name);
+        assert!(init(dir.path(), &name).status.success(), "{name}");
+        let bake = parse_bake(&dir.path().join("docker-bake.hcl"));
+        let targets = bake["target"].as_object().unwrap();
+        let group: Vec<&str> = bake["group"]["default"]["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert_eq!(group.len(), targets.len(), "{name}: {bake}");
+        for t in group {
+            let target = &targets[t];
+            assert_eq!(target["context"], ".", "{name}: {t}");
+            assert_eq!(target["target"], "prod", "{name}: {t}");
+            let dockerfile = target["dockerfile"].as_str().unwrap();
+            assert!(
+                dir.path().join(dockerfile).is_file(),
+                "{name}: {t}: no {dockerfile}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_workspace_compose_file_passes_podman_compose_config() {
+    let ok = std::process::Command::new("podman-compose")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "podman-compose is missing under CI=true"
+        );
+        eprintln!("podman-compose not found: compose.yaml not validated");
+        return;
+    }
+    for name in workspaces() {
+        let dir = copy_fixture(&name);
+        assert!(init(dir.path(), &name).status.success(), "{name}");
+        let out = std::process::Command::new("podman-compose")
+            .args(["-f", "compose.yaml", "config"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("target: prod"), "{name}: {text}");
+    }
+}
