@@ -482,3 +482,78 @@ fn stack_route(args: &InitArgs, out: Output, root: &std::path::Path) -> Result<O
     }
     generate_stack(args, out, &project, &wanted).map(Some)
 }
+
+/// `detect` at a JS workspace root: the workspace, and each package with whether it is
+/// an app (and why) and its workspace dependency closure.
+pub fn describe(ws: &JsWorkspace) -> Result<serde_json::Value> {
+    let project = scan::Project::scan(&ws.root)?;
+    let saved = saved(&ws.root)?;
+    let packages: Vec<serde_json::Value> = ws
+        .members
+        .iter()
+        .map(|m| {
+            let (app, why) = package_role(&project, &m.dir);
+            serde_json::json!({
+                "dir": m.dir,
+                "name": m.name,
+                "app": app,
+                "reason": why,
+                "chosen": saved.contains(&m.dir),
+                "closure": ws.closure(&m.dir),
+            })
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "workspace": {
+            "file": ws.file,
+            "package_manager": ws.package_manager,
+            "lockfile": ws.lockfile,
+            "catalogs": ws.catalogs,
+        },
+        "packages": packages,
+    }))
+}
+
+/// The text form of [`describe`].
+pub fn describe_text(v: &serde_json::Value) -> String {
+    let w = &v["workspace"];
+    let mut text = format!(
+        "workspace: {} workspace declared in `{}`, lockfile {}{}\n",
+        w["package_manager"].as_str().unwrap_or_default(),
+        w["file"].as_str().unwrap_or_default(),
+        w["lockfile"]
+            .as_str()
+            .map_or("none".to_string(), |l| format!("`{l}`")),
+        if w["catalogs"] == true {
+            ", with catalogs"
+        } else {
+            ""
+        }
+    );
+    let empty = Vec::new();
+    for p in v["packages"].as_array().unwrap_or(&empty) {
+        let closure: Vec<&str> = p["closure"]
+            .as_array()
+            .unwrap_or(&empty)
+            .iter()
+            .filter_map(|c| c.as_str())
+            .filter(|c| Some(*c) != p["dir"].as_str())
+            .collect();
+        text.push_str(&format!(
+            "  {:<24} {:<8} {}\n",
+            p["dir"].as_str().unwrap_or_default(),
+            if p["app"] == true { "app" } else { "library" },
+            p["reason"].as_str().unwrap_or_default()
+        ));
+        if !closure.is_empty() {
+            text.push_str(&format!(
+                "  {:<24} {:<8} needs {}\n",
+                "",
+                "",
+                closure.join(", ")
+            ));
+        }
+    }
+    text.push_str("\nwrite a Dockerfile per app: `dockform init --app DIR` (repeat it) or `dockform init --app all`\n");
+    text
+}

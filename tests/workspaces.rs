@@ -206,3 +206,41 @@ fn every_workspace_compose_file_passes_podman_compose_config() {
         assert!(text.contains("target: prod"), "{name}: {text}");
     }
 }
+
+#[test]
+fn detect_at_a_root_shows_each_package_as_an_app_or_a_library_with_its_closure() {
+    let dir = copy_fixture("ws-npm-services");
+    let out = dockform(dir.path(), &["detect", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ws = &json["workspace"];
+    assert_eq!(ws["workspace"]["package_manager"], "npm");
+    assert_eq!(ws["workspace"]["lockfile"], "package-lock.json");
+    let by_dir = |d: &str| {
+        ws["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["dir"] == d)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_dir("apps/api")["app"], true);
+    assert_eq!(
+        by_dir("apps/api")["closure"],
+        serde_json::json!(["apps/api", "packages/shared"])
+    );
+    let lib = by_dir("packages/unrelated");
+    assert_eq!(lib["app"], false);
+    assert!(
+        lib["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no `scripts.start`")
+    );
+    let text = String::from_utf8(dockform(dir.path(), &["detect"]).stdout).unwrap();
+    assert!(
+        text.contains("apps/api") && text.contains("needs packages/shared"),
+        "{text}"
+    );
+}

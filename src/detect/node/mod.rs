@@ -237,7 +237,7 @@ fn refuse_workspace_root(project: &Project, pkg: &Package) -> Result<()> {
     Err(Error::bad_input(
         file,
         format!(
-            "makes this a workspace root (apps: {listed}); choose the apps to containerize (repeat `--app`, or pass `--app all`), e.g. `dockform init --app {example}`"
+            "makes this a workspace root (apps: {listed}); choose the apps to containerize (repeat `--app`, or use `--app all`), e.g. `dockform init --app {example}`"
         ),
     ))
 }
