@@ -16,7 +16,9 @@ use crate::error::{Error, Result};
 use crate::init::{self, Action, Output};
 use crate::layer::{Layer, Origin};
 use crate::render::{Rendered, Renderer};
-use crate::wizard::Defaults;
+use std::io::IsTerminal;
+
+use crate::wizard::{Ask, Defaults, Prompter, Terminal};
 use crate::write::Plan;
 use crate::{preset, questions, report, scan, settings};
 
@@ -427,6 +429,43 @@ pub fn saved(root: &std::path::Path) -> Result<Vec<String>> {
         .unwrap_or_default())
 }
 
+/// The wizard's question at a workspace root: which packages get a Dockerfile, the
+/// apps checked (libraries are listed too, unchecked, with why they are not apps).
+pub fn pick(p: &mut dyn Prompter, ws: &JsWorkspace) -> Result<Vec<String>> {
+    let project = scan::Project::scan(&ws.root)?;
+    let roles: Vec<(bool, String)> = ws
+        .members
+        .iter()
+        .map(|m| package_role(&project, &m.dir))
+        .collect();
+    let options: Vec<String> = ws.members.iter().map(|m| m.dir.clone()).collect();
+    let checked: Vec<bool> = roles.iter().map(|(app, _)| *app).collect();
+    let listing: String = ws
+        .members
+        .iter()
+        .zip(&roles)
+        .map(|(m, (app, why))| {
+            format!(
+                "  {:<24} {:<8} {why}\n",
+                m.dir,
+                if *app { "app" } else { "library" }
+            )
+        })
+        .collect();
+    p.show(&format!(
+        "\nThis is a {} workspace (`{}`); its packages:\n{listing}\n",
+        ws.package_manager, ws.file
+    ));
+    let ask = Ask {
+        key: "apps".into(),
+        prompt: "Apps to containerize".into(),
+        reason: "packages with a server or a start script are checked".into(),
+        flag: "--app".into(),
+    };
+    let chosen = p.multi_select(&ask, &options, &checked)?;
+    Ok(chosen.into_iter().map(|i| options[i].clone()).collect())
+}
+
 /// `init` on a workspace: from a member, that app (and those the root already
 /// records); at the root, the apps `--app` or `dockform.toml` name. `None` when the
 /// directory is neither, or a root with no app chosen (the detectors then explain).
@@ -446,10 +485,19 @@ pub fn route(args: &InitArgs, out: Output, root: &std::path::Path) -> Result<Opt
     } else {
         args.choices.app.clone()
     };
-    if wanted.is_empty() {
+    let interactive = !args.yes
+        && !args.stdout
+        && !args.check
+        && !args.json
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal();
+    let apps = if !wanted.is_empty() {
+        choose(&ws, &wanted)?
+    } else if interactive {
+        pick(&mut Terminal::default(), &ws)?
+    } else {
         return Ok(None);
-    }
-    let apps = choose(&ws, &wanted)?;
+    };
     generate(args, out, &ws, &apps).map(Some)
 }
 
@@ -556,4 +604,63 @@ pub fn describe_text(v: &serde_json::Value) -> String {
     }
     text.push_str("\nwrite a Dockerfile per app: `dockform init --app DIR` (repeat it) or `dockform init --app all`\n");
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wizard::Scripted;
+
+    fn workspace() -> (tempfile::TempDir, JsWorkspace) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            ("package.json", r#"{"workspaces":["apps/*","packages/*"]}"#),
+            (
+                "apps/api/package.json",
+                r#"{"name":"api","scripts":{"start":"node a.js"}}"#,
+            ),
+            (
+                "apps/web/package.json",
+                r#"{"name":"web","dependencies":{"next":"16"}}"#,
+            ),
+            ("packages/lib/package.json", r#"{"name":"lib"}"#),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let ws = JsWorkspace::at(dir.path()).unwrap();
+        (dir, ws)
+    }
+
+    #[test]
+    fn the_wizard_offers_every_package_with_the_apps_checked() {
+        let (_dir, ws) = workspace();
+        let mut script = Scripted::default();
+        assert_eq!(pick(&mut script, &ws).unwrap(), ["apps/api", "apps/web"]);
+        assert!(
+            script.shown[0].contains("packages/lib") && script.shown[0].contains("library"),
+            "{:?}",
+            script.shown
+        );
+        let mut script = Scripted::new([("apps", "apps/web,packages/lib")]);
+        assert_eq!(
+            pick(&mut script, &ws).unwrap(),
+            ["apps/web", "packages/lib"]
+        );
+        assert_eq!(script.asked, ["apps"]);
+    }
+
+    #[test]
+    fn all_chooses_the_apps_and_a_name_or_leaf_finds_its_package() {
+        let (_dir, ws) = workspace();
+        assert_eq!(
+            choose(&ws, &["all".into()]).unwrap(),
+            ["apps/api", "apps/web"]
+        );
+        assert_eq!(
+            choose(&ws, &["web".into(), "./apps/api/".into(), "api".into()]).unwrap(),
+            ["apps/web", "apps/api"]
+        );
+    }
 }
