@@ -381,9 +381,16 @@ mod tests {
                 "apps/frontend/package.json",
                 r#"{"name":"frontend","scripts":{"build":"next build","start":"next start"}}"#,
             ),
+            (
+                "apps/backend/package.json",
+                r#"{"name":"backend","scripts":{"start":"node dist/main.js"}}"#,
+            ),
         ]);
         let d = detect_in(&t.path().join("apps/frontend")).unwrap();
         assert_eq!(d.stack, "nextjs");
+        // A sibling that does not run `next` stays a Node.js app.
+        let d2 = detect_in(&t.path().join("apps/backend")).unwrap();
+        assert_eq!(d2.stack, "node");
         assert_eq!(d.layer.package_manager.as_deref(), Some("pnpm"));
         assert_eq!(d.extra["lockfile"].value, Value::from("pnpm-lock.yaml"));
         assert_eq!(d.extra["workspace_root"].value, Value::from("../.."));

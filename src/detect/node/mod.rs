@@ -86,9 +86,29 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     // A workspace member installs from the root's lockfile, and a dependency the root
     // declares (hoisted `next`, say) is the member's too.
     let ws = super::workspace::JsWorkspace::enclosing(project.root());
-    let root_next = ws
-        .as_ref()
-        .is_some_and(|(w, _)| w.root_deps.contains("next"));
+    // Only for a member that uses it: a root that declares every app's dependencies
+    // (postiz) also hoists `next` for its NestJS backend.
+    let uses_next = [
+        "next.config.js",
+        "next.config.mjs",
+        "next.config.ts",
+        "next.config.cjs",
+    ]
+    .iter()
+    .any(|f| project.is_file(f))
+        || pkg
+            .json
+            .get("scripts")
+            .and_then(Value::as_object)
+            .is_some_and(|s| {
+                s.values()
+                    .filter_map(Value::as_str)
+                    .any(|c| c.split_whitespace().any(|w| w == "next"))
+            });
+    let root_next = uses_next
+        && ws
+            .as_ref()
+            .is_some_and(|(w, _)| w.root_deps.contains("next"));
     let next = pkg.depends_on("next") || root_next;
     let mut d = if pkg.depends_on("next") {
         Detection::new("nextjs", "package.json", "`next` is a dependency")
