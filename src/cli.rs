@@ -202,15 +202,16 @@ pub struct Choices {
     /// Rust toolchain version, e.g. 1.90 (default: rust-toolchain.toml, rust-version, else the preset's).
     #[arg(long, value_name = "VERSION", env = "DOCKFORM_RUST_VERSION")]
     pub rust_version: Option<String>,
-    /// The app, main package (`--main ./cmd/api`) or binary (`--bin server`) to containerize when there are several.
+    /// The app, main package (`--main ./cmd/api`) or binary (`--bin server`) to containerize when there are several; at a workspace root, repeat it (`--app web --app api`) or pass `all`.
     #[arg(
         long,
         alias = "main",
         alias = "bin",
         value_name = "NAME",
-        env = "DOCKFORM_APP"
+        env = "DOCKFORM_APP",
+        action = clap::ArgAction::Append
     )]
-    pub app: Option<String>,
+    pub app: Vec<String>,
     /// Package manager: npm, pnpm, yarn, yarn-berry, bun (default: packageManager field or lockfile).
     #[arg(long, value_name = "NAME", env = "DOCKFORM_PACKAGE_MANAGER")]
     pub package_manager: Option<String>,

@@ -133,7 +133,7 @@ pub fn flags_layer(c: &Choices) -> Result<Layer> {
         dev_command: c.dev_command.clone(),
         build_args: list(&c.build_args),
         secrets: list(&c.secrets),
-        app: c.app.clone(),
+        app: c.app.first().cloned(),
         allow_secret_files: None,
         compose: c.no_compose.then_some(false),
     })

@@ -44,6 +44,9 @@ pub enum Action {
 /// `dockform init` (and `check`, which is `init --check --yes`).
 pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
     let project = scan::Project::scan(&args.path)?;
+    if let Some(code) = crate::monorepo::route(args, out, project.root())? {
+        return Ok(code);
+    }
     let presets = preset::Presets::embedded()?;
     let config = if args.no_config {
         Layer::default()
@@ -178,7 +181,7 @@ fn saved_config(
 }
 
 /// `--diff` and `--check`: the diff on stdout; drift is an error under `--check`.
-fn compare(plan: &Plan, check: bool, out: Output) -> Result<i32> {
+pub(crate) fn compare(plan: &Plan, check: bool, out: Output) -> Result<i32> {
     // Never set up is not "out of date": say so, without a diff of whole files.
     let generated = plan.files.iter().filter(|f| f.name != CONFIG_FILE);
     if check && generated.clone().all(|f| f.status == Status::New) {
@@ -206,7 +209,7 @@ fn compare(plan: &Plan, check: bool, out: Output) -> Result<i32> {
 /// Decides each file: on a terminal, a summary, a yes per changed file (with its diff
 /// on request) and a final confirmation; otherwise `--force` decides, and one refusal
 /// means nothing is written.
-fn decide(
+pub(crate) fn decide(
     p: &mut dyn Prompter,
     plan: &Plan,
     force: bool,
@@ -295,7 +298,7 @@ fn overwrite(p: &mut dyn Prompter, f: &FilePlan) -> Result<bool> {
 }
 
 /// Writes the files decided on and reports each (text on stderr, or `--json` on stdout).
-fn write(plan: &Plan, actions: &[Action], json: bool, out: Output) -> Result<i32> {
+pub(crate) fn write(plan: &Plan, actions: &[Action], json: bool, out: Output) -> Result<i32> {
     let mut chosen = plan.clone();
     let mut keep = actions
         .iter()

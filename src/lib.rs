@@ -12,6 +12,7 @@ pub mod error;
 pub mod ignorefile;
 pub mod init;
 pub mod layer;
+pub mod monorepo;
 pub mod preset;
 pub mod questions;
 pub mod render;

@@ -113,6 +113,12 @@ impl Renderer {
 
     /// Renders one template by name.
     fn one(&self, name: &str, settings: &Settings) -> Result<String> {
+        self.render_with(name, minijinja::context! { settings => Serde(settings) })
+    }
+
+    /// Renders the template `name` with any context (the workspace templates read
+    /// more than one app's `settings`).
+    pub fn render_with(&self, name: &str, context: minijinja::Value) -> Result<String> {
         let fail = |e: minijinja::Error| {
             let mut msg = e.to_string();
             let mut source = std::error::Error::source(&e);
@@ -127,9 +133,7 @@ impl Renderer {
             }
         };
         let template = self.env.get_template(name).map_err(fail)?;
-        let text = template
-            .render(minijinja::context! { settings => Serde(settings) })
-            .map_err(fail)?;
+        let text = template.render(context).map_err(fail)?;
         Ok(tidy(&text))
     }
 }

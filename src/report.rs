@@ -111,6 +111,21 @@ pub fn emit(text: &str) -> Result<()> {
 /// and the flag that settles it; exit 0, and `--json` still prints JSON.
 pub fn detect(args: &DetectArgs) -> Result<i32> {
     let project = scan::Project::scan(&args.path)?;
+    // At a JS workspace root with apps, the refusal comes with the workspace: its
+    // packages, which are apps and why, and what each needs.
+    let workspace = if args.stack.is_none() {
+        crate::detect::workspace::JsWorkspace::at(project.root())
+            .map(|ws| crate::monorepo::describe(&ws))
+            .transpose()?
+            .filter(|v| {
+                v["packages"]
+                    .as_array()
+                    .is_some_and(|p| p.iter().any(|p| p["app"] == true))
+            })
+    } else {
+        None
+    };
+    let unsettled = |args: &DetectArgs, e: &Error| unsettled(args, e, workspace.as_ref());
     let presets = preset::Presets::embedded()?;
     let config = match config::load(&project) {
         Ok(c) => c,
@@ -304,7 +319,7 @@ fn fact_lines(out: &mut String, facts: &Map<String, Value>, settled: bool) {
 
 /// The report for a project detection could not settle: every field unknown, with the
 /// reason and the flag that settles it.
-fn unsettled(args: &DetectArgs, error: &Error) -> Result<i32> {
+fn unsettled(args: &DetectArgs, error: &Error, workspace: Option<&Value>) -> Result<i32> {
     let stack = args.stack.as_deref();
     let mut facts = Map::new();
     for (key, _, flag) in FIELDS {
@@ -330,11 +345,16 @@ fn unsettled(args: &DetectArgs, error: &Error) -> Result<i32> {
             "env": { "runtime": [], "build": [] },
             "warnings": [],
             "refusal": { "message": message, "fix": fix },
+            "workspace": workspace,
         }));
     }
     let mut out = String::new();
     outln!(out, "{:<16} unknown  ({message})", "stack");
     fact_lines(&mut out, &facts, false);
+    if let Some(w) = workspace {
+        out.push('\n');
+        out.push_str(&safe(&crate::monorepo::describe_text(w)));
+    }
     emit(&out)?;
     Ok(0)
 }

@@ -21,6 +21,10 @@ pub trait Prompter {
     fn select(&mut self, q: &Ask, options: &[String], default: usize) -> Result<usize>;
     /// Yes or no.
     fn confirm(&mut self, q: &Ask, default: bool) -> Result<bool>;
+    /// Any number of `options`, those whose `checked` is true offered as chosen;
+    /// returns their indexes in order. Choosing none is an error naming the flag.
+    fn multi_select(&mut self, q: &Ask, options: &[String], checked: &[bool])
+    -> Result<Vec<usize>>;
     /// Shows text to the person answering (a summary, a diff); silent without one.
     fn show(&mut self, text: &str);
 }
@@ -77,6 +81,24 @@ impl Prompter for Defaults {
     }
     fn confirm(&mut self, _: &Ask, default: bool) -> Result<bool> {
         Ok(default)
+    }
+    fn multi_select(
+        &mut self,
+        q: &Ask,
+        options: &[String],
+        checked: &[bool],
+    ) -> Result<Vec<usize>> {
+        let chosen: Vec<usize> = (0..options.len())
+            .filter(|i| checked.get(*i) == Some(&true))
+            .collect();
+        if chosen.is_empty() {
+            return Err(q.unanswered(format!(
+                "{} (choose among: {})",
+                q.reason,
+                options.join(", ")
+            )));
+        }
+        Ok(chosen)
     }
     fn show(&mut self, _: &str) {}
 }
@@ -143,6 +165,28 @@ impl Prompter for Scripted {
     }
     fn confirm(&mut self, q: &Ask, default: bool) -> Result<bool> {
         Ok(self.next(&q.key).map_or(default, |a| a == "yes"))
+    }
+    /// The answer lists the chosen options' texts, separated by commas.
+    fn multi_select(
+        &mut self,
+        q: &Ask,
+        options: &[String],
+        checked: &[bool],
+    ) -> Result<Vec<usize>> {
+        let Some(answer) = self.next(&q.key) else {
+            return Defaults.multi_select(q, options, checked);
+        };
+        answer
+            .split(',')
+            .map(|a| {
+                options.iter().position(|o| o == a.trim()).ok_or_else(|| {
+                    Error::invalid(
+                        &q.flag,
+                        format!("`{a}` is not one of {}", options.join(", ")),
+                    )
+                })
+            })
+            .collect()
     }
     fn show(&mut self, text: &str) {
         self.shown.push(text.to_string());
@@ -275,6 +319,22 @@ impl Prompter for Terminal {
             .with_prompt(label(q, None))
             .default(default);
         prompt(|| confirm.interact_opt())
+    }
+    fn multi_select(
+        &mut self,
+        q: &Ask,
+        options: &[String],
+        checked: &[bool],
+    ) -> Result<Vec<usize>> {
+        let select = dialoguer::MultiSelect::with_theme(self.theme.as_ref())
+            .with_prompt(format!("{} (space toggles, enter accepts)", label(q, None)))
+            .items(items(options))
+            .defaults(checked);
+        let chosen = prompt(|| select.interact_opt())?;
+        if chosen.is_empty() {
+            return Err(q.unanswered("no app was chosen"));
+        }
+        Ok(chosen)
     }
     fn show(&mut self, text: &str) {
         eprint!("{}", crate::report::safe(text));

@@ -308,7 +308,7 @@ fn detect_reports_a_project_it_cannot_settle_and_exits_0_with_json() {
         (
             copy_fixture("error-workspace-root"),
             "workspace root",
-            Some("dockform init apps/api"),
+            Some("dockform init --app apps/api"),
         ),
         (
             copy_fixture("error-broken-package-json"),

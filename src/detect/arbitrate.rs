@@ -623,6 +623,26 @@ const AUXILIARY_DIRS: &[&str] = &[
     "storybook",
 ];
 
+/// Whether the workspace package in `dir` is an app (a server, or a start script that
+/// runs a program), and why, for `--app all` and `detect`.
+pub fn package_role(project: &Project, dir: &str) -> (bool, String) {
+    let text = project.read_hint(&format!("{dir}/package.json"));
+    match text.map(|t| serde_json::from_str::<Value>(&t)) {
+        Some(Ok(Value::Object(json))) => {
+            let role = role_of(&json);
+            let name = dir.rsplit('/').next().unwrap_or(dir);
+            if role.server && AUXILIARY_DIRS.contains(&name) {
+                return (
+                    false,
+                    format!("{}, but `{name}` is a docs or example site", role.reason),
+                );
+            }
+            (role.server, role.reason)
+        }
+        _ => (false, "its `package.json` is not a JSON object".into()),
+    }
+}
+
 fn role_rank(project: &Project, dir: &str) -> u8 {
     let text = project.read_hint(&format!("{dir}/package.json"));
     if let Some(Ok(Value::Object(json))) = text.map(|t| serde_json::from_str::<Value>(&t)) {
@@ -877,7 +897,7 @@ mod tests {
         .to_string();
         assert!(
             err.contains("apps: apps/web, apps/worker, apps/docs, apps/aaa-ui-kit")
-                && err.contains("`dockform init apps/web`"),
+                && err.contains("`dockform init --app apps/web`"),
             "{err}"
         );
     }

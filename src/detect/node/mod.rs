@@ -83,13 +83,48 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     };
     let pkg = Package { json };
     refuse_workspace_root(project, &pkg)?;
-    let next = pkg.depends_on("next");
-    let mut d = if next {
+    // A workspace member installs from the root's lockfile, and a dependency the root
+    // declares (hoisted `next`, say) is the member's too.
+    let ws = super::workspace::JsWorkspace::enclosing(project.root());
+    // Only for a member that uses it: a root that declares every app's dependencies
+    // (postiz) also hoists `next` for its NestJS backend.
+    let uses_next = [
+        "next.config.js",
+        "next.config.mjs",
+        "next.config.ts",
+        "next.config.cjs",
+    ]
+    .iter()
+    .any(|f| project.is_file(f))
+        || pkg
+            .json
+            .get("scripts")
+            .and_then(Value::as_object)
+            .is_some_and(|s| {
+                s.values()
+                    .filter_map(Value::as_str)
+                    .any(|c| c.split_whitespace().any(|w| w == "next"))
+            });
+    let root_next = uses_next
+        && ws
+            .as_ref()
+            .is_some_and(|(w, _)| w.root_deps.contains("next"));
+    let next = pkg.depends_on("next") || root_next;
+    let mut d = if pkg.depends_on("next") {
         Detection::new("nextjs", "package.json", "`next` is a dependency")
+    } else if next {
+        Detection::new(
+            "nextjs",
+            "../package.json",
+            "`next` is a dependency of the workspace root's `package.json`",
+        )
     } else {
         Detection::new("node", "package.json", "`package.json` without `next`")
     };
-    pm::detect(project, &pkg, hints, &mut d)?;
+    match &ws {
+        Some((w, rel)) => member_of(w, rel, &pkg, hints, &mut d),
+        None => pm::detect(project, &pkg, hints, &mut d)?,
+    }
     let preset = presets.get(d.layer.preset.as_deref().unwrap_or(&d.stack))?;
     if let Some(v) = d.layer.version.clone()
         && preset.versions.release(&v).is_none()
@@ -111,6 +146,64 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     }
     entry::port(project, &pkg, &mut d);
     Ok(Some(d))
+}
+
+/// A workspace member: the package manager and lockfile are the root's, the install
+/// runs there (see `workspace`).
+fn member_of(
+    w: &super::workspace::JsWorkspace,
+    rel: &str,
+    pkg: &Package,
+    hints: &Layer,
+    d: &mut Detection,
+) {
+    let pm = hints
+        .package_manager
+        .clone()
+        .unwrap_or_else(|| w.package_manager.clone());
+    let up = vec![".."; rel.split('/').count()].join("/");
+    let lock = w.lockfile.as_deref();
+    d.why(
+        "package-manager",
+        lock.or(Some(w.file.as_str())),
+        format!("the workspace root (`{up}`) installs with {pm}"),
+    );
+    if pm == "bun" {
+        d.layer.preset = Some("bun".to_string());
+    }
+    if lock.is_none() {
+        d.warn(format!("no lockfile at the workspace root (`{up}`) for `{pm}`: dependencies are resolved at build time (commit a lockfile)"));
+    }
+    d.layer.package_manager = Some(pm);
+    d.fact(
+        "lockfile",
+        lock,
+        lock,
+        format!("the workspace root's lockfile, in `{up}`"),
+    );
+    d.fact(
+        "workspace_root",
+        up.as_str(),
+        Some(w.file.as_str()),
+        format!(
+            "`{rel}` ({}) is a package of the workspace declared in `{up}/{}`; its build context is the root",
+            pkg.str("name").unwrap_or(rel),
+            w.file
+        ),
+    );
+    d.fact(
+        "workspace_closure",
+        w.closure(rel),
+        Some("package.json"),
+        "the workspace packages its install needs: itself and what it depends on",
+    );
+    d.fact(
+        "manifest_files",
+        vec!["package.json".to_string()],
+        Some("package.json"),
+        "copied before the install so dependency layers are cached",
+    );
+    d.fact("manifest_dirs", Vec::<String>::new(), None, "none");
 }
 
 /// A workspace root holds several apps; containerizing "the root" would be wrong.
@@ -164,14 +257,14 @@ fn refuse_workspace_root(project: &Project, pkg: &Package) -> Result<()> {
     Err(Error::bad_input(
         file,
         format!(
-            "makes this a workspace root (apps: {listed}); whole monorepos are not supported yet, so run dockform on one app, e.g. `dockform init {example}`"
+            "makes this a workspace root (apps: {listed}); choose the apps to containerize (repeat `--app`, or use `--app all`), e.g. `dockform init --app {example}`"
         ),
     ))
 }
 
 /// The `packages:` list of a `pnpm-workspace.yaml` (its other keys, such as
 /// `onlyBuiltDependencies`, also hold lists but name dependencies, not packages).
-fn pnpm_packages(text: &str) -> Vec<String> {
+pub(crate) fn pnpm_packages(text: &str) -> Vec<String> {
     let mut inside = false;
     let mut patterns = Vec::new();
     for line in text.lines() {
@@ -207,7 +300,7 @@ fn pnpm_packages(text: &str) -> Vec<String> {
 /// Directories matching simple workspace globs (`apps/*`, `packages/web`) that hold a
 /// package.json. The globs are expanded directly, so a 5,000-package workspace costs
 /// one directory listing, not a walk of the whole tree.
-fn workspace_apps(project: &Project, patterns: &[String]) -> Vec<String> {
+pub(crate) fn workspace_apps(project: &Project, patterns: &[String]) -> Vec<String> {
     let mut apps: Vec<String> = Vec::new();
     for p in patterns {
         let p = p.trim_start_matches("./").trim_end_matches('/');
@@ -900,7 +993,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("{err}"));
             let words = shell_words::split(command).unwrap();
             let want = format!("apps/{name}");
-            assert_eq!(words, ["dockform", "init", want.as_str()], "{err}");
+            assert_eq!(words, ["dockform", "init", "--app", want.as_str()], "{err}");
         }
     }
 }

@@ -17,6 +17,8 @@
 //!   debug dependencies in the skeleton, before the source is copied.
 //! - `runtime_dirs` (list): directories beside the binary the app reads at run time.
 //! - `workspace` (bool): a Cargo workspace.
+//! - `binaries` (list of `{name, dir}`): every binary target and its package directory
+//!   (`--app all` at a workspace root writes one Dockerfile per binary).
 
 mod manifest;
 mod serve;
@@ -60,6 +62,20 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     let preset = presets.get(d.layer.preset.as_deref().unwrap_or("rust"))?;
     // The toolchain file applies to the whole project, whichever binary is chosen.
     let pinned = source::toolchain(project, preset, &mut d)?;
+    let bins: Vec<serde_json::Value> = packages
+        .iter()
+        .flat_map(|p| {
+            p.bins
+                .iter()
+                .map(|b| serde_json::json!({ "name": b.name, "dir": p.dir }))
+        })
+        .collect();
+    d.fact(
+        "binaries",
+        bins,
+        Some("Cargo.toml"),
+        "every binary target, with its package's directory (for one image per binary)",
+    );
     let Some((pkg, bin)) = choose(&packages, &root, workspace, hints, &mut d)? else {
         return Ok(Some(d));
     };

@@ -636,7 +636,41 @@ def cache_behaviour(ctx, engine, cfg, stack, prod, logs, check, row):
               f"{cached}/{matched} install steps matching {regex!r} were cached")
     check("source_change_rebuilds", ran > 0,
           "no step re-ran after changing " + f.name)
+    workspace_changes(ctx, engine, cfg, prod, logs, check, regex)
     lockfile_change(ctx, engine, cfg, stack, prod, logs, check, row, regex)
+
+
+def workspace_changes(ctx, engine, cfg, prod, logs, check, regex):
+    """A workspace app (`unrelated_change`, `related_change`: {file, replace: [old, new]}):
+    editing a package the app does not depend on keeps its dependency install cached;
+    editing the manifest of one it depends on runs the install again."""
+    for key, name, want_cached in (
+        ("unrelated_change", "deps_cached_after_unrelated_package_change", True),
+        ("related_change", "deps_reinstalled_after_dependency_package_change", False),
+    ):
+        probe = cfg.get(key)
+        if not probe:
+            continue
+        path = ctx / probe["file"]
+        before = path.read_text()
+        old, new = probe["replace"]
+        if old not in before:
+            check(name, False, f"`{old}` not in {probe['file']}")
+            continue
+        path.write_text(before.replace(old, new, 1))
+        try:
+            rc, out, _ = engine.build(ctx, prod, "prod", log=logs / f"prod-{key}.log")
+            matched, cached, _ = cached_steps(engine.name, out, regex)
+            if rc != 0:
+                check(name, False, f"exit {rc}")
+            elif want_cached:
+                check(name, matched > 0 and cached == matched,
+                      f"{cached}/{matched} install steps cached after changing {probe['file']}")
+            else:
+                check(name, matched > 0 and cached < matched,
+                      f"{cached}/{matched} install steps cached after changing {probe['file']}")
+        finally:
+            path.write_text(before)
 
 
 def quick_enough(warm, cold):

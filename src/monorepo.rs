@@ -1,0 +1,666 @@
+//! `dockform init` on a JavaScript workspace (npm or pnpm): one Dockerfile per chosen
+//! app, in the app's directory and built from the root; one root `.dockerignore`, a
+//! root `compose.yaml` and `docker-bake.hcl` that build them all.
+//!
+//! Each app is detected from its own directory (the detectors see the enclosing
+//! workspace: the root's lockfile and package manager) and resolved like a single
+//! project; `templates/workspace/` then renders it with its workspace context.
+
+use serde::Serialize;
+
+use crate::cli::InitArgs;
+use crate::config;
+use crate::detect::arbitrate::package_role;
+use crate::detect::workspace::JsWorkspace;
+use crate::error::{Error, Result};
+use crate::init::{self, Action, Output};
+use crate::layer::{Layer, Origin};
+use crate::render::{Rendered, Renderer};
+use std::io::IsTerminal;
+
+use crate::wizard::{Ask, Defaults, Prompter, Terminal};
+use crate::write::Plan;
+use crate::{preset, questions, report, scan, settings};
+
+/// One app as the workspace templates see it (`app`, and each of `apps`).
+#[derive(Debug, Clone, Serialize)]
+pub struct AppContext {
+    /// Its directory, relative to the root (`apps/api`).
+    pub dir: String,
+    /// Its package name (`pnpm --filter` selects by it).
+    pub name: String,
+    /// The Compose service and bake target (`api`).
+    pub service: String,
+    /// The image tag (the service name).
+    pub image: String,
+    /// Its directory and those of the workspace packages it depends on.
+    pub closure: Vec<String>,
+    /// Root files the install reads (`package.json`, the lockfile, ...).
+    pub root_files: Vec<String>,
+    /// The root lockfile, if any.
+    pub lockfile: Option<String>,
+    /// The port it serves, if any, and the host port Compose publishes it on.
+    pub port: Option<u16>,
+    /// Unique across the apps, so every service can run at once.
+    pub host_port: Option<u16>,
+}
+
+/// The apps `wanted` names (directories, package names, or `all`), in the workspace's order.
+pub fn choose(ws: &JsWorkspace, wanted: &[String]) -> Result<Vec<String>> {
+    let project = scan::Project::scan(&ws.root)?;
+    if wanted.iter().any(|w| w == "all") {
+        let apps: Vec<String> = ws
+            .members
+            .iter()
+            .filter(|m| package_role(&project, &m.dir).0)
+            .map(|m| m.dir.clone())
+            .collect();
+        if apps.is_empty() {
+            return Err(Error::bad_input(
+                ws.file.clone(),
+                "declares a workspace with no app (no package has a server or a start script); pass `--app DIR` to choose one",
+            ));
+        }
+        return Ok(apps);
+    }
+    let mut chosen = Vec::new();
+    for w in wanted {
+        let w = w.trim_start_matches("./").trim_end_matches('/');
+        let found = ws
+            .members
+            .iter()
+            .find(|m| m.dir == w || m.name == w)
+            .or_else(|| {
+                let mut by_leaf = ws
+                    .members
+                    .iter()
+                    .filter(|m| m.dir.rsplit('/').next() == Some(w));
+                by_leaf.next().filter(|_| by_leaf.next().is_none())
+            });
+        match found {
+            Some(m) if !chosen.contains(&m.dir) => chosen.push(m.dir.clone()),
+            Some(_) => {}
+            None => {
+                let names: Vec<&str> = ws.members.iter().map(|m| m.dir.as_str()).collect();
+                return Err(Error::invalid(
+                    "`--app`",
+                    format!(
+                        "`{}` is not a package of the workspace (its packages: {}; or pass `--app all`)",
+                        crate::validate::shown(w),
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(chosen)
+}
+
+/// Renders, then writes or compares, every file for the chosen `apps`.
+pub fn generate(args: &InitArgs, out: Output, ws: &JsWorkspace, apps: &[String]) -> Result<i32> {
+    let presets = preset::Presets::embedded()?;
+    let mut flags = config::flags_layer(&args.choices)?;
+    flags.app = None;
+    let renderer = Renderer::new(config::template_overrides(args.templates_dir.as_deref())?);
+    let mut built = Built::default();
+    for dir in apps {
+        let (s, warned) = resolve_app(ws, dir, &presets, &flags)?;
+        built
+            .warnings
+            .extend(warned.into_iter().map(|w| format!("{dir}: {w}")));
+        let mut ctx = context(dir, s.port, &built.apps);
+        ctx.name = ws.member(dir).map_or(ctx.name, |m| m.name.clone());
+        ctx.closure = ws.closure(dir);
+        ctx.root_files = root_files(ws);
+        ctx.lockfile = ws.lockfile.clone();
+        let text = renderer.render_with(
+            "workspace/node.Dockerfile.j2",
+            minijinja::context! { settings => minijinja::value::Serde(&s), app => minijinja::value::Serde(&ctx) },
+        )?;
+        built.files.push((format!("{dir}/Dockerfile"), text));
+        built.saved.push(dir.clone());
+        built.apps.push(ctx);
+    }
+    built.ignore = Some(renderer.render_with(
+        "workspace/dockerignore.j2",
+        minijinja::context! { apps => minijinja::value::Serde(&built.apps) },
+    )?);
+    finish(args, out, &ws.root, &renderer, built)
+}
+
+/// What the per-app rendering produced, before the root files.
+#[derive(Default)]
+struct Built {
+    /// Each app's context, in order.
+    apps: Vec<AppContext>,
+    /// Each app's Dockerfile (path relative to the root, text).
+    files: Vec<(String, String)>,
+    /// The root `.dockerignore`.
+    ignore: Option<String>,
+    /// Warnings, each naming its app.
+    warnings: Vec<String>,
+    /// How `dockform.toml` names each app (`--app` values).
+    saved: Vec<String>,
+}
+
+/// Adds the root files (`.dockerignore`, `compose.yaml`, `docker-bake.hcl`,
+/// `dockform.toml`), then prints, compares or writes them all.
+fn finish(
+    args: &InitArgs,
+    out: Output,
+    root: &std::path::Path,
+    renderer: &Renderer,
+    built: Built,
+) -> Result<i32> {
+    let Built {
+        apps,
+        mut files,
+        ignore,
+        warnings,
+        saved,
+    } = built;
+    let all = minijinja::context! { apps => minijinja::value::Serde(&apps) };
+    files.push((".dockerignore".into(), ignore.unwrap_or_default()));
+    for (name, template) in [
+        ("compose.yaml", "workspace/compose.yaml.j2"),
+        ("docker-bake.hcl", "workspace/docker-bake.hcl.j2"),
+    ] {
+        files.push((
+            name.to_string(),
+            renderer.render_with(template, all.clone())?,
+        ));
+    }
+    let dirs: Vec<String> = apps.iter().map(|a| a.dir.clone()).collect();
+    if !args.no_config && !args.check {
+        files.push((config::CONFIG_FILE.to_string(), saved_apps(&saved)));
+    }
+    if !out.quiet {
+        warnings
+            .iter()
+            .for_each(|w| eprintln!("warning: {}", report::safe(w)));
+    }
+    let rendered = Rendered { files };
+    if args.stdout {
+        report::emit(&report::banners(&rendered))?;
+        return Ok(0);
+    }
+    if args.diff || args.check {
+        return init::compare(&Plan::new(root, &rendered)?, args.check, out);
+    }
+    let _lock = crate::write::DirLock::acquire(root, || {})?;
+    let plan = Plan::new(root, &rendered)?;
+    let actions = init::decide(&mut Defaults, &plan, args.force, false)?;
+    let code = init::write(&plan, &actions, args.json, out)?;
+    let wrote = actions
+        .iter()
+        .any(|a| matches!(a, Action::Created | Action::Updated));
+    if wrote && !args.json && !out.quiet {
+        eprintln!(
+            "\nNext, from `{}`:\n  docker buildx bake          (or `docker compose build`) builds every app\n  docker compose up           runs them\n  git add {} .dockerignore compose.yaml docker-bake.hcl dockform.toml",
+            report::safe(&root.display().to_string()),
+            dirs.iter()
+                .map(|a| format!("{a}/Dockerfile"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    Ok(code)
+}
+
+/// One Dockerfile per binary (Cargo workspace) or main package (Go module), each the
+/// stack's own Dockerfile for that app, placed in the app's directory; the build
+/// context stays the root, as its header says.
+pub fn generate_stack(
+    args: &InitArgs,
+    out: Output,
+    root: &scan::Project,
+    apps: &[String],
+) -> Result<i32> {
+    let presets = preset::Presets::embedded()?;
+    let flags = config::flags_layer(&args.choices)?;
+    let renderer = Renderer::new(config::template_overrides(args.templates_dir.as_deref())?);
+    let gitignore = crate::ignorefile::read(root.root());
+    let mut built = Built::default();
+    for app in apps {
+        let mut flags = flags.clone();
+        flags.app = Some(app.clone());
+        let none = Layer::default();
+        let inputs = questions::Inputs {
+            project: root,
+            presets: &presets,
+            config: &none,
+            flags: &flags,
+            from_env: &[],
+        };
+        let decided = questions::interview(&mut Defaults, &inputs)?;
+        let dir = app_dir(&decided.detection, app);
+        let user = [(Origin::Flag, &flags)];
+        let s = settings::resolve(decided.preset, &decided.detection, &user)?.settings;
+        let rendered = renderer.render(&s, gitignore.as_ref().map(|g| g.text.as_str()))?;
+        let mut ctx = context(&dir, s.port, &built.apps);
+        ctx.name = app.clone();
+        for (name, text) in rendered.files {
+            match name.as_str() {
+                "Dockerfile" => built
+                    .files
+                    .push((format!("{dir}/Dockerfile"), from_root(&text, &dir))),
+                ".dockerignore" if built.ignore.is_none() => built.ignore = Some(text),
+                _ => {}
+            }
+        }
+        built.warnings.extend(
+            decided
+                .detection
+                .warnings
+                .into_iter()
+                .map(|w| format!("{app}: {w}")),
+        );
+        built.saved.push(app.clone());
+        built.apps.push(ctx);
+    }
+    finish(args, out, root.root(), &renderer, built)
+}
+
+/// The directory an app's Dockerfile goes in: a binary's package directory, a main
+/// package's directory.
+fn app_dir(d: &crate::detect::Detection, app: &str) -> String {
+    let bins = d.extra.get("binaries").and_then(|f| f.value.as_array());
+    let from_bin = bins.and_then(|b| {
+        b.iter()
+            .find(|b| b["name"] == app)
+            .and_then(|b| b["dir"].as_str().map(String::from))
+    });
+    let dir = from_bin.unwrap_or_else(|| {
+        app.trim_start_matches("./")
+            .trim_end_matches('/')
+            .to_string()
+    });
+    if dir.is_empty() { ".".into() } else { dir }
+}
+
+/// The stack's header says `docker build ... .` for a Dockerfile at the root; this one
+/// is in `dir`, so each command in the leading comments gains `-f dir/Dockerfile`.
+fn from_root(text: &str, dir: &str) -> String {
+    if dir == "." {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut header = true;
+    for line in text.split_inclusive('\n') {
+        header &= line.starts_with('#') || line.trim().is_empty();
+        if header && line.starts_with('#') {
+            out.push_str(&line.replacen(
+                "docker build ",
+                &format!("docker build -f {dir}/Dockerfile "),
+                1,
+            ));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// Detects and resolves one app from its own directory, as a single project would be.
+fn resolve_app(
+    ws: &JsWorkspace,
+    dir: &str,
+    presets: &preset::Presets,
+    flags: &Layer,
+) -> Result<(settings::Settings, Vec<String>)> {
+    let project = scan::Project::scan(&ws.root.join(dir))?;
+    let none = Layer::default();
+    let inputs = questions::Inputs {
+        project: &project,
+        presets,
+        config: &none,
+        flags,
+        from_env: &[],
+    };
+    let decided = questions::interview(&mut Defaults, &inputs)?;
+    let supported = ["node", "nextjs"].contains(&decided.detection.stack.as_str())
+        && ["npm", "pnpm"].contains(
+            &decided
+                .detection
+                .layer
+                .package_manager
+                .as_deref()
+                .unwrap_or("npm"),
+        );
+    if !supported {
+        return Err(Error::bad_input(
+            dir.to_string(),
+            format!(
+                "is a `{}` app with {}; per-app images are generated for the Node.js and Next.js apps of npm and pnpm workspaces so far (run dockform on it alone, or choose other apps)",
+                decided.detection.stack,
+                decided
+                    .detection
+                    .layer
+                    .package_manager
+                    .as_deref()
+                    .unwrap_or("no package manager")
+            ),
+        ));
+    }
+    let user = [(Origin::Flag, flags)];
+    let resolved = settings::resolve(decided.preset, &decided.detection, &user)?;
+    Ok((resolved.settings, decided.detection.warnings))
+}
+
+fn context(dir: &str, port: Option<u16>, before: &[AppContext]) -> AppContext {
+    let leaf = dir.rsplit('/').next().unwrap_or(dir);
+    let mut service: String = leaf
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if service.is_empty() || service == "." || before.iter().any(|a| a.service == service) {
+        service = format!("app{}", before.len() + 1);
+    }
+    let mut host_port = port;
+    while let Some(p) = host_port
+        && before.iter().any(|a| a.host_port == Some(p))
+    {
+        host_port = p.checked_add(1);
+    }
+    AppContext {
+        dir: dir.to_string(),
+        name: leaf.to_string(),
+        image: service.clone(),
+        service,
+        closure: Vec::new(),
+        root_files: Vec::new(),
+        lockfile: None,
+        port,
+        host_port,
+    }
+}
+
+/// Root files a JS workspace's install reads.
+fn root_files(ws: &JsWorkspace) -> Vec<String> {
+    let mut files = vec!["package.json".to_string()];
+    files.extend(ws.lockfile.clone());
+    if ws.package_manager == "pnpm" {
+        files.push("pnpm-workspace.yaml".into());
+    }
+    if ws.root.join(".npmrc").is_file()
+        && !std::fs::read_to_string(ws.root.join(".npmrc")).is_ok_and(|t| t.contains("_auth"))
+    {
+        files.push(".npmrc".into());
+    }
+    files
+}
+
+/// `dockform.toml` at the root: the chosen apps, so `dockform check` covers them all.
+fn saved_apps(apps: &[String]) -> String {
+    let list: Vec<String> = apps
+        .iter()
+        .map(|a| serde_json::to_string(a).unwrap_or_default())
+        .collect();
+    format!(
+        "# dockform settings for this workspace: the apps it writes a Dockerfile for.\napps = [{}]\n",
+        list.join(", ")
+    )
+}
+
+/// The apps a root `dockform.toml` records (`apps = [...]`), if any.
+pub fn saved(root: &std::path::Path) -> Result<Vec<String>> {
+    let path = root.join(config::CONFIG_FILE);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(Vec::new());
+    };
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| crate::detect::toml_error(config::CONFIG_FILE, &text, &e))?;
+    Ok(table
+        .get("apps")
+        .and_then(toml::Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// The wizard's question at a workspace root: which packages get a Dockerfile, the
+/// apps checked (libraries are listed too, unchecked, with why they are not apps).
+pub fn pick(p: &mut dyn Prompter, ws: &JsWorkspace) -> Result<Vec<String>> {
+    let project = scan::Project::scan(&ws.root)?;
+    let roles: Vec<(bool, String)> = ws
+        .members
+        .iter()
+        .map(|m| package_role(&project, &m.dir))
+        .collect();
+    let options: Vec<String> = ws.members.iter().map(|m| m.dir.clone()).collect();
+    let checked: Vec<bool> = roles.iter().map(|(app, _)| *app).collect();
+    let listing: String = ws
+        .members
+        .iter()
+        .zip(&roles)
+        .map(|(m, (app, why))| {
+            format!(
+                "  {:<24} {:<8} {why}\n",
+                m.dir,
+                if *app { "app" } else { "library" }
+            )
+        })
+        .collect();
+    p.show(&format!(
+        "\nThis is a {} workspace (`{}`); its packages:\n{listing}\n",
+        ws.package_manager, ws.file
+    ));
+    let ask = Ask {
+        key: "apps".into(),
+        prompt: "Apps to containerize".into(),
+        reason: "packages with a server or a start script are checked".into(),
+        flag: "--app".into(),
+    };
+    let chosen = p.multi_select(&ask, &options, &checked)?;
+    Ok(chosen.into_iter().map(|i| options[i].clone()).collect())
+}
+
+/// `init` on a workspace: from a member, that app (and those the root already
+/// records); at the root, the apps `--app` or `dockform.toml` name. `None` when the
+/// directory is neither, or a root with no app chosen (the detectors then explain).
+pub fn route(args: &InitArgs, out: Output, root: &std::path::Path) -> Result<Option<i32>> {
+    if let Some((ws, rel)) = JsWorkspace::enclosing(root) {
+        let mut apps = saved(&ws.root)?;
+        if !apps.contains(&rel) {
+            apps.push(rel);
+        }
+        return generate(args, out, &ws, &apps).map(Some);
+    }
+    let Some(ws) = JsWorkspace::at(root) else {
+        return stack_route(args, out, root);
+    };
+    let wanted = if args.choices.app.is_empty() {
+        saved(&ws.root)?
+    } else {
+        args.choices.app.clone()
+    };
+    let interactive = !args.yes
+        && !args.stdout
+        && !args.check
+        && !args.json
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal();
+    let apps = if !wanted.is_empty() {
+        choose(&ws, &wanted)?
+    } else if interactive {
+        pick(&mut Terminal::default(), &ws)?
+    } else {
+        return Ok(None);
+    };
+    generate(args, out, &ws, &apps).map(Some)
+}
+
+/// A Cargo workspace or Go module root: one Dockerfile per app when `--app` names
+/// several (or `all` binaries of a Cargo workspace), or `dockform.toml` records them.
+fn stack_route(args: &InitArgs, out: Output, root: &std::path::Path) -> Result<Option<i32>> {
+    let mut wanted = args.choices.app.clone();
+    if wanted.is_empty() {
+        wanted = saved(root)?;
+    }
+    let project = scan::Project::scan(root)?;
+    if wanted == ["all"] {
+        // `--main all` keeps its meaning for a Go module: one image with every main.
+        let presets = preset::Presets::embedded()?;
+        let d = crate::detect::detect(&project, &presets, None, &Layer::default());
+        let bins = d.ok().and_then(|d| {
+            let list = d.extra.get("binaries")?.value.as_array()?.clone();
+            Some(
+                list.iter()
+                    .filter_map(|b| b["name"].as_str().map(String::from))
+                    .collect::<Vec<_>>(),
+            )
+        });
+        match bins {
+            Some(b) if b.len() > 1 => wanted = b,
+            _ => return Ok(None),
+        }
+    } else if wanted.len() < 2 {
+        return Ok(None);
+    }
+    generate_stack(args, out, &project, &wanted).map(Some)
+}
+
+/// `detect` at a JS workspace root: the workspace, and each package with whether it is
+/// an app (and why) and its workspace dependency closure.
+pub fn describe(ws: &JsWorkspace) -> Result<serde_json::Value> {
+    let project = scan::Project::scan(&ws.root)?;
+    let saved = saved(&ws.root)?;
+    let packages: Vec<serde_json::Value> = ws
+        .members
+        .iter()
+        .map(|m| {
+            let (app, why) = package_role(&project, &m.dir);
+            serde_json::json!({
+                "dir": m.dir,
+                "name": m.name,
+                "app": app,
+                "reason": why,
+                "chosen": saved.contains(&m.dir),
+                "closure": ws.closure(&m.dir),
+            })
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "workspace": {
+            "file": ws.file,
+            "package_manager": ws.package_manager,
+            "lockfile": ws.lockfile,
+            "catalogs": ws.catalogs,
+        },
+        "packages": packages,
+    }))
+}
+
+/// The text form of [`describe`].
+pub fn describe_text(v: &serde_json::Value) -> String {
+    let w = &v["workspace"];
+    let mut text = format!(
+        "workspace: {} workspace declared in `{}`, lockfile {}{}\n",
+        w["package_manager"].as_str().unwrap_or_default(),
+        w["file"].as_str().unwrap_or_default(),
+        w["lockfile"]
+            .as_str()
+            .map_or("none".to_string(), |l| format!("`{l}`")),
+        if w["catalogs"] == true {
+            ", with catalogs"
+        } else {
+            ""
+        }
+    );
+    let empty = Vec::new();
+    for p in v["packages"].as_array().unwrap_or(&empty) {
+        let closure: Vec<&str> = p["closure"]
+            .as_array()
+            .unwrap_or(&empty)
+            .iter()
+            .filter_map(|c| c.as_str())
+            .filter(|c| Some(*c) != p["dir"].as_str())
+            .collect();
+        text.push_str(&format!(
+            "  {:<24} {:<8} {}\n",
+            p["dir"].as_str().unwrap_or_default(),
+            if p["app"] == true { "app" } else { "library" },
+            p["reason"].as_str().unwrap_or_default()
+        ));
+        if !closure.is_empty() {
+            text.push_str(&format!(
+                "  {:<24} {:<8} needs {}\n",
+                "",
+                "",
+                closure.join(", ")
+            ));
+        }
+    }
+    text.push_str("\nwrite a Dockerfile per app: `dockform init --app DIR` (repeat it) or `dockform init --app all`\n");
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wizard::Scripted;
+
+    fn workspace() -> (tempfile::TempDir, JsWorkspace) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            ("package.json", r#"{"workspaces":["apps/*","packages/*"]}"#),
+            (
+                "apps/api/package.json",
+                r#"{"name":"api","scripts":{"start":"node a.js"}}"#,
+            ),
+            (
+                "apps/web/package.json",
+                r#"{"name":"web","dependencies":{"next":"16"}}"#,
+            ),
+            ("packages/lib/package.json", r#"{"name":"lib"}"#),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let ws = JsWorkspace::at(dir.path()).unwrap();
+        (dir, ws)
+    }
+
+    #[test]
+    fn the_wizard_offers_every_package_with_the_apps_checked() {
+        let (_dir, ws) = workspace();
+        let mut script = Scripted::default();
+        assert_eq!(pick(&mut script, &ws).unwrap(), ["apps/api", "apps/web"]);
+        assert!(
+            script.shown[0].contains("packages/lib") && script.shown[0].contains("library"),
+            "{:?}",
+            script.shown
+        );
+        let mut script = Scripted::new([("apps", "apps/web,packages/lib")]);
+        assert_eq!(
+            pick(&mut script, &ws).unwrap(),
+            ["apps/web", "packages/lib"]
+        );
+        assert_eq!(script.asked, ["apps"]);
+    }
+
+    #[test]
+    fn all_chooses_the_apps_and_a_name_or_leaf_finds_its_package() {
+        let (_dir, ws) = workspace();
+        assert_eq!(
+            choose(&ws, &["all".into()]).unwrap(),
+            ["apps/api", "apps/web"]
+        );
+        assert_eq!(
+            choose(&ws, &["web".into(), "./apps/api/".into(), "api".into()]).unwrap(),
+            ["apps/web", "apps/api"]
+        );
+    }
+}

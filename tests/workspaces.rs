@@ -1,0 +1,246 @@
+//! Workspace fixtures (`tests/fixtures/ws-*`): every file `init` writes (a Dockerfile
+//! per app, the root `.dockerignore`, `compose.yaml`, `docker-bake.hcl` and
+//! `dockform.toml`) matches its snapshot, the Dockerfiles lint clean, `check` passes
+//! on the result, and a member directory generates the same app.
+
+mod common;
+mod tools;
+
+use common::*;
+
+/// The workspace fixtures.
+fn workspaces() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("ws-") && !n.contains('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every file `init` wrote: the fixture's files are compared with the copy's.
+fn written(name: &str, dir: &std::path::Path) -> Vec<String> {
+    let src = fixtures_dir().join(name);
+    let mut files: Vec<String> = walk(dir)
+        .into_iter()
+        .filter(|rel| !src.join(rel).exists())
+        .collect();
+    files.sort();
+    files
+}
+
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().filter_map(|e| e.ok()) {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else if let Ok(rel) = p.strip_prefix(dir) {
+                out.push(rel.to_string_lossy().into_owned());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_workspace_fixture_writes_its_snapshot_and_checks_clean() {
+    for name in workspaces() {
+        let dir = copy_fixture(&name);
+        let out = init(dir.path(), &name);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let files = written(&name, dir.path());
+        let mut text = String::new();
+        for f in &files {
+            let body = std::fs::read_to_string(dir.path().join(f)).unwrap();
+            text.push_str(&format!("==> {f} <==\n{body}\n"));
+        }
+        insta::assert_snapshot!(format!("workspace@{name}"), text);
+        let dockerfiles: Vec<std::path::PathBuf> = files
+            .iter()
+            .filter(|f| f.ends_with("Dockerfile"))
+            .map(|f| dir.path().join(f))
+            .collect();
+        assert!(dockerfiles.len() >= 2, "{name}: {files:?}");
+        let lint = std::process::Command::new(&tools::tools().hadolint)
+            .args(["--failure-threshold", "warning", "--no-color"])
+            .args(&dockerfiles)
+            .output()
+            .expect("hadolint runs");
+        assert!(
+            lint.status.success(),
+            "{name}: hadolint:\n{}",
+            String::from_utf8_lossy(&lint.stdout)
+        );
+        // `check` reads the apps back from `dockform.toml`.
+        let check = dockform(dir.path(), &["check"]);
+        assert!(check.status.success(), "{name}: {}", stderr(&check));
+    }
+}
+
+#[test]
+fn a_member_directory_generates_its_app_from_the_workspace_root() {
+    let dir = copy_fixture("ws-npm-services");
+    let out = dockform(&dir.path().join("apps/api"), &["init", "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dockerfile = std::fs::read_to_string(dir.path().join("apps/api/Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("docker build -f apps/api/Dockerfile")
+            && dockerfile.contains("COPY package.json package-lock.json ./"),
+        "{dockerfile}"
+    );
+    let compose = std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap();
+    assert!(
+        compose.contains("api:") && !compose.contains("web:"),
+        "{compose}"
+    );
+    assert!(!dir.path().join("apps/web/Dockerfile").exists());
+}
+
+#[test]
+fn the_dependency_layer_copies_only_the_apps_workspace_closure() {
+    let dir = copy_fixture("ws-npm-services");
+    let out = dockform(dir.path(), &["init", "--yes", "--app", "api"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dockerfile = std::fs::read_to_string(dir.path().join("apps/api/Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("COPY packages/shared/package.json")
+            && !dockerfile.contains("packages/unrelated")
+            && !dockerfile.contains("apps/web"),
+        "{dockerfile}"
+    );
+}
+
+#[test]
+fn an_unknown_app_names_the_workspace_packages() {
+    let dir = copy_fixture("ws-npm-services");
+    let out = dockform(dir.path(), &["init", "--yes", "--app", "nope"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("`nope` is not a package") && err.contains("apps/api"),
+        "{err}"
+    );
+}
+
+/// The bake file parsed by HashiCorp's HCL library (through `pygohcl`, see `tools`), as
+/// JSON: `{"group": {...}, "target": {...}}`.
+fn parse_bake(path: &std::path::Path) -> serde_json::Value {
+    let out = tools::tools()
+        .python()
+        .args([
+            "-c",
+            "import json, sys, pygohcl; print(json.dumps(pygohcl.loads(open(sys.argv[1]).read())))",
+        ])
+        .arg(path)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn every_bake_file_parses_and_its_default_group_builds_every_app_from_the_root() {
+    for name in workspaces() {
+        let dir = copy_fixture(&name);
+        assert!(init(dir.path(), &name).status.success(), "{name}");
+        let bake = parse_bake(&dir.path().join("docker-bake.hcl"));
+        let targets = bake["target"].as_object().unwrap();
+        let group: Vec<&str> = bake["group"]["default"]["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert_eq!(group.len(), targets.len(), "{name}: {bake}");
+        for t in group {
+            let target = &targets[t];
+            assert_eq!(target["context"], ".", "{name}: {t}");
+            assert_eq!(target["target"], "prod", "{name}: {t}");
+            let dockerfile = target["dockerfile"].as_str().unwrap();
+            assert!(
+                dir.path().join(dockerfile).is_file(),
+                "{name}: {t}: no {dockerfile}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_workspace_compose_file_passes_podman_compose_config() {
+    let ok = std::process::Command::new("podman-compose")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "podman-compose is missing under CI=true"
+        );
+        eprintln!("podman-compose not found: compose.yaml not validated");
+        return;
+    }
+    for name in workspaces() {
+        let dir = copy_fixture(&name);
+        assert!(init(dir.path(), &name).status.success(), "{name}");
+        let out = std::process::Command::new("podman-compose")
+            .args(["-f", "compose.yaml", "config"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("target: prod"), "{name}: {text}");
+    }
+}
+
+#[test]
+fn detect_at_a_root_shows_each_package_as_an_app_or_a_library_with_its_closure() {
+    let dir = copy_fixture("ws-npm-services");
+    let out = dockform(dir.path(), &["detect", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ws = &json["workspace"];
+    assert_eq!(ws["workspace"]["package_manager"], "npm");
+    assert_eq!(ws["workspace"]["lockfile"], "package-lock.json");
+    let by_dir = |d: &str| {
+        ws["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["dir"] == d)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_dir("apps/api")["app"], true);
+    assert_eq!(
+        by_dir("apps/api")["closure"],
+        serde_json::json!(["apps/api", "packages/shared"])
+    );
+    let lib = by_dir("packages/unrelated");
+    assert_eq!(lib["app"], false);
+    assert!(
+        lib["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no `scripts.start`")
+    );
+    let text = String::from_utf8(dockform(dir.path(), &["detect"]).stdout).unwrap();
+    assert!(
+        text.contains("apps/api") && text.contains("needs packages/shared"),
+        "{text}"
+    );
+}
