@@ -55,9 +55,10 @@ pub enum Error {
     #[error("{0}")]
     Refused(String),
 
-    /// `--check` found files that differ from what would be generated.
-    #[error("{0} out of date (run `dockform init --force` to regenerate)")]
-    Drift(String),
+    /// `--check` found files that differ from what would be generated: the names, and
+    /// the command that regenerates them (`--force` only when one was edited by hand).
+    #[error("{0} out of date (run `{1}` to regenerate)")]
+    Drift(String, &'static str),
 
     /// `--check` on a project whose generated files were never written.
     #[error("{0} missing: this project was never set up (run `dockform init`)")]

@@ -124,7 +124,7 @@ fn generate(
         return Ok(0);
     }
     if args.diff || args.check {
-        return compare(&Plan::new(project.root(), &rendered)?, args.check, out);
+        return compare(&plan(project.root(), &rendered)?, args.check, out);
     }
     // Held from the plan to the last write: a second run waits, then sees this one's files.
     let _lock = crate::write::DirLock::acquire(project.root(), || {
@@ -132,7 +132,7 @@ fn generate(
             eprintln!("waiting for another dockform run in this directory to finish");
         }
     })?;
-    let plan = Plan::new(project.root(), &rendered)?;
+    let plan = plan(project.root(), &rendered)?;
     let actions = decide(prompter.as_mut(), &plan, args.force, interactive)?;
     let code = write(&plan, &actions, args.json, out)?;
     let wrote = actions
@@ -145,6 +145,21 @@ fn generate(
         );
     }
     Ok(code)
+}
+
+/// The plan for the rendered files; `dockform.toml` as dockform wrote it (no hand
+/// edit) is outdated rather than changed, like a generated file with its checksum.
+fn plan(root: &std::path::Path, rendered: &render::Rendered) -> Result<Plan> {
+    let mut plan = Plan::new(root, rendered)?;
+    for f in &mut plan.files {
+        if f.name == CONFIG_FILE
+            && f.status == Status::Changed
+            && f.old.as_deref().is_some_and(config::untouched)
+        {
+            f.status = Status::Outdated;
+        }
+    }
+    Ok(plan)
 }
 
 /// What to run after writing: build and run the image, and commit the saved choices.
@@ -194,7 +209,13 @@ fn compare(plan: &Plan, check: bool, out: Output) -> Result<i32> {
     }
     let stale: Vec<String> = plan.pending().map(|f| format!("`{}`", f.name)).collect();
     if check && !stale.is_empty() {
-        return Err(Error::Drift(stale.join(" and ")));
+        let edited = plan.pending().any(|f| f.status == Status::Changed);
+        let fix = if edited {
+            "dockform init --force"
+        } else {
+            "dockform init --yes"
+        };
+        return Err(Error::Drift(stale.join(" and "), fix));
     }
     if check && !out.quiet {
         let names: Vec<&str> = plan.files.iter().map(|f| f.name.as_str()).collect();
@@ -218,6 +239,7 @@ fn decide(
         .map(|f| match f.status {
             Status::New => Action::Created,
             Status::Unchanged => Action::Unchanged,
+            Status::Outdated => Action::Updated,
             Status::Changed if force => Action::Updated,
             Status::Changed => Action::Refused,
         })
@@ -265,6 +287,7 @@ fn summary(plan: &Plan) -> String {
         let status = match f.status {
             Status::New => "new",
             Status::Unchanged => "unchanged",
+            Status::Outdated => "outdated",
             Status::Changed => "changed",
         };
         text.push_str(&format!("  {status:<10} {}\n", f.name));

@@ -18,6 +18,7 @@ pub mod render;
 pub mod report;
 pub mod scan;
 pub mod settings;
+pub mod stamp;
 pub mod validate;
 pub mod verify;
 pub mod versions;

@@ -20,7 +20,11 @@ pub enum Status {
     New,
     /// The file exists with exactly the generated contents.
     Unchanged,
-    /// The file exists with other contents.
+    /// The file exists as an earlier run of dockform generated it (the checksum in
+    /// its header line matches), and the generated contents differ: it is replaced
+    /// without `--force`.
+    Outdated,
+    /// The file exists with other contents: edited by hand, or not dockform's.
     Changed,
 }
 
@@ -72,6 +76,7 @@ impl Plan {
                 None if too_large => Status::Changed,
                 None => Status::New,
                 Some(o) if *o == new => Status::Unchanged,
+                Some(o) if crate::stamp::untouched(o) => Status::Outdated,
                 Some(_) => Status::Changed,
             };
             files.push(FilePlan {
@@ -102,7 +107,7 @@ impl Plan {
         let mut refused = Vec::new();
         let mut chosen = Vec::new();
         for f in self.pending() {
-            if f.status == Status::New || overwrite(f)? {
+            if matches!(f.status, Status::New | Status::Outdated) || overwrite(f)? {
                 chosen.push(f);
             } else {
                 refused.push(format!("`{}`", f.name));

@@ -48,8 +48,11 @@ fn boolean_variables_take_1_0_true_false_yes_no_in_any_case() {
         assert!(out.status.success(), "QUIET={off}: {}", stderr(&out));
         assert!(!stderr(&out).is_empty(), "QUIET={off} silenced the notes");
     }
-    // FORCE is seen: a changed port overwrites only when it is on.
+    // FORCE is seen: a changed port overwrites a hand-edited file only when it is on.
     assert!(run(dir.path(), &["init", "--yes"], &[]).status.success());
+    let path = dir.path().join("Dockerfile");
+    let edited = format!("{}# ours\n", std::fs::read_to_string(&path).unwrap());
+    std::fs::write(&path, edited).unwrap();
     let refused = run(
         dir.path(),
         &["init", "--port", "4444"],
