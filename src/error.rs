@@ -39,7 +39,7 @@ pub enum Error {
 
     /// Nothing recognisable in the project.
     #[error(
-        "no supported project found in `{0}` (looked for package.json, go.mod, Cargo.toml, pyproject.toml, requirements.txt); pass `--stack` to choose one"
+        "no supported project found in `{0}`: dockform needs the stack's manifest (`package.json` for Node.js and Next.js, `go.mod` for Go, `pyproject.toml` or `requirements.txt` for Python, `Cargo.toml` for Rust); create it (`npm init -y`, `go mod init`, `uv init`, `cargo init`) and run dockform again"
     )]
     NoStack(String),
 

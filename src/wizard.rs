@@ -23,6 +23,10 @@ pub trait Prompter {
     fn confirm(&mut self, q: &Ask, default: bool) -> Result<bool>;
     /// Shows text to the person answering (a summary, a diff); silent without one.
     fn show(&mut self, text: &str);
+    /// Whether a person answers (a question without a default can be asked).
+    fn interactive(&self) -> bool {
+        true
+    }
 }
 
 /// One question: a stable key (for scripts and tests), the prompt, the reason behind
@@ -79,6 +83,9 @@ impl Prompter for Defaults {
         Ok(default)
     }
     fn show(&mut self, _: &str) {}
+    fn interactive(&self) -> bool {
+        false
+    }
 }
 
 /// Answers from a script (key → answers, used in turn; the last one repeats), for

@@ -204,3 +204,59 @@ fn none_for_the_start_command_is_refused_at_the_question() {
     answer(&mut p, "Write 5 files?", &["y"]);
     assert_eq!(exit_code(&mut p), 0);
 }
+
+#[test]
+fn a_main_chosen_among_several_does_not_inherit_another_mains_port_or_health_check() {
+    // cmd/api listens on :8090; cmd/worker serves nothing. Choosing the worker must
+    // offer port 0 (no health-check question) and write no EXPOSE nor HEALTHCHECK.
+    let dir = copy_fixture("go-cmd-multi");
+    let mut p = wizard(dir.path(), &["--go-version", "1.26"]);
+    answer(&mut p, "./cmd/worker", &[DOWN, ENTER]);
+    answer(&mut p, "Final image", &[ENTER]);
+    answer(&mut p, "Port", &[ENTER]);
+    for prompt in [
+        "Build command",
+        "Start command",
+        "Test command",
+        "Dev command",
+        "Build args",
+        "Build secrets",
+    ] {
+        answer(&mut p, prompt, &[ENTER]);
+    }
+    answer(&mut p, "Write 5 files?", &["y"]);
+    assert_eq!(exit_code(&mut p), 0);
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("/usr/local/bin/worker")
+            && !dockerfile.contains("EXPOSE")
+            && !dockerfile.contains("HEALTHCHECK"),
+        "{dockerfile}"
+    );
+}
+
+#[test]
+fn a_directory_with_no_manifest_offers_the_stacks_and_names_the_file_the_chosen_one_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.py"), "print('hi')\n").unwrap();
+    let mut p = wizard(dir.path(), &[]);
+    answer(&mut p, "Which stack is this project?", &[]);
+    p.exp_string("rust (needs `Cargo.toml`)").unwrap();
+    // node, nextjs, go, python, rust: three down is python.
+    p.send(DOWN).unwrap();
+    p.send(DOWN).unwrap();
+    p.send(DOWN).unwrap();
+    p.send(ENTER).unwrap();
+    p.flush().unwrap();
+    p.exp_string(
+        "has no `pyproject.toml` or `requirements.txt`, which dockform needs for a python project",
+    )
+    .unwrap();
+    p.exp_string("pip freeze > requirements.txt").unwrap();
+    assert_eq!(exit_code(&mut p), 1);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "wrote something"
+    );
+}
