@@ -40,8 +40,23 @@ pub struct Decided<'a> {
     pub shown: Vec<String>,
 }
 
-/// The whole interview.
+/// The whole interview; with a person answering, then a summary of the answers where
+/// any one can be changed (the interview runs again, replaying the others).
 pub fn interview<'a>(p: &mut dyn Prompter, inputs: &Inputs<'a>) -> Result<Decided<'a>> {
+    if !p.interactive() {
+        return interview_once(p, inputs);
+    }
+    let mut replay = review::Replay::new(p);
+    loop {
+        let decided = interview_once(&mut replay, inputs)?;
+        if replay.review()? {
+            return Ok(decided);
+        }
+    }
+}
+
+/// The questions, in order, once.
+fn interview_once<'a>(p: &mut dyn Prompter, inputs: &Inputs<'a>) -> Result<Decided<'a>> {
     let mut answers = Layer::default();
     let user = settings::merge(&[
         (Origin::Config, inputs.config),
@@ -298,6 +313,7 @@ fn hints(inputs: &Inputs, answers: &Layer) -> Layer {
 }
 
 mod ask;
+mod review;
 #[cfg(test)]
 mod tests;
 
