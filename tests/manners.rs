@@ -208,3 +208,91 @@ fn an_unknown_config_key_says_so_and_suggests_the_nearest() {
         assert!(!dir.path().join("Dockerfile").exists());
     }
 }
+
+#[test]
+fn completions_offer_the_values_of_stack_runtime_package_manager_and_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["completions", "fish"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let script = String::from_utf8(out.stdout).unwrap();
+    // A flag's entry, with its values (fish lists one a line), up to the next entry.
+    let line = |flag: &str| -> String {
+        script
+            .split("\ncomplete ")
+            .find(|l| l.contains("using_subcommand init") && l.contains(&format!("-l {flag} ")))
+            .unwrap_or_else(|| panic!("no completion entry for --{flag}"))
+            .to_string()
+    };
+    for (flag, values) in [
+        ("stack", &["node", "nextjs", "go", "python", "rust"][..]),
+        ("runtime", &["alpine", "distroless", "scratch", "slim"]),
+        (
+            "package-manager",
+            &["npm", "pnpm", "yarn", "bun", "uv", "poetry"],
+        ),
+        ("preset", &["node", "nextjs", "bun", "go", "python", "rust"]),
+    ] {
+        let l = line(flag);
+        for v in values {
+            assert!(
+                l.contains(&format!("{v}\\t")),
+                "--{flag} does not offer `{v}`: {l}"
+            );
+        }
+    }
+    // Parsing is unchanged: a bad value still gets dockform's message, naming the flag.
+    let app = copy_fixture("node-express-npm");
+    let out = run(app.path(), &["init", "-y", "--runtime", "tiny"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("error: invalid `--runtime`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn there_is_a_man_page_per_command_with_every_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["man", "--out-dir", "."], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let main = std::fs::read_to_string(dir.path().join("dockform.1")).unwrap();
+    for command in [
+        "init",
+        "check",
+        "detect",
+        "presets",
+        "verify",
+        "completions",
+    ] {
+        let name = format!("dockform-{command}.1");
+        let page = std::fs::read_to_string(dir.path().join(&name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            page.contains(&format!(".TH dockform-{command} 1")),
+            "{name}"
+        );
+        assert!(
+            main.contains(&format!("dockform\\-{command}(1)")),
+            "dockform.1 does not refer to {name}"
+        );
+        // The page printed alone is the same page.
+        let alone = run(dir.path(), &["man", command], &[]);
+        assert_eq!(String::from_utf8(alone.stdout).unwrap(), page, "{name}");
+    }
+    let init = std::fs::read_to_string(dir.path().join("dockform-init.1")).unwrap();
+    let cli = <dockform::cli::Cli as clap::CommandFactory>::command();
+    for arg in cli.find_subcommand("init").unwrap().get_arguments() {
+        if let Some(long) = arg.get_long() {
+            let shown = format!("\\-\\-{}", long.replace('-', "\\-"));
+            assert!(init.contains(&shown), "dockform-init(1) lacks --{long}");
+        }
+    }
+    let out = run(dir.path(), &["man", "nope"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no command `nope`"),
+        "{}",
+        stderr(&out)
+    );
+}
