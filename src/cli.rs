@@ -58,8 +58,29 @@ pub struct Cli {
     /// Also print where every setting came from.
     #[arg(short, long, global = true, env = "DOCKFORM_VERBOSE", value_parser = parse_bool)]
     pub verbose: bool,
+    /// When to use colour (auto: on a terminal, without `NO_COLOR`).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorWhen::Auto,
+        env = "DOCKFORM_COLOR"
+    )]
+    pub color: ColorWhen,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`: auto (on a terminal, unless `NO_COLOR` is set), always (even into a
+/// pipe), never. (Variants without doc comments: clap would show a help line for each
+/// and lay out every option's help on its own lines.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[allow(missing_docs)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 /// Subcommands.

@@ -104,7 +104,7 @@ fn generate(
             .iter()
             .filter(|w| !decided.shown.contains(w) || !interactive)
             .chain(&notes)
-            .for_each(|w| eprintln!("warning: {}", report::safe(w)));
+            .for_each(|w| report::warn(w));
         if gitignore.is_some_and(|g| g.truncated) {
             eprintln!(
                 "warning: `.gitignore` is larger than {} MiB; only its first {} MiB are read",
@@ -205,7 +205,7 @@ fn compare(plan: &Plan, check: bool, out: Output) -> Result<i32> {
         return Err(Error::Missing(list));
     }
     if !(check && out.quiet) {
-        report::emit(&plan.diff())?;
+        report::emit_coloured(&plan.diff())?;
     }
     let stale: Vec<String> = plan.pending().map(|f| format!("`{}`", f.name)).collect();
     if check && !stale.is_empty() {
@@ -342,7 +342,12 @@ fn write(plan: &Plan, actions: &[Action], json: bool, out: Output) -> Result<i32
                 .ok()
                 .and_then(|v| v.as_str().map(String::from))
                 .unwrap_or_default();
-            eprintln!("{verb:>9} {}", report::safe(&f.name));
+            let s = match a {
+                Action::Created | Action::Updated => report::style::DONE,
+                Action::Unchanged | Action::Kept => report::style::SAME,
+                Action::Refused | Action::Skipped => report::style::REFUSED,
+            };
+            anstream::eprintln!("{s}{verb:>9}{s:#} {}", report::safe(&f.name));
         }
     }
     let refused: Vec<String> = plan

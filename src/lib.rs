@@ -32,6 +32,11 @@ use error::{Error, Result};
 
 /// Runs a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32> {
+    anstream::ColorChoice::write_global(match cli.color {
+        cli::ColorWhen::Auto => anstream::ColorChoice::Auto,
+        cli::ColorWhen::Always => anstream::ColorChoice::Always,
+        cli::ColorWhen::Never => anstream::ColorChoice::Never,
+    });
     let out = init::Output {
         quiet: cli.quiet,
         verbose: cli.verbose,

@@ -190,7 +190,8 @@ pub struct Terminal {
 impl Default for Terminal {
     fn default() -> Self {
         let plain = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-            || !console::colors_enabled_stderr();
+            || !console::colors_enabled_stderr()
+            || anstream::ColorChoice::global() == anstream::ColorChoice::Never;
         let theme: Box<dyn dialoguer::theme::Theme> = if plain {
             Box::new(dialoguer::theme::SimpleTheme)
         } else {

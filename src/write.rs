@@ -199,15 +199,17 @@ impl FilePlan {
                 MAX_EXISTING >> 20
             );
         }
+        // The label after the tab says which side is which; `patch` and `git apply`
+        // read the name before it.
         let from = if self.old.is_some() {
-            format!("a/{}", self.name)
+            format!("a/{}\t(on disk)", self.name)
         } else {
-            "/dev/null".to_string()
+            "/dev/null\t(not on disk)".to_string()
         };
         similar::TextDiff::from_lines(self.old.as_deref().unwrap_or(""), &self.new)
             .unified_diff()
             .context_radius(3)
-            .header(&from, &format!("b/{}", self.name))
+            .header(&from, &format!("b/{}\t(generated)", self.name))
             .to_string()
     }
 }

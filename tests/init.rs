@@ -76,7 +76,7 @@ fn stdout_and_diff_write_nothing() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("==> Dockerfile <=="));
     let out = dockform(dir.path(), &["init", "--diff"]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("+++ b/Dockerfile"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("+++ b/Dockerfile\t(generated)"));
     assert!(!dir.path().join("Dockerfile").exists());
 }
 

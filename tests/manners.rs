@@ -296,3 +296,42 @@ fn there_is_a_man_page_per_command_with_every_option() {
         stderr(&out)
     );
 }
+
+#[test]
+fn colour_follows_the_color_flag_and_diff_labels_say_which_side_is_on_disk() {
+    let dir = copy_fixture("node-express-npm");
+    assert!(run(dir.path(), &["init", "-y"], &[]).status.success());
+    let path = dir.path().join("Dockerfile");
+    let edited = format!("{}# ours\n", std::fs::read_to_string(&path).unwrap());
+    std::fs::write(&path, edited).unwrap();
+    let always = run(dir.path(), &["check", "--color", "always"], &[]);
+    let (out, err) = (
+        String::from_utf8(always.stdout.clone()).unwrap(),
+        stderr(&always),
+    );
+    assert!(
+        out.contains("\x1b[32m+") || out.contains("\x1b[31m-# ours"),
+        "{out}"
+    );
+    assert!(err.starts_with("\x1b[1m\x1b[31merror:\x1b[0m"), "{err:?}");
+    assert!(
+        out.contains("--- a/Dockerfile\t(on disk)")
+            && out.contains("+++ b/Dockerfile\t(generated)"),
+        "{out}"
+    );
+    // Into a pipe (auto), with `never`, and with `DOCKFORM_COLOR=never`: no escapes.
+    for (args, vars) in [
+        (&["check"][..], &[][..]),
+        (&["check", "--color", "never"], &[]),
+        (&["check"], &[("DOCKFORM_COLOR", "never")]),
+    ] {
+        let plain = run(dir.path(), args, vars);
+        assert_eq!(plain.status.code(), Some(1));
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&plain.stdout),
+            stderr(&plain)
+        );
+        assert!(!all.contains('\x1b'), "{args:?} {vars:?}: {all:?}");
+    }
+}
