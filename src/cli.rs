@@ -58,8 +58,29 @@ pub struct Cli {
     /// Also print where every setting came from.
     #[arg(short, long, global = true, env = "DOCKFORM_VERBOSE", value_parser = parse_bool)]
     pub verbose: bool,
+    /// When to use colour (auto: on a terminal, without `NO_COLOR`).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorWhen::Auto,
+        env = "DOCKFORM_COLOR"
+    )]
+    pub color: ColorWhen,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`: auto (on a terminal, unless `NO_COLOR` is set), always (even into a
+/// pipe), never. (Variants without doc comments: clap would show a help line for each
+/// and lay out every option's help on its own lines.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[allow(missing_docs)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 /// Subcommands.
@@ -85,12 +106,25 @@ pub enum Command {
     /// Print a shell completion script.
     #[command(after_help = COMPLETION_EXAMPLES)]
     Completions(CompletionsArgs),
-    /// Print the man page (roff) on stdout.
-    #[command(
-        hide = true,
-        after_help = "Examples:\n  dockform man > dockform.1 && man ./dockform.1"
-    )]
-    Man,
+    /// Print a man page (roff) on stdout, or write one per command to a directory.
+    #[command(hide = true, after_help = MAN_EXAMPLES)]
+    Man(ManArgs),
+}
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  dockform man > dockform.1 && man ./dockform.1
+  dockform man init | man -l -
+  dockform man --out-dir /usr/local/share/man/man1   dockform.1, dockform-init.1, ...";
+
+/// Arguments of `dockform man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (`init`, `check`, ...); default: `dockform` itself.
+    pub command: Option<String>,
+    /// Write every page (`dockform.1`, `dockform-init.1`, ...) into this directory.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub out_dir: Option<PathBuf>,
 }
 
 const VERIFY_EXAMPLES: &str = "\

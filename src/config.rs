@@ -425,6 +425,17 @@ pub fn file_text(layer: &Layer, existing: Option<&str>) -> Result<String> {
     Ok(out)
 }
 
+/// Whether `text` (the `dockform.toml` on disk) is exactly what dockform writes for
+/// the settings it holds: never edited by hand, so a run may replace it without
+/// `--force`. (Its layout is canonical, so it needs no checksum.)
+pub fn untouched(text: &str) -> bool {
+    let text = text.replace("\r\n", "\n");
+    toml::from_str::<Layer>(&text)
+        .ok()
+        .and_then(|layer| file_text(&layer, None).ok())
+        .is_some_and(|canonical| canonical == text)
+}
+
 /// Names the real origin of an invalid value, reading this process's arguments and
 /// environment: the flag, its variable or `dockform.toml`.
 pub fn blame_process(e: Error, config: &Layer, flags: &Layer) -> Error {
@@ -444,6 +455,20 @@ mod tests {
             .get("node")
             .unwrap()
             .clone()
+    }
+
+    #[test]
+    fn a_config_as_dockform_wrote_it_is_untouched_and_any_hand_edit_shows() {
+        let layer = Layer {
+            port: Some(7000),
+            ..Default::default()
+        };
+        let text = file_text(&layer, None).unwrap();
+        assert!(untouched(&text));
+        assert!(untouched(&text.replace('\n', "\r\n")));
+        assert!(!untouched(&format!("{text}# ours\n")));
+        assert!(!untouched(&text.replace("7000", "7001 # ours")));
+        assert!(!untouched("port = 7000\n"));
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub enum Error {
 
     /// Nothing recognisable in the project.
     #[error(
-        "no supported project found in `{0}` (looked for package.json, go.mod, Cargo.toml, pyproject.toml, requirements.txt); pass `--stack` to choose one"
+        "no supported project found in `{0}`: dockform needs the stack's manifest (`package.json` for Node.js and Next.js, `go.mod` for Go, `pyproject.toml` or `requirements.txt` for Python, `Cargo.toml` for Rust); create it (`npm init -y`, `go mod init`, `uv init`, `cargo init`) and run dockform again"
     )]
     NoStack(String),
 
@@ -55,9 +55,10 @@ pub enum Error {
     #[error("{0}")]
     Refused(String),
 
-    /// `--check` found files that differ from what would be generated.
-    #[error("{0} out of date (run `dockform init --force` to regenerate)")]
-    Drift(String),
+    /// `--check` found files that differ from what would be generated: the names, and
+    /// the command that regenerates them (`--force` only when one was edited by hand).
+    #[error("{0} out of date (run `{1}` to regenerate)")]
+    Drift(String, &'static str),
 
     /// `--check` on a project whose generated files were never written.
     #[error("{0} missing: this project was never set up (run `dockform init`)")]

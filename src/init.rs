@@ -107,7 +107,7 @@ fn generate(
             .iter()
             .filter(|w| !decided.shown.contains(w) || !interactive)
             .chain(&notes)
-            .for_each(|w| eprintln!("warning: {}", report::safe(w)));
+            .for_each(|w| report::warn(w));
         if gitignore.is_some_and(|g| g.truncated) {
             eprintln!(
                 "warning: `.gitignore` is larger than {} MiB; only its first {} MiB are read",
@@ -127,7 +127,7 @@ fn generate(
         return Ok(0);
     }
     if args.diff || args.check {
-        return compare(&Plan::new(project.root(), &rendered)?, args.check, out);
+        return compare(&plan(project.root(), &rendered)?, args.check, out);
     }
     // Held from the plan to the last write: a second run waits, then sees this one's files.
     let _lock = crate::write::DirLock::acquire(project.root(), || {
@@ -135,7 +135,7 @@ fn generate(
             eprintln!("waiting for another dockform run in this directory to finish");
         }
     })?;
-    let plan = Plan::new(project.root(), &rendered)?;
+    let plan = plan(project.root(), &rendered)?;
     let actions = decide(prompter.as_mut(), &plan, args.force, interactive)?;
     let code = write(&plan, &actions, args.json, out)?;
     let wrote = actions
@@ -148,6 +148,21 @@ fn generate(
         );
     }
     Ok(code)
+}
+
+/// The plan for the rendered files; `dockform.toml` as dockform wrote it (no hand
+/// edit) is outdated rather than changed, like a generated file with its checksum.
+fn plan(root: &std::path::Path, rendered: &render::Rendered) -> Result<Plan> {
+    let mut plan = Plan::new(root, rendered)?;
+    for f in &mut plan.files {
+        if f.name == CONFIG_FILE
+            && f.status == Status::Changed
+            && f.old.as_deref().is_some_and(config::untouched)
+        {
+            f.status = Status::Outdated;
+        }
+    }
+    Ok(plan)
 }
 
 /// What to run after writing: build and run the image, and commit the saved choices.
@@ -193,11 +208,17 @@ pub(crate) fn compare(plan: &Plan, check: bool, out: Output) -> Result<i32> {
         return Err(Error::Missing(list));
     }
     if !(check && out.quiet) {
-        report::emit(&plan.diff())?;
+        report::emit_coloured(&plan.diff())?;
     }
     let stale: Vec<String> = plan.pending().map(|f| format!("`{}`", f.name)).collect();
     if check && !stale.is_empty() {
-        return Err(Error::Drift(stale.join(" and ")));
+        let edited = plan.pending().any(|f| f.status == Status::Changed);
+        let fix = if edited {
+            "dockform init --force"
+        } else {
+            "dockform init --yes"
+        };
+        return Err(Error::Drift(stale.join(" and "), fix));
     }
     if check && !out.quiet {
         let names: Vec<&str> = plan.files.iter().map(|f| f.name.as_str()).collect();
@@ -221,6 +242,7 @@ pub(crate) fn decide(
         .map(|f| match f.status {
             Status::New => Action::Created,
             Status::Unchanged => Action::Unchanged,
+            Status::Outdated => Action::Updated,
             Status::Changed if force => Action::Updated,
             Status::Changed => Action::Refused,
         })
@@ -268,6 +290,7 @@ fn summary(plan: &Plan) -> String {
         let status = match f.status {
             Status::New => "new",
             Status::Unchanged => "unchanged",
+            Status::Outdated => "outdated",
             Status::Changed => "changed",
         };
         text.push_str(&format!("  {status:<10} {}\n", f.name));
@@ -322,7 +345,12 @@ pub(crate) fn write(plan: &Plan, actions: &[Action], json: bool, out: Output) ->
                 .ok()
                 .and_then(|v| v.as_str().map(String::from))
                 .unwrap_or_default();
-            eprintln!("{verb:>9} {}", report::safe(&f.name));
+            let s = match a {
+                Action::Created | Action::Updated => report::style::DONE,
+                Action::Unchanged | Action::Kept => report::style::SAME,
+                Action::Refused | Action::Skipped => report::style::REFUSED,
+            };
+            anstream::eprintln!("{s}{verb:>9}{s:#} {}", report::safe(&f.name));
         }
     }
     let refused: Vec<String> = plan

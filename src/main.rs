@@ -7,7 +7,7 @@ fn main() {
     let code = match dockform::cli::parse().and_then(dockform::run) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", dockform::report::safe(&e.to_string()));
+            dockform::report::error(&e.to_string());
             e.exit_code()
         }
     };

@@ -108,6 +108,10 @@ impl Renderer {
                 self.one("common/env.example.j2", settings)?,
             ));
         }
+        // The checksum in each header line: a later run may replace an untouched file.
+        for (_, text) in &mut files {
+            *text = crate::stamp::seal(text);
+        }
         Ok((Rendered { files }, warnings))
     }
 

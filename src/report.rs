@@ -86,6 +86,83 @@ pub fn safe(text: &str) -> std::borrow::Cow<'_, str> {
 /// Writes requested output to stdout, through [`safe`] when stdout is a terminal (piped
 /// or redirected, it stays byte for byte). A reader that went away
 /// (`dockform detect | head`) ends the output quietly; any other failure is an error.
+/// Colours of the status words, warnings, errors and diffs (shown only where colour
+/// is on: see `--color`; `anstream` strips them elsewhere).
+pub mod style {
+    use anstyle::{AnsiColor, Style};
+    /// `error:`.
+    pub const ERROR: Style = AnsiColor::Red.on_default().bold();
+    /// `warning:`.
+    pub const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+    /// A file written (created, updated).
+    pub const DONE: Style = AnsiColor::Green.on_default().bold();
+    /// A file left as it was (unchanged, kept).
+    pub const SAME: Style = Style::new().dimmed();
+    /// A file refused or skipped.
+    pub const REFUSED: Style = AnsiColor::Red.on_default().bold();
+    /// A removed diff line.
+    pub const REMOVED: Style = AnsiColor::Red.on_default();
+    /// An added diff line.
+    pub const ADDED: Style = AnsiColor::Green.on_default();
+    /// A diff hunk header.
+    pub const HUNK: Style = AnsiColor::Cyan.on_default();
+    /// A diff file header.
+    pub const HEADER: Style = Style::new().bold();
+}
+
+/// Prints `error: message` on stderr.
+pub fn error(message: &str) {
+    let s = style::ERROR;
+    anstream::eprintln!("{s}error:{s:#} {}", safe(message));
+}
+
+/// Prints `warning: message` on stderr.
+pub fn warn(message: &str) {
+    let s = style::WARNING;
+    anstream::eprintln!("{s}warning:{s:#} {}", safe(message));
+}
+
+/// A unified diff with its lines coloured (removed, added, hunk and file headers).
+pub fn coloured_diff(diff: &str) -> String {
+    let mut out = String::with_capacity(diff.len());
+    for line in diff.split_inclusive('\n') {
+        let s = if line.starts_with("+++ ") || line.starts_with("--- ") {
+            style::HEADER
+        } else if line.starts_with('+') {
+            style::ADDED
+        } else if line.starts_with('-') {
+            style::REMOVED
+        } else if line.starts_with("@@") {
+            style::HUNK
+        } else {
+            anstyle::Style::new()
+        };
+        let body = line.trim_end_matches('\n');
+        out.push_str(&format!("{s}{body}{s:#}{}", &line[body.len()..]));
+    }
+    out
+}
+
+/// Writes requested output to stdout: [`emit`], with colour kept only where it is on.
+pub fn emit_coloured(text: &str) -> Result<()> {
+    use std::io::{IsTerminal, Write};
+    let text = if std::io::stdout().is_terminal() {
+        safe(text).into_owned()
+    } else {
+        text.to_string()
+    };
+    let mut stdout = anstream::stdout().lock();
+    match stdout
+        .write_all(coloured_diff(&text).as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::io("write", "standard output", e))
+        }
+        _ => Ok(()),
+    }
+}
+
 pub fn emit(text: &str) -> Result<()> {
     use std::io::{IsTerminal, Write};
     let mut stdout = std::io::stdout().lock();
@@ -248,7 +325,7 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
     needs_lines(&mut out, &detection.needs);
     emit(&out)?;
     for w in &detection.warnings {
-        eprintln!("warning: {}", safe(w));
+        warn(w);
     }
     Ok(0)
 }

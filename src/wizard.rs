@@ -27,6 +27,10 @@ pub trait Prompter {
     -> Result<Vec<usize>>;
     /// Shows text to the person answering (a summary, a diff); silent without one.
     fn show(&mut self, text: &str);
+    /// Whether a person answers (a question without a default can be asked).
+    fn interactive(&self) -> bool {
+        true
+    }
 }
 
 /// One question: a stable key (for scripts and tests), the prompt, the reason behind
@@ -101,6 +105,9 @@ impl Prompter for Defaults {
         Ok(chosen)
     }
     fn show(&mut self, _: &str) {}
+    fn interactive(&self) -> bool {
+        false
+    }
 }
 
 /// Answers from a script (key → answers, used in turn; the last one repeats), for
@@ -227,7 +234,8 @@ pub struct Terminal {
 impl Default for Terminal {
     fn default() -> Self {
         let plain = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-            || !console::colors_enabled_stderr();
+            || !console::colors_enabled_stderr()
+            || anstream::ColorChoice::global() == anstream::ColorChoice::Never;
         let theme: Box<dyn dialoguer::theme::Theme> = if plain {
             Box::new(dialoguer::theme::SimpleTheme)
         } else {

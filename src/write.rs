@@ -20,7 +20,11 @@ pub enum Status {
     New,
     /// The file exists with exactly the generated contents.
     Unchanged,
-    /// The file exists with other contents.
+    /// The file exists as an earlier run of dockform generated it (the checksum in
+    /// its header line matches), and the generated contents differ: it is replaced
+    /// without `--force`.
+    Outdated,
+    /// The file exists with other contents: edited by hand, or not dockform's.
     Changed,
 }
 
@@ -72,6 +76,7 @@ impl Plan {
                 None if too_large => Status::Changed,
                 None => Status::New,
                 Some(o) if *o == new => Status::Unchanged,
+                Some(o) if crate::stamp::untouched(o) => Status::Outdated,
                 Some(_) => Status::Changed,
             };
             files.push(FilePlan {
@@ -102,7 +107,7 @@ impl Plan {
         let mut refused = Vec::new();
         let mut chosen = Vec::new();
         for f in self.pending() {
-            if f.status == Status::New || overwrite(f)? {
+            if matches!(f.status, Status::New | Status::Outdated) || overwrite(f)? {
                 chosen.push(f);
             } else {
                 refused.push(format!("`{}`", f.name));
@@ -194,15 +199,17 @@ impl FilePlan {
                 MAX_EXISTING >> 20
             );
         }
+        // The label after the tab says which side is which; `patch` and `git apply`
+        // read the name before it.
         let from = if self.old.is_some() {
-            format!("a/{}", self.name)
+            format!("a/{}\t(on disk)", self.name)
         } else {
-            "/dev/null".to_string()
+            "/dev/null\t(not on disk)".to_string()
         };
         similar::TextDiff::from_lines(self.old.as_deref().unwrap_or(""), &self.new)
             .unified_diff()
             .context_radius(3)
-            .header(&from, &format!("b/{}", self.name))
+            .header(&from, &format!("b/{}\t(generated)", self.name))
             .to_string()
     }
 }

@@ -163,7 +163,8 @@ fn a_hand_edited_config_keeps_its_comments_and_drives_the_next_run() {
     );
     std::fs::write(dir.path().join("dockform.toml"), &edited).unwrap();
     assert_eq!(dockform(dir.path(), &["check"]).status.code(), Some(1));
-    let out = dockform(dir.path(), &["init", "--yes", "--force"]);
+    // The generated files are untouched: the config's own header says `init --yes`.
+    let out = dockform(dir.path(), &["init", "--yes"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(read(dir.path(), "Dockerfile").contains("EXPOSE 7000"));
     assert_eq!(
@@ -241,15 +242,33 @@ fn init_json_lists_what_was_created_unchanged_or_refused() {
             ("dockform.toml", "created")
         ]
     );
+    let actions = |out: &std::process::Output| -> Vec<String> {
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["action"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Untouched since generated: updated without `--force`. compose.yaml publishes
+    // the port, so it changes too; .env.example does not.
     let out = dockform(dir.path(), &["init", "--yes", "--json", "--port", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        actions(&out),
+        ["updated", "unchanged", "updated", "unchanged", "updated"]
+    );
+    // Edited by hand: refused, and so nothing else is written.
+    let path = dir.path().join("Dockerfile");
+    let edited = format!("{}# ours\n", read(dir.path(), "Dockerfile"));
+    std::fs::write(&path, edited).unwrap();
+    let out = dockform(dir.path(), &["init", "--yes", "--json", "--port", "2"]);
     assert_eq!(out.status.code(), Some(1));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["files"][0]["action"], "refused");
-    assert_eq!(json["files"][1]["action"], "unchanged");
-    // compose.yaml publishes the port, so it changes too; .env.example does not.
-    assert_eq!(json["files"][2]["action"], "refused");
-    assert_eq!(json["files"][3]["action"], "unchanged");
-    assert_eq!(json["files"][4]["action"], "refused");
+    assert_eq!(
+        actions(&out),
+        ["refused", "unchanged", "skipped", "unchanged", "skipped"]
+    );
 }
 
 #[test]

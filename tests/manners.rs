@@ -48,8 +48,11 @@ fn boolean_variables_take_1_0_true_false_yes_no_in_any_case() {
         assert!(out.status.success(), "QUIET={off}: {}", stderr(&out));
         assert!(!stderr(&out).is_empty(), "QUIET={off} silenced the notes");
     }
-    // FORCE is seen: a changed port overwrites only when it is on.
+    // FORCE is seen: a changed port overwrites a hand-edited file only when it is on.
     assert!(run(dir.path(), &["init", "--yes"], &[]).status.success());
+    let path = dir.path().join("Dockerfile");
+    let edited = format!("{}# ours\n", std::fs::read_to_string(&path).unwrap());
+    std::fs::write(&path, edited).unwrap();
     let refused = run(
         dir.path(),
         &["init", "--port", "4444"],
@@ -203,5 +206,132 @@ fn an_unknown_config_key_says_so_and_suggests_the_nearest() {
             "{text}: {err}"
         );
         assert!(!dir.path().join("Dockerfile").exists());
+    }
+}
+
+#[test]
+fn completions_offer_the_values_of_stack_runtime_package_manager_and_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["completions", "fish"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let script = String::from_utf8(out.stdout).unwrap();
+    // A flag's entry, with its values (fish lists one a line), up to the next entry.
+    let line = |flag: &str| -> String {
+        script
+            .split("\ncomplete ")
+            .find(|l| l.contains("using_subcommand init") && l.contains(&format!("-l {flag} ")))
+            .unwrap_or_else(|| panic!("no completion entry for --{flag}"))
+            .to_string()
+    };
+    for (flag, values) in [
+        ("stack", &["node", "nextjs", "go", "python", "rust"][..]),
+        ("runtime", &["alpine", "distroless", "scratch", "slim"]),
+        (
+            "package-manager",
+            &["npm", "pnpm", "yarn", "bun", "uv", "poetry"],
+        ),
+        ("preset", &["node", "nextjs", "bun", "go", "python", "rust"]),
+    ] {
+        let l = line(flag);
+        for v in values {
+            assert!(
+                l.contains(&format!("{v}\\t")),
+                "--{flag} does not offer `{v}`: {l}"
+            );
+        }
+    }
+    // Parsing is unchanged: a bad value still gets dockform's message, naming the flag.
+    let app = copy_fixture("node-express-npm");
+    let out = run(app.path(), &["init", "-y", "--runtime", "tiny"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("error: invalid `--runtime`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn there_is_a_man_page_per_command_with_every_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["man", "--out-dir", "."], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let main = std::fs::read_to_string(dir.path().join("dockform.1")).unwrap();
+    for command in [
+        "init",
+        "check",
+        "detect",
+        "presets",
+        "verify",
+        "completions",
+    ] {
+        let name = format!("dockform-{command}.1");
+        let page = std::fs::read_to_string(dir.path().join(&name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            page.contains(&format!(".TH dockform-{command} 1")),
+            "{name}"
+        );
+        assert!(
+            main.contains(&format!("dockform\\-{command}(1)")),
+            "dockform.1 does not refer to {name}"
+        );
+        // The page printed alone is the same page.
+        let alone = run(dir.path(), &["man", command], &[]);
+        assert_eq!(String::from_utf8(alone.stdout).unwrap(), page, "{name}");
+    }
+    let init = std::fs::read_to_string(dir.path().join("dockform-init.1")).unwrap();
+    let cli = <dockform::cli::Cli as clap::CommandFactory>::command();
+    for arg in cli.find_subcommand("init").unwrap().get_arguments() {
+        if let Some(long) = arg.get_long() {
+            let shown = format!("\\-\\-{}", long.replace('-', "\\-"));
+            assert!(init.contains(&shown), "dockform-init(1) lacks --{long}");
+        }
+    }
+    let out = run(dir.path(), &["man", "nope"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no command `nope`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn colour_follows_the_color_flag_and_diff_labels_say_which_side_is_on_disk() {
+    let dir = copy_fixture("node-express-npm");
+    assert!(run(dir.path(), &["init", "-y"], &[]).status.success());
+    let path = dir.path().join("Dockerfile");
+    let edited = format!("{}# ours\n", std::fs::read_to_string(&path).unwrap());
+    std::fs::write(&path, edited).unwrap();
+    let always = run(dir.path(), &["check", "--color", "always"], &[]);
+    let (out, err) = (
+        String::from_utf8(always.stdout.clone()).unwrap(),
+        stderr(&always),
+    );
+    assert!(
+        out.contains("\x1b[32m+") || out.contains("\x1b[31m-# ours"),
+        "{out}"
+    );
+    assert!(err.starts_with("\x1b[1m\x1b[31merror:\x1b[0m"), "{err:?}");
+    assert!(
+        out.contains("--- a/Dockerfile\t(on disk)")
+            && out.contains("+++ b/Dockerfile\t(generated)"),
+        "{out}"
+    );
+    // Into a pipe (auto), with `never`, and with `DOCKFORM_COLOR=never`: no escapes.
+    for (args, vars) in [
+        (&["check"][..], &[][..]),
+        (&["check", "--color", "never"], &[]),
+        (&["check"], &[("DOCKFORM_COLOR", "never")]),
+    ] {
+        let plain = run(dir.path(), args, vars);
+        assert_eq!(plain.status.code(), Some(1));
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&plain.stdout),
+            stderr(&plain)
+        );
+        assert!(!all.contains('\x1b'), "{args:?} {vars:?}: {all:?}");
     }
 }

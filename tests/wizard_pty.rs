@@ -71,6 +71,7 @@ fn a_person_answers_with_keystrokes_and_gets_files_that_match() {
     }
     answer(&mut p, "Build secrets", &["npm_token", ENTER]);
     answer(&mut p, "Health-check path", &["/healthz", ENTER]);
+    answer(&mut p, "Continue with these answers", &[ENTER]);
     answer(&mut p, "Write 5 files?", &["y"]);
     assert_eq!(exit_code(&mut p), 0);
     let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
@@ -142,6 +143,7 @@ fn a_final_image_chosen_in_the_wizard_reaches_the_commands_it_changes() {
     ] {
         answer(&mut p, prompt, &[ENTER]);
     }
+    answer(&mut p, "Continue with these answers", &[ENTER]);
     answer(&mut p, "Write 5 files?", &["y"]);
     assert_eq!(exit_code(&mut p), 0);
     let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
@@ -175,6 +177,7 @@ fn enter_on_the_app_question_picks_the_first_app_not_the_last() {
     ] {
         answer(&mut p, prompt, &[ENTER]);
     }
+    answer(&mut p, "Continue with these answers", &[ENTER]);
     answer(&mut p, "Write 5 files?", &["y"]);
     assert_eq!(exit_code(&mut p), 0);
     let saved = std::fs::read_to_string(dir.path().join("dockform.toml")).unwrap();
@@ -201,6 +204,104 @@ fn none_for_the_start_command_is_refused_at_the_question() {
     answer(&mut p, "Dev command", &[ENTER]);
     answer(&mut p, "Build args", &[ENTER]);
     answer(&mut p, "Build secrets", &[ENTER]);
+    answer(&mut p, "Continue with these answers", &[ENTER]);
     answer(&mut p, "Write 5 files?", &["y"]);
     assert_eq!(exit_code(&mut p), 0);
+}
+
+#[test]
+fn a_main_chosen_among_several_does_not_inherit_another_mains_port_or_health_check() {
+    // cmd/api listens on :8090; cmd/worker serves nothing. Choosing the worker must
+    // offer port 0 (no health-check question) and write no EXPOSE nor HEALTHCHECK.
+    let dir = copy_fixture("go-cmd-multi");
+    let mut p = wizard(dir.path(), &["--go-version", "1.26"]);
+    answer(&mut p, "./cmd/worker", &[DOWN, ENTER]);
+    answer(&mut p, "Final image", &[ENTER]);
+    answer(&mut p, "Port", &[ENTER]);
+    for prompt in [
+        "Build command",
+        "Start command",
+        "Test command",
+        "Dev command",
+        "Build args",
+        "Build secrets",
+    ] {
+        answer(&mut p, prompt, &[ENTER]);
+    }
+    answer(&mut p, "Continue with these answers", &[ENTER]);
+    answer(&mut p, "Write 5 files?", &["y"]);
+    assert_eq!(exit_code(&mut p), 0);
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("/usr/local/bin/worker")
+            && !dockerfile.contains("EXPOSE")
+            && !dockerfile.contains("HEALTHCHECK"),
+        "{dockerfile}"
+    );
+}
+
+#[test]
+fn a_directory_with_no_manifest_offers_the_stacks_and_names_the_file_the_chosen_one_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.py"), "print('hi')\n").unwrap();
+    let mut p = wizard(dir.path(), &[]);
+    answer(&mut p, "Which stack is this project?", &[]);
+    p.exp_string("rust (needs `Cargo.toml`)").unwrap();
+    // node, nextjs, go, python, rust: three down is python.
+    p.send(DOWN).unwrap();
+    p.send(DOWN).unwrap();
+    p.send(DOWN).unwrap();
+    p.send(ENTER).unwrap();
+    p.flush().unwrap();
+    p.exp_string(
+        "has no `pyproject.toml` or `requirements.txt`, which dockform needs for a python project",
+    )
+    .unwrap();
+    p.exp_string("pip freeze > requirements.txt").unwrap();
+    assert_eq!(exit_code(&mut p), 1);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "wrote something"
+    );
+}
+
+#[test]
+fn the_summary_changes_any_answer_and_recomputes_the_answers_that_follow_from_it() {
+    // Go: port 8080 is taken at first; at the summary the final image changes to
+    // scratch, and the build command (taken as offered) follows it with the time zone
+    // database, while the port typed earlier is kept.
+    let dir = copy_fixture("go-root");
+    let mut p = wizard(dir.path(), &[]);
+    answer(&mut p, "Go version", &[ENTER]);
+    answer(&mut p, "Final image", &[ENTER]);
+    answer(&mut p, "Port", &["\x15", "8181", ENTER]);
+    for prompt in [
+        "Build command",
+        "Start command",
+        "Test command",
+        "Dev command",
+        "Build args",
+        "Build secrets",
+        "Health-check path",
+    ] {
+        answer(&mut p, prompt, &[ENTER]);
+    }
+    answer(&mut p, "Your answers:", &[]);
+    // Continue, then Go version, Final image: two down.
+    answer(&mut p, "Continue with these answers", &[DOWN, DOWN, ENTER]);
+    // alpine, distroless (the default), scratch, slim: one down is scratch.
+    answer(&mut p, "Final image", &[DOWN, ENTER]);
+    answer(&mut p, "-tags timetzdata", &[]);
+    answer(&mut p, "Continue with these answers", &[ENTER]);
+    answer(&mut p, "Write 5 files?", &["y"]);
+    assert_eq!(exit_code(&mut p), 0);
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("-tags timetzdata")
+            && dockerfile.contains("FROM scratch")
+            && dockerfile.contains("EXPOSE 8181"),
+        "{dockerfile}"
+    );
+    assert_eq!(dockform(dir.path(), &["check"]).status.code(), Some(0));
 }

@@ -139,6 +139,24 @@ fn evidence(source: Option<&str>, reason: impl Into<String>) -> Evidence {
     }
 }
 
+/// What each stack needs on disk, and a command that creates it (stack id, file,
+/// command), for the messages about a project without one.
+pub const MANIFESTS: &[(&str, &str, &str)] = &[
+    ("node", "`package.json`", "`npm init -y`"),
+    (
+        "nextjs",
+        "`package.json` with `next` in its dependencies",
+        "`npx create-next-app`",
+    ),
+    ("go", "`go.mod`", "`go mod init example.com/app`"),
+    (
+        "python",
+        "`pyproject.toml` or `requirements.txt`",
+        "`uv init` or `pip freeze > requirements.txt`",
+    ),
+    ("rust", "`Cargo.toml`", "`cargo init`"),
+];
+
 /// Runs the detectors: the one for `stack` if given, else each in turn.
 pub fn detect(
     project: &Project,
@@ -166,7 +184,12 @@ pub fn detect(
         let found = detector(project, presets, hints)?.ok_or_else(|| {
             Error::bad_input(
                 project.root().display().to_string(),
-                format!("has no manifest for `--stack {wanted}`"),
+                match MANIFESTS.iter().find(|(id, _, _)| *id == wanted) {
+                    Some((_, file, command)) => format!(
+                        "has no {file}, which `--stack {wanted}` needs: create it ({command}) and run dockform again"
+                    ),
+                    None => format!("has no manifest for `--stack {wanted}`"),
+                },
             )
         })?;
         return finish(project, presets, hints, found);

@@ -40,8 +40,23 @@ pub struct Decided<'a> {
     pub shown: Vec<String>,
 }
 
-/// The whole interview.
+/// The whole interview; with a person answering, then a summary of the answers where
+/// any one can be changed (the interview runs again, replaying the others).
 pub fn interview<'a>(p: &mut dyn Prompter, inputs: &Inputs<'a>) -> Result<Decided<'a>> {
+    if !p.interactive() {
+        return interview_once(p, inputs);
+    }
+    let mut replay = review::Replay::new(p);
+    loop {
+        let decided = interview_once(&mut replay, inputs)?;
+        if replay.review()? {
+            return Ok(decided);
+        }
+    }
+}
+
+/// The questions, in order, once.
+fn interview_once<'a>(p: &mut dyn Prompter, inputs: &Inputs<'a>) -> Result<Decided<'a>> {
     let mut answers = Layer::default();
     let user = settings::merge(&[
         (Origin::Config, inputs.config),
@@ -51,7 +66,10 @@ pub fn interview<'a>(p: &mut dyn Prompter, inputs: &Inputs<'a>) -> Result<Decide
     if user.stack.is_none() && user.preset.is_none() {
         answers.stack = ask_stack(p, inputs, &user)?;
     }
-    let mut detection = detect_choosing(p, inputs, &mut answers)?;
+    let mut detection = match detect_choosing(p, inputs, &mut answers) {
+        Err(Error::NoStack(dir)) if p.interactive() => return Err(offer_stacks(p, &dir)?),
+        found => found?,
+    };
     // Say what was found before the first question, and what to know about it.
     let why = detection
         .stack_evidence
@@ -223,6 +241,30 @@ fn ask_stack(p: &mut dyn Prompter, inputs: &Inputs, user: &Layer) -> Result<Opti
     Ok((contested || i != 0).then(|| names[i].clone()))
 }
 
+/// A project no detector recognises, on a terminal: offers the stacks, saying what
+/// file each needs, and names the file and command for the one chosen (no dead end of
+/// "pass `--stack`" then "has no manifest"). Returns the error that ends the run.
+fn offer_stacks(p: &mut dyn Prompter, dir: &str) -> Result<Error> {
+    let options: Vec<String> = detect::MANIFESTS
+        .iter()
+        .map(|(stack, file, _)| format!("{stack} (needs {file})"))
+        .collect();
+    let ask = Ask {
+        key: "stack".into(),
+        prompt: "Which stack is this project?".into(),
+        reason: "no manifest found".into(),
+        flag: "--stack".into(),
+    };
+    let i = p.select(&ask, &options, usize::MAX)?;
+    let (stack, file, command) = detect::MANIFESTS[i];
+    Ok(Error::bad_input(
+        dir,
+        format!(
+            "has no {file}, which dockform needs for a {stack} project: create it ({command}), then run `dockform init` again"
+        ),
+    ))
+}
+
 /// Detects with the user's hints, asking the detector's open choices (which app).
 fn detect_choosing(
     p: &mut dyn Prompter,
@@ -271,6 +313,7 @@ fn hints(inputs: &Inputs, answers: &Layer) -> Layer {
 }
 
 mod ask;
+mod review;
 #[cfg(test)]
 mod tests;
 

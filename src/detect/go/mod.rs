@@ -155,8 +155,10 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         d.why("start-command", None, why);
     }
     let dirs: Vec<&str> = chosen.iter().map(|c| c.dir.as_str()).collect();
-    source::port(project, &files, &dirs, &mut d);
-    if d.layer.port.is_none() && !source::serves(&files, &m.requires) {
+    // Another main package is another program: its port and server are not this one's.
+    let own = source::without_other_mains(&files, &found, &dirs);
+    source::port(project, &own, &dirs, &mut d);
+    if d.layer.port.is_none() && !source::serves(&own, &m.requires) {
         d.layer.port = Some(0);
         d.why(
             "port",

@@ -56,6 +56,7 @@ const SYSTEM_TAGS: &[&str] = &[
 ];
 
 /// One non-test Go file of the main module.
+#[derive(Clone)]
 pub struct GoFile {
     /// Path relative to the project.
     pub path: String,
@@ -256,8 +257,32 @@ fn list(items: &[&str]) -> String {
         + if items.len() > 5 { ", ..." } else { "" }
 }
 
+/// The files of the chosen program: every file but those of the main packages not
+/// chosen (`found` less `chosen`) and the directories below them.
+pub fn without_other_mains(
+    files: &[GoFile],
+    found: &[super::mains::Main],
+    chosen: &[&str],
+) -> Vec<GoFile> {
+    let others: Vec<&str> = found
+        .iter()
+        .map(|m| m.dir.as_str())
+        .filter(|d| !chosen.contains(d))
+        .collect();
+    let other = |dir: &str| {
+        others
+            .iter()
+            .any(|o| dir == *o || (!o.is_empty() && dir.starts_with(&format!("{o}/"))))
+    };
+    files
+        .iter()
+        .filter(|f| chosen.contains(&f.dir.as_str()) || !other(&f.dir))
+        .cloned()
+        .collect()
+}
+
 /// Whether the program looks like a server: it uses `net/http`, `net.Listen` or a
-/// known server framework.
+/// known server framework that `go.mod` requires and one of its files imports.
 pub fn serves(files: &[GoFile], requires: &[String]) -> bool {
     const FRAMEWORKS: &[&str] = &[
         "github.com/gin-gonic/gin",
@@ -274,7 +299,8 @@ pub fn serves(files: &[GoFile], requires: &[String]) -> bool {
         .any(|f| f.text.contains("\"net/http\"") || f.text.contains("net.Listen("))
         || requires
             .iter()
-            .any(|r| FRAMEWORKS.iter().any(|fw| r.starts_with(fw)))
+            .filter(|r| FRAMEWORKS.iter().any(|fw| r.starts_with(fw)))
+            .any(|r| files.iter().any(|f| f.text.contains(&format!("\"{r}"))))
 }
 
 /// The port from the code. The chosen main packages are searched first, with every
@@ -445,7 +471,11 @@ mod tests {
     #[test]
     fn servers_are_recognised_by_net_http_or_a_framework() {
         assert!(serves(&[file("main.go", "import \"net/http\"")], &[]));
-        assert!(serves(&[], &["github.com/gin-gonic/gin".into()]));
+        let gin = file("main.go", "import \"github.com/gin-gonic/gin\"");
+        assert!(serves(&[gin], &["github.com/gin-gonic/gin".into()]));
+        // Required by go.mod but imported only by another program of the module.
+        let worker = file("cmd/worker/main.go", "import \"fmt\"");
+        assert!(!serves(&[worker], &["github.com/gin-gonic/gin".into()]));
         assert!(!serves(&[file("main.go", "import \"fmt\"")], &[]));
     }
 }
