@@ -136,6 +136,43 @@ impl Prompter for Replay<'_> {
         Ok(i)
     }
 
+    /// A multi-select is replayed like a select: its checked options, one per line.
+    fn multi_select(
+        &mut self,
+        q: &Ask,
+        options: &[String],
+        checked: &[bool],
+    ) -> Result<Vec<usize>> {
+        let defaults: Vec<usize> = (0..options.len())
+            .filter(|i| checked.get(*i) == Some(&true))
+            .collect();
+        let text_of = |chosen: &[usize]| -> String {
+            chosen
+                .iter()
+                .map(|i| options[*i].as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        if let Some(a) = self.recorded(&q.key) {
+            let chosen: Option<Vec<usize>> = if a.took_default {
+                Some(defaults.clone())
+            } else {
+                a.text
+                    .lines()
+                    .map(|t| options.iter().position(|o| o == t))
+                    .collect()
+            };
+            if let Some(chosen) = chosen.filter(|c| !c.is_empty()) {
+                let text = text_of(&chosen);
+                self.keep(q, text, chosen == defaults);
+                return Ok(chosen);
+            }
+        }
+        let chosen = self.inner.multi_select(q, options, checked)?;
+        self.keep(q, text_of(&chosen), chosen == defaults);
+        Ok(chosen)
+    }
+
     fn confirm(&mut self, q: &Ask, default: bool) -> Result<bool> {
         self.inner.confirm(q, default)
     }
