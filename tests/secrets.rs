@@ -227,3 +227,45 @@ fn allow_secret_files_brings_one_back_with_a_warning() {
     assert!(!matcher.excludes("testdata/server.key"), "{ignore}");
     assert!(matcher.excludes("other.key"), "{ignore}");
 }
+
+#[test]
+fn a_yarnrc_yml_token_is_mounted_only_on_the_install_steps() {
+    // A build script for the Berry fixture, so there is a build step to keep it off.
+    let dir = copy_fixture("node-yarn-berry");
+    let pkg = dir.path().join("package.json");
+    let text = std::fs::read_to_string(&pkg).unwrap().replace(
+        "\"test\": \"node --test\"",
+        "\"build\": \"node -e 0\",\n    \"test\": \"node --test\"",
+    );
+    std::fs::write(&pkg, text).unwrap();
+    std::fs::write(
+        dir.path().join(".yarnrc.yml"),
+        "nodeLinker: node-modules\nnpmAuthToken: canary-berry\n",
+    )
+    .unwrap();
+    let out = init(dir.path(), "node-yarn-berry");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    // Each RUN instruction with the lines it continues on.
+    let runs: Vec<String> = dockerfile
+        .split("\nRUN ")
+        .skip(1)
+        .map(|r| r.split("\n\n").next().unwrap_or(r).to_string())
+        .collect();
+    let mounted: Vec<&String> = runs
+        .iter()
+        .filter(|r| r.contains("id=yarnrc_yml"))
+        .collect();
+    assert_eq!(mounted.len(), 2, "{dockerfile}");
+    assert!(
+        mounted
+            .iter()
+            .all(|r| r.contains("yarn install") || r.contains("yarn workspaces")),
+        "{dockerfile}"
+    );
+    assert!(
+        runs.iter()
+            .any(|r| r.contains("yarn run build") && !r.contains("id=yarnrc_yml")),
+        "{dockerfile}"
+    );
+}

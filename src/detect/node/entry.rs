@@ -245,7 +245,7 @@ fn resolve(project: &Project, pkg: &Package, name: &str, depth: usize) -> Option
 
 /// The words of a script's last `&&` step, without `VAR=x`, `cross-env` and
 /// `dotenv [-e file] --` prefixes, and the earlier steps. None for other shell syntax.
-fn last_step(script: &str) -> Option<(Vec<String>, Vec<String>)> {
+pub(super) fn last_step(script: &str) -> Option<(Vec<String>, Vec<String>)> {
     let words = shell_words::split(script).ok()?;
     let other_ops = ["||", ";", "|", ">", "<", "&", ">>", "2>&1"];
     if words.iter().any(|w| other_ops.contains(&w.as_str())) {
@@ -426,6 +426,26 @@ pub fn next(project: &Project, d: &mut Detection) -> Result<()> {
         config,
         "copied into a `next start` image",
     );
+    let imports = config
+        .map(|c| config_imports(project, c))
+        .unwrap_or_default();
+    d.fact(
+        "next_config_imports",
+        imports.clone(),
+        config,
+        if imports.is_empty() {
+            "the config imports no project file".to_string()
+        } else {
+            format!(
+                "`next start` loads the config, which imports {}",
+                imports
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
+    );
     d.fact(
         "has_public",
         project.is_dir("public"),
@@ -457,6 +477,120 @@ pub fn next(project: &Project, d: &mut Detection) -> Result<()> {
     d.layer.start_command = Some(cmd.to_string());
     d.why("start-command", config, why);
     Ok(())
+}
+
+/// The project files `next.config.*` imports (relative specifiers, a few levels deep),
+/// which `next start` loads with it. Only plain paths are kept: they land unquoted in
+/// `COPY` lines.
+fn config_imports(project: &Project, config: &str) -> Vec<String> {
+    let Ok(import) = Regex::new(
+        r#"(?m)(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*|^import\s+)['"](\.{1,2}/[^'"]+)['"]"#,
+    ) else {
+        return Vec::new();
+    };
+    let mut queue = vec![config.to_string()];
+    let mut i = 0;
+    while i < queue.len() && queue.len() < 30 {
+        let file = queue[i].clone();
+        i += 1;
+        let Some(text) = project.read_source(&file) else {
+            continue;
+        };
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+        for c in import.captures_iter(&text) {
+            let Some(target) = join(dir, &c[1]).and_then(|t| module_file(project, &t)) else {
+                continue;
+            };
+            let plain = target
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-/@+".contains(c));
+            if plain && !queue.contains(&target) {
+                queue.push(target);
+            }
+        }
+    }
+    queue.remove(0);
+    queue.sort();
+    queue
+}
+
+/// A `next start` config that imports a development dependency fails at start in the
+/// production image, which installs only `dependencies`: warned with the fix.
+pub fn next_config_packages(project: &Project, pkg: &Package, d: &mut Detection) {
+    let standalone = d
+        .extra
+        .get("next_standalone")
+        .is_some_and(|f| f.value == true);
+    let Some(config) = d
+        .extra
+        .get("next_config")
+        .and_then(|f| f.value.as_str())
+        .map(String::from)
+    else {
+        return;
+    };
+    if standalone {
+        return;
+    }
+    let Ok(bare) = Regex::new(
+        r#"(?m)(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*|^import\s+)['"]((?:@[\w.-]+/)?[\w.-]+)[^'"]*['"]"#,
+    ) else {
+        return;
+    };
+    let Some(text) = project.read_source(&config) else {
+        return;
+    };
+    let mut seen = Vec::new();
+    for c in bare.captures_iter(&text) {
+        let name = c[1].to_string();
+        if pkg.depends_in("devDependencies", &name)
+            && !pkg.depends_in("dependencies", &name)
+            && !seen.contains(&name)
+        {
+            d.warn(format!(
+                "`{config}` imports `{}`, a development dependency: `next start` loads the config in the production image, which installs only `dependencies`, so it would fail to start; move `{}` to `dependencies`, or enable `output: 'standalone'`",
+                crate::validate::shown(&name),
+                crate::validate::shown(&name)
+            ));
+            seen.push(name);
+        }
+    }
+}
+
+/// Build-only packages (preset `next-build-only`) that are development dependencies:
+/// output tracing copies them into `.next/standalone`, so the build removes them.
+pub fn next_prune(pkg: &Package, preset: &crate::preset::Preset, d: &mut Detection) {
+    let standalone = d
+        .extra
+        .get("next_standalone")
+        .is_some_and(|f| f.value == true);
+    let listed = preset
+        .data
+        .get("next-build-only")
+        .and_then(|v| v.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let prune: Vec<String> = listed
+        .iter()
+        .filter_map(|v| v.as_str())
+        .filter(|m| {
+            standalone && pkg.depends_in("devDependencies", m) && !pkg.depends_in("dependencies", m)
+        })
+        .map(String::from)
+        .collect();
+    let why = if prune.is_empty() {
+        "no build-only package to remove from the standalone output".to_string()
+    } else {
+        format!(
+            "{} only a development dependency, which output tracing still copies into `.next/standalone`",
+            prune
+                .iter()
+                .map(|m| format!("`{m}` is"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    d.fact("next_trace_prune", prune, Some("package.json"), why);
 }
 
 /// Port variables that belong to another service or a development tool, not the server.
@@ -741,7 +875,7 @@ fn next_port_flag(pkg: &Package) -> Option<(u16, &'static str, &str)> {
 
 /// The files on the path that starts the server: the start command's file (its source
 /// when it is a build output) and the relative modules it imports, nearest first.
-fn start_path(project: &Project, d: &Detection) -> Vec<String> {
+pub(super) fn start_path(project: &Project, d: &Detection) -> Vec<String> {
     let Some(cmd) = d.layer.start_command.as_deref() else {
         return Vec::new();
     };

@@ -14,6 +14,7 @@
 
 mod entry;
 mod pm;
+mod scripts;
 mod version;
 
 pub(crate) use pm::run_prefix;
@@ -137,14 +138,18 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         d.layer.version = None;
     }
     version::detect(project, &pkg, preset, hints.version.as_deref(), &mut d)?;
-    scripts(&pkg, &mut d)?;
+    scripts::commands(&pkg, &mut d)?;
     native(project, &pkg, preset, &mut d);
     if next {
         entry::next(project, &mut d)?;
+        entry::next_prune(&pkg, preset, &mut d);
+        entry::next_config_packages(project, &pkg, &mut d);
     } else {
         entry::node(project, &pkg, &mut d)?;
     }
     entry::port(project, &pkg, &mut d);
+    scripts::tests(project, &pkg, &mut d);
+    scripts::dev(project, &pkg, &mut d);
     Ok(Some(d))
 }
 
@@ -343,38 +348,6 @@ pub(crate) fn workspace_apps(project: &Project, patterns: &[String]) -> Vec<Stri
     apps
 }
 
-/// Build, test and dev commands from `scripts`, run through the package manager.
-fn scripts(pkg: &Package, d: &mut Detection) -> Result<()> {
-    let run = pm::run_prefix(d.layer.package_manager.as_deref().unwrap_or("npm"));
-    if pkg.script("build").is_some() {
-        d.layer.build_command = Some(format!("{run} build"));
-        d.why("build-command", Some("package.json"), "`scripts.build`");
-    }
-    match pkg.script("test") {
-        Some(t) if !t.contains("no test specified") => {
-            d.layer.test_command = Some(format!("{run} test"));
-            d.why("test-command", Some("package.json"), "`scripts.test`");
-        }
-        Some(_) => d.warn("`scripts.test` is npm's placeholder; the `test` stage will fail until a test command is set (`--test-command`)"),
-        None => d.warn("no `scripts.test` in `package.json`; the `test` stage will fail until a test command is set (`--test-command`)"),
-    }
-    if pkg.script("dev").is_some() {
-        let extra = if pkg.depends_on("next") {
-            " --hostname 0.0.0.0"
-        } else {
-            ""
-        };
-        let sep = if run == "npm run" && !extra.is_empty() {
-            " --"
-        } else {
-            ""
-        };
-        d.layer.dev_command = Some(format!("{run} dev{sep}{extra}"));
-        d.why("dev-command", Some("package.json"), "`scripts.dev`");
-    }
-    Ok(())
-}
-
 /// Native modules need build tools in the builder; Prisma needs `prisma generate`
 /// and OpenSSL at run time.
 fn native(project: &Project, pkg: &Package, preset: &crate::preset::Preset, d: &mut Detection) {
@@ -452,7 +425,7 @@ fn native(project: &Project, pkg: &Package, preset: &crate::preset::Preset, d: &
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::fs;
 
     use super::*;
@@ -468,7 +441,7 @@ mod tests {
         (dir, p)
     }
 
-    fn run(files: &[(&str, &str)]) -> Detection {
+    pub(super) fn run(files: &[(&str, &str)]) -> Detection {
         let (_dir, p) = project(files);
         detect(&p, &Presets::for_tests(), &Layer::default())
             .unwrap()
@@ -507,6 +480,34 @@ mod tests {
             ("yarn.lock", "__metadata:\n  version: 8\n"),
         ]);
         assert_eq!(berry.layer.package_manager.as_deref(), Some("yarn-berry"));
+    }
+
+    #[test]
+    fn yarn_workspaces_focus_is_used_only_where_it_exists() {
+        let lock = ("yarn.lock", "__metadata:\n  version: 8\n");
+        let d = run(&[("package.json", r#"{"packageManager":"yarn@4.5.3"}"#), lock]);
+        assert_eq!(value(&d, "yarn_focus"), true);
+        let d = run(&[("package.json", r#"{"packageManager":"yarn@3.8.7"}"#), lock]);
+        assert_eq!(value(&d, "yarn_focus"), false);
+        let d = run(&[
+            ("package.json", r#"{"packageManager":"yarn@3.8.7"}"#),
+            lock,
+            (
+                ".yarnrc.yml",
+                "plugins:\n  - path: .yarn/plugins/@yarnpkg/plugin-workspace-tools.cjs\n",
+            ),
+        ]);
+        assert_eq!(value(&d, "yarn_focus"), true);
+        let d = run(&[
+            ("package.json", "{}"),
+            lock,
+            (".yarnrc.yml", "yarnPath: .yarn/releases/yarn-2.4.3.cjs\n"),
+        ]);
+        assert_eq!(value(&d, "yarn_focus"), false);
+        assert_eq!(
+            d.extra["yarn_focus"].evidence.source.as_deref(),
+            Some(".yarnrc.yml")
+        );
     }
 
     #[test]
@@ -909,6 +910,36 @@ mod tests {
                 .as_array()
                 .unwrap()
                 .contains(&Value::from("prisma"))
+        );
+    }
+
+    #[test]
+    fn next_start_gets_the_files_its_config_imports_and_a_warning_for_dev_packages() {
+        let d = run(&[
+            (
+                "package.json",
+                r#"{"dependencies":{"next":"15"},"devDependencies":{"@next/bundle-analyzer":"15"}}"#,
+            ),
+            (
+                "next.config.mjs",
+                "import analyzer from '@next/bundle-analyzer';\nimport './src/env.mjs';\nexport default analyzer({})({});",
+            ),
+            (
+                "src/env.mjs",
+                "import { z } from 'zod';\nimport './schema.js';",
+            ),
+            ("src/schema.js", ""),
+        ]);
+        assert_eq!(
+            value(&d, "next_config_imports"),
+            serde_json::json!(["src/env.mjs", "src/schema.js"])
+        );
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("`@next/bundle-analyzer`") && w.contains("move")),
+            "{:?}",
+            d.warnings
         );
     }
 

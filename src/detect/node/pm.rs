@@ -115,9 +115,47 @@ pub fn detect(project: &Project, pkg: &Package, hints: &Layer, d: &mut Detection
             d.why("version", Some("package.json"), "`packageManager` pins Bun");
         }
     }
+    if pm == "yarn-berry" {
+        let version = declared.as_ref().and_then(|(_, v)| v.as_deref());
+        berry_focus(project, version, d);
+    }
     d.layer.package_manager = Some(pm);
     record_files(project, lockfile, d);
     Ok(())
+}
+
+/// Whether `yarn workspaces focus` exists: built into Yarn 4, a plugin before. Sets
+/// `yarn_focus` (bool); without it the production install drops `devDependencies`
+/// from the manifest and installs the rest at the versions the lockfile pins.
+fn berry_focus(project: &Project, version: Option<&str>, d: &mut Detection) {
+    let rc = project.read_hint(".yarnrc.yml").unwrap_or_default();
+    // `yarnPath: .yarn/releases/yarn-3.6.4.cjs` names the release when no field does.
+    let from_path = rc
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("yarnPath:"))
+        .filter_map(|p| p.trim().trim_matches(['"', '\'']).rsplit("yarn-").next())
+        .map(String::from)
+        .next();
+    let (major, source) = match (version, &from_path) {
+        (Some(v), _) => (
+            v.split('.').next().and_then(|m| m.parse::<u32>().ok()),
+            "package.json",
+        ),
+        (None, Some(p)) => (
+            p.split('.').next().and_then(|m| m.parse::<u32>().ok()),
+            ".yarnrc.yml",
+        ),
+        _ => (None, "package.json"),
+    };
+    let plugin = rc.contains("plugin-workspace-tools")
+        || project.is_file(".yarn/plugins/@yarnpkg/plugin-workspace-tools.cjs");
+    let (focus, why) = match major {
+        Some(m) if m >= 4 => (true, format!("Yarn {m} has `workspaces focus` built in")),
+        _ if plugin => (true, "the workspace-tools plugin provides `workspaces focus`".to_string()),
+        Some(m) => (false, format!("Yarn {m} has `workspaces focus` only with the workspace-tools plugin, which the project does not use: the production install drops `devDependencies` instead")),
+        None => (false, "the Yarn release is not pinned (`packageManager`, `yarnPath`): the production install drops `devDependencies`, which works on every Yarn 2+".to_string()),
+    };
+    d.fact("yarn_focus", focus, Some(source), why);
 }
 
 /// `packageManager: "pnpm@9.1.0+sha512..."` → (`pnpm`, `9.1.0`).
