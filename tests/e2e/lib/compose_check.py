@@ -179,8 +179,9 @@ def compose_check(ctx, engine, cfg, check, logs, row, slug, timeout, http_get, l
         t0 = time.monotonic()
         try:
             with health_timer(engine, project):
-                compose_up(compose, engine, check, logs, row, timeout)
-                if check_ready(compose, config, services, check, timeout, t0, row) and port:
+                up = compose_up(compose, engine, check, logs, row, timeout)
+                # After a failed `up` one look says what failed: nothing more will start.
+                if check_ready(compose, config, services, check, timeout if up else 0, t0, row) and port:
                     answers(compose, app, port, cfg, check, http_get, timeout)
         finally:
             down(compose, engine, project, check, logs)
@@ -198,7 +199,7 @@ def compose_up(compose, engine, check, logs, row, timeout):
         rc, out = 124, f"e2e: compose up stopped after {limit} s\n"
     row["times"]["compose_up_s"] = round(time.monotonic() - t0, 1)
     (logs / "compose-up.log").write_text(out)
-    check("compose_up", rc == 0, f"exit {rc}, see {logs / 'compose-up.log'}")
+    return check("compose_up", rc == 0, f"exit {rc}, see {logs / 'compose-up.log'}")
 
 
 def check_ready(compose, config, services, check, timeout, t0, row):
@@ -208,7 +209,7 @@ def check_ready(compose, config, services, check, timeout, t0, row):
     while True:
         rows = parse_ps(compose("ps", "-a", "--format", "json").stdout)
         waiting, failed = pending(rows, shots, services)
-        if failed or not waiting or time.monotonic() > deadline:
+        if failed or not waiting or time.monotonic() >= deadline:
             break
         time.sleep(1)
     row["times"]["compose_ready_s"] = round(time.monotonic() - t0, 1)

@@ -6,6 +6,7 @@ import re
 import stat
 import tempfile
 import threading
+import time
 import unittest
 from pathlib import Path
 from types import SimpleNamespace
@@ -204,6 +205,12 @@ class ComposeCheck(unittest.TestCase):
         self.assertNotIn("compose_answers", results)
         self.assertEqual(urls, [])
         self.assertIn("down --volumes", calls)
+
+    def test_after_a_failed_up_nothing_is_waited_for(self):
+        t0 = time.monotonic()
+        results, *_ = self.run_check([], up_rc=1)
+        self.assertFalse(results["compose_healthy"])
+        self.assertLess(time.monotonic() - t0, 1.5)
 
     def test_a_wrong_answer_fails(self):
         rows = ps(app=("running", 0, "healthy"), db=("running", 0, "healthy"), migrate=("exited", 0, ""))
