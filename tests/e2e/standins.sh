@@ -71,6 +71,8 @@ standin() {
   parent=$(sed -n 's/^FROM \([^ ]*\).*/\1/p' "$here/standins/$file" | grep -v '^\$' | grep -v '^scratch$' | head -n 1 || true)
   hash=$( {
     cat "$here/standins/$file" "$here/standins/"*.sh "$here/standins/distroless/"*
+    # standins/services/ counts only in the recipes of the stand-ins that copy from it.
+    if grep -q 'standins/services/' "$here/standins/$file"; then cat "$here/standins/services/"*; fi
     printf '%s\n' "$@"
     [ -n "$parent" ] && recipe_of "$B" "$parent"
     for x in "$@"; do case $x in BASE=*) recipe_of "$B" "${x#BASE=}" ;; esac; done
@@ -140,6 +142,28 @@ version_of() {
   # podman asks for higher limits than some hosts grant: pass lower ones.
   [ "$B" = "$PODMAN" ] && lim=(--ulimit nofile=1024:1024 --ulimit nproc=4096:4096)
   "$B" run --rm "${lim[@]}" --entrypoint "" "$i" "$@"
+}
+
+# compose_tool: Docker Compose v2 from Debian trixie's `docker-compose` package, the
+# Compose implementation the e2e compose checks drive both engines with, extracted once
+# into $E2E_CACHE/bin (run.sh passes it to the runner as E2E_COMPOSE).
+compose_tool() {
+  local bin=$E2E_CACHE/bin/docker-compose lim=()
+  if [ "$FORCE" = 0 ] && [ -x "$bin" ] && "$bin" version >/dev/null 2>&1; then
+    SKIPPED+=(docker-compose)
+    return
+  fi
+  log "fetching docker-compose from Debian trixie"
+  mkdir -p "$E2E_CACHE/bin"
+  [ "$B" = "$PODMAN" ] && lim=(--ulimit nofile=1024:1024 --ulimit nproc=4096:4096)
+  # shellcheck disable=SC2016 # expanded in the container
+  retry "$B" run --rm "${lim[@]}" -v "$E2E_CACHE/bin:/out" debian:trixie-slim sh -c \
+    'apt-get update -qq && cd /tmp && apt-get download -qq docker-compose \
+     && dpkg-deb -x docker-compose_*.deb x \
+     && cp x/usr/libexec/docker/cli-plugins/docker-compose /out/docker-compose.new' \
+    >"$logs/docker-compose.log" 2>&1 || { tail -n 20 "$logs/docker-compose.log" >&2; die "fetching docker-compose failed"; }
+  mv "$E2E_CACHE/bin/docker-compose.new" "$bin"
+  BUILT+=("docker-compose ($("$bin" version --short))")
 }
 
 to_podman() {
@@ -221,6 +245,10 @@ main() {
 
   standin "python:$PY_SERIES-slim-trixie" python.Dockerfile --build-arg "PY_SERIES=$PY_SERIES"
 
+  # The services compose.yaml runs, under the tags templates/common/compose.yaml.j2 names.
+  standin postgres:17-alpine postgres.Dockerfile --build-arg PG_MAJOR=17
+  standin redis:7-alpine redis.Dockerfile
+
   standin dockform-e2e/rust:slim-trixie rust.Dockerfile
   v=$(version_of dockform-e2e/rust:slim-trixie rustc --version | cut -d' ' -f2)
   "$B" tag dockform-e2e/rust:slim-trixie "rust:$v-slim-trixie"
@@ -245,6 +273,8 @@ main() {
   for pair in ${DOCKFORM_E2E_ALIASES:-}; do
     alias_tag "${pair%%=*}" "${pair#*=}"
   done
+
+  compose_tool
 
   [ -n "$DOCKER" ] && [ -n "$PODMAN" ] && to_podman
   [ -n "$PODMAN" ] && podman_docker_io_names

@@ -21,6 +21,8 @@ import tomllib
 import urllib.request
 from pathlib import Path
 
+import compose_check
+
 HERE = Path(__file__).resolve().parent.parent
 NAIVE = HERE / "naive"
 
@@ -405,6 +407,8 @@ def run_checks(ctx, engine, cfg, stack, tag, logs, check, row, timeout, quick):
         check(f"build_{target}", rc == 0, f"exit {rc}, see {logs / (target + '.log')}")
     break_test(ctx, engine, cfg, tag, logs, check)
     verify(ctx, engine, cfg, check, logs, timeout)
+    compose_check.compose_check(ctx, engine, cfg, check, logs, row, project_slug(Path(row["path"])), timeout,
+                                http_get, podman_limits())
     cache_behaviour(ctx, engine, cfg, stack, prod, logs, check, row)
     sizes(ctx, engine, cfg, st, stack, tag, prod, logs, check, row)
 
@@ -415,10 +419,7 @@ def run_container(engine, image, info, cfg, check, timeout, logs):
     name = f"dockform-e2e-{os.getpid()}-{int(time.time() * 1000)}"
     args = ["run", "-d", "--name", name]
     if engine.name == "podman":
-        # podman asks for higher limits than some hosts grant and runc then refuses
-        # to start; pass the current ones, capped (nproc above 32768 failed here).
-        nofile = min(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 65536)
-        nproc = min(resource.getrlimit(resource.RLIMIT_NPROC)[0], 4096)
+        nofile, nproc = podman_limits()
         args += ["--ulimit", f"nofile={nofile}:{nofile}", "--ulimit", f"nproc={nproc}:{nproc}"]
     else:
         # Docker runs the first check one interval (30 s) after start; a shorter interval
@@ -454,6 +455,14 @@ def run_container(engine, image, info, cfg, check, timeout, logs):
         p = engine.run("logs", name, check=False)
         (logs / "container.log").write_text(p.stdout + p.stderr)
         engine.run("rm", "-f", name, check=False)
+
+
+def podman_limits():
+    """podman asks for higher limits than some hosts grant and runc then refuses to
+    start: (nofile, nproc) to pass instead, the current ones capped (nproc above 32768
+    failed here)."""
+    return (min(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 65536),
+            min(resource.getrlimit(resource.RLIMIT_NPROC)[0], 4096))
 
 
 def stop_promptly(engine, cid, check):
