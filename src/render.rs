@@ -102,7 +102,11 @@ impl Renderer {
                 self.one("common/compose.yaml.j2", settings)?,
             ));
         }
-        if settings.compose && !own.iter().any(|f| f == ".env.example") {
+        // Only when there is a variable to list: an empty template would tell the user
+        // to fill in nothing.
+        let env = &settings.needs.env;
+        let listed = !env.runtime.is_empty() || !env.build.is_empty();
+        if settings.compose && listed && !own.iter().any(|f| f == ".env.example") {
             files.push((
                 ".env.example".into(),
                 self.one("common/env.example.j2", settings)?,

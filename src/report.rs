@@ -273,6 +273,7 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
         "extra": detection.extra,
         "services": detection.needs.services,
         "writable_paths": detection.needs.writable_paths,
+        "migrate": detection.needs.migrate,
         "env": detection.needs.env,
         "warnings": detection.warnings,
         "refusal": refusal.as_ref().map(|m| json!({ "message": m, "fix": fix_of(m) })),
@@ -343,13 +344,43 @@ fn needs_lines(out: &mut String, needs: &detect::services::Needs) {
         );
     }
     for w in &needs.writable_paths {
+        let pointed = w
+            .env
+            .as_ref()
+            .map(|var| {
+                let file = w.file.as_ref().map(|f| format!("/{f}")).unwrap_or_default();
+                let dir = match w.path.as_str() {
+                    p if p.starts_with('/') => p.to_string(),
+                    p => format!("/app/{p}"),
+                };
+                format!("; the image sets {var}={}{dir}{file}", w.prefix)
+            })
+            .unwrap_or_default();
         outln!(
             out,
-            "{:<16} {}  ({}: {})",
+            "{:<16} {}  ({}: {}{pointed})",
             "writable path",
             w.path,
             w.source,
             w.reason
+        );
+    }
+    if let Some(m) = &needs.migrate {
+        let how = if m.command.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; compose.yaml's `migrate` service runs it on target `{}`",
+                m.target
+            )
+        };
+        outln!(
+            out,
+            "{:<16} {}  ({}: {}{how})",
+            "migrations",
+            m.tool,
+            m.source,
+            m.reason
         );
     }
     for (label, list) in [
@@ -419,6 +450,7 @@ fn unsettled(args: &DetectArgs, error: &Error, workspace: Option<&Value>) -> Res
             "extra": {},
             "services": [],
             "writable_paths": [],
+            "migrate": null,
             "env": { "runtime": [], "build": [] },
             "warnings": [],
             "refusal": { "message": message, "fix": fix },

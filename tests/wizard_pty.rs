@@ -72,7 +72,7 @@ fn a_person_answers_with_keystrokes_and_gets_files_that_match() {
     answer(&mut p, "Build secrets", &["npm_token", ENTER]);
     answer(&mut p, "Health-check path", &["/healthz", ENTER]);
     answer(&mut p, "Continue with these answers", &[ENTER]);
-    answer(&mut p, "Write 5 files?", &["y"]);
+    answer(&mut p, "Write 4 files?", &["y"]);
     assert_eq!(exit_code(&mut p), 0);
     let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
     assert!(
@@ -144,7 +144,7 @@ fn a_final_image_chosen_in_the_wizard_reaches_the_commands_it_changes() {
         answer(&mut p, prompt, &[ENTER]);
     }
     answer(&mut p, "Continue with these answers", &[ENTER]);
-    answer(&mut p, "Write 5 files?", &["y"]);
+    answer(&mut p, "Write 4 files?", &["y"]);
     assert_eq!(exit_code(&mut p), 0);
     let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
     assert!(
@@ -178,7 +178,7 @@ fn enter_on_the_app_question_picks_the_first_app_not_the_last() {
         answer(&mut p, prompt, &[ENTER]);
     }
     answer(&mut p, "Continue with these answers", &[ENTER]);
-    answer(&mut p, "Write 5 files?", &["y"]);
+    answer(&mut p, "Write 4 files?", &["y"]);
     assert_eq!(exit_code(&mut p), 0);
     let saved = std::fs::read_to_string(dir.path().join("dockform.toml")).unwrap();
     assert!(saved.contains("app = \"./cmd/api\""), "{saved}");
@@ -205,7 +205,7 @@ fn none_for_the_start_command_is_refused_at_the_question() {
     answer(&mut p, "Build args", &[ENTER]);
     answer(&mut p, "Build secrets", &[ENTER]);
     answer(&mut p, "Continue with these answers", &[ENTER]);
-    answer(&mut p, "Write 5 files?", &["y"]);
+    answer(&mut p, "Write 4 files?", &["y"]);
     assert_eq!(exit_code(&mut p), 0);
 }
 
@@ -229,7 +229,7 @@ fn a_main_chosen_among_several_does_not_inherit_another_mains_port_or_health_che
         answer(&mut p, prompt, &[ENTER]);
     }
     answer(&mut p, "Continue with these answers", &[ENTER]);
-    answer(&mut p, "Write 5 files?", &["y"]);
+    answer(&mut p, "Write 4 files?", &["y"]);
     assert_eq!(exit_code(&mut p), 0);
     let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
     assert!(
@@ -294,7 +294,7 @@ fn the_summary_changes_any_answer_and_recomputes_the_answers_that_follow_from_it
     answer(&mut p, "Final image", &[DOWN, ENTER]);
     answer(&mut p, "-tags timetzdata", &[]);
     answer(&mut p, "Continue with these answers", &[ENTER]);
-    answer(&mut p, "Write 5 files?", &["y"]);
+    answer(&mut p, "Write 4 files?", &["y"]);
     assert_eq!(exit_code(&mut p), 0);
     let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
     assert!(

@@ -33,8 +33,9 @@ pub struct RequiredEnv {
     pub optional: Vec<EnvVar>,
 }
 
-/// Finds the variables in the project's sources.
-pub fn detect(project: &Project) -> RequiredEnv {
+/// Finds the variables in the project's sources, and hands each source to `sqlite`
+/// (the sources are read once).
+pub fn detect(project: &Project, sqlite: &mut super::writable::Scan) -> RequiredEnv {
     let mut env = RequiredEnv::default();
     let files: Vec<String> = project
         .files()
@@ -48,6 +49,7 @@ pub fn detect(project: &Project) -> RequiredEnv {
         let Some(text) = project.read_source(&file) else {
             continue;
         };
+        sqlite.visit(&file, &text);
         let client = text.trim_start().starts_with("\"use client\"")
             || text.trim_start().starts_with("'use client'");
         let schema_build = next_validates && is_env_module(&file);
@@ -57,22 +59,36 @@ pub fn detect(project: &Project) -> RequiredEnv {
                 env.runtime.push(EnvVar { name, file, line });
             }
         }
-        for (line_no, line) in text.lines().enumerate() {
+        let reads: Vec<Vec<(String, bool)>> = text
+            .lines()
+            .enumerate()
+            .map(|(line_no, line)| reads(&file, line, &text, line_no))
+            .collect();
+        // A schema that gives a variable a default makes it optional in the whole file
+        // (t3-env's `runtimeEnv: { X: process.env.X }` reads it again without one).
+        let defaulted: Vec<&str> = reads
+            .iter()
+            .flatten()
+            .filter(|(_, required)| !required)
+            .map(|(name, _)| name.as_str())
+            .collect();
+        for (line_no, found) in reads.iter().enumerate() {
             let at = |name: &str| EnvVar {
                 name: name.to_string(),
                 file: file.clone(),
                 line: line_no + 1,
             };
-            for (name, required) in reads(&file, line, &text, line_no) {
+            for (name, required) in found {
+                let required = *required && !defaulted.contains(&name.as_str());
                 if name.starts_with("NEXT_PUBLIC_") {
-                    env.build.push(at(&name));
+                    env.build.push(at(name));
                 } else if schema_build && required {
-                    env.build.push(at(&name));
-                    env.runtime.push(at(&name));
+                    env.build.push(at(name));
+                    env.runtime.push(at(name));
                 } else if required && !client {
-                    env.runtime.push(at(&name));
+                    env.runtime.push(at(name));
                 } else {
-                    env.optional.push(at(&name));
+                    env.optional.push(at(name));
                 }
             }
         }
@@ -82,6 +98,28 @@ pub fn detect(project: &Project) -> RequiredEnv {
         list.dedup_by(|a, b| a.name == b.name);
     }
     env
+}
+
+/// Whether a variable's name says it holds a credential: a build reads it as a build
+/// secret, never an `ARG` (whose value stays in the image's history). `NEXT_PUBLIC_*`
+/// values are inlined into the client bundle, so they are public whatever their name.
+pub fn is_secret_name(name: &str) -> bool {
+    !name.starts_with("NEXT_PUBLIC_")
+        && [
+            "SECRET",
+            "TOKEN",
+            "PASSWORD",
+            "PASSWD",
+            "PRIVATE",
+            "API_KEY",
+            "CREDENTIAL",
+            "_KEY",
+            "DATABASE_URL",
+            "DSN",
+            "AUTH",
+        ]
+        .iter()
+        .any(|w| name.contains(w))
 }
 
 fn is_source(f: &str) -> bool {
@@ -163,7 +201,8 @@ fn node(line: &str, text: &str) -> Vec<(String, bool)> {
                 continue;
             };
             let before = line[..i].trim_end();
-            let rest = line[i + marker.len() + name.len()..].trim_start();
+            // `Number(process.env.PORT) || 8080`: the fallback follows the call.
+            let rest = line[i + marker.len() + name.len()..].trim_start_matches([')', ' ']);
             let tested = before.ends_with("if (")
                 || before.ends_with('!')
                 || before.ends_with("&&")
@@ -313,7 +352,10 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, text).unwrap();
         }
-        detect(&Project::scan(root.path()).unwrap())
+        detect(
+            &Project::scan(root.path()).unwrap(),
+            &mut super::super::writable::Scan::default(),
+        )
     }
 
     fn names(vars: &[EnvVar]) -> Vec<String> {
@@ -327,7 +369,7 @@ mod tests {
         let e = env(&[
             (
                 "src/server.js",
-                "const url = process.env.DATABASE_URL;\nconst port = process.env.PORT ?? 3000;\nif (process.env.DEBUG) {}\nconst k = process.env.API_KEY!;\n",
+                "const url = process.env.DATABASE_URL;\nconst port = process.env.PORT ?? 3000;\nconst n = Number(process.env.WORKERS) || 2;\nif (process.env.DEBUG) {}\nconst k = process.env.API_KEY!;\n",
             ),
             (
                 "src/env.ts",
@@ -338,7 +380,7 @@ mod tests {
         assert_eq!(
             names(&e.runtime),
             [
-                "API_KEY@src/server.js:4",
+                "API_KEY@src/server.js:5",
                 "DATABASE_URL@src/server.js:1",
                 "SECRET@src/env.ts:3"
             ]
@@ -380,6 +422,42 @@ mod tests {
         )]);
         assert_eq!(names(&e.build), ["NEXT_PUBLIC_API_URL@app/page.tsx:2"]);
         assert!(e.runtime.is_empty());
+    }
+
+    #[test]
+    fn a_schema_default_makes_a_variable_optional_in_the_whole_file() {
+        let e = env(&[
+            (
+                "next.config.mjs",
+                "import \"./src/env.mjs\";\nexport default {};\n",
+            ),
+            (
+                "src/env.mjs",
+                "export const env = createEnv({\n  server: {\n    KEY_SECRET: z.string(),\n    LEVEL: z.string().default(\"info\"),\n  },\n  runtimeEnv: {\n    KEY_SECRET: process.env.KEY_SECRET,\n    LEVEL: process.env.LEVEL,\n  },\n});\n",
+            ),
+        ]);
+        assert_eq!(names(&e.build), ["KEY_SECRET@src/env.mjs:3"]);
+        assert_eq!(names(&e.runtime), ["KEY_SECRET@src/env.mjs:3"]);
+    }
+
+    #[test]
+    fn secret_names_are_build_secrets_and_public_ones_are_not() {
+        for name in [
+            "AUTH_SECRET",
+            "GITHUB_TOKEN",
+            "STRIPE_API_KEY",
+            "DATABASE_URL",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in [
+            "NEXT_PUBLIC_AUTH_TOKEN",
+            "SITE_URL",
+            "NODE_ENV",
+            "KEYCLOAK_REALM",
+        ] {
+            assert!(!is_secret_name(name), "{name}");
+        }
     }
 
     #[test]

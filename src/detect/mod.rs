@@ -5,12 +5,14 @@ pub mod arbitrate;
 pub mod env;
 mod go;
 mod health;
+mod migrate;
 mod node;
 mod python;
 mod rust;
 pub mod secrets;
 pub mod services;
 pub mod workspace;
+mod writable;
 
 use std::collections::BTreeMap;
 
@@ -273,6 +275,7 @@ fn candidates(project: &Project, presets: &Presets, hints: &Layer) -> Vec<arbitr
 /// (ports, entry points) from the unread ones are known to be missing.
 fn budget_warning(project: &Project, mut d: Detection) -> Detection {
     d.needs = services::detect(project, d.layer.app.as_deref());
+    build_env(&mut d);
     let cap = project
         .caps_hit()
         .into_iter()
@@ -283,6 +286,59 @@ fn budget_warning(project: &Project, mut d: Detection) -> Detection {
         ));
     }
     d
+}
+
+/// Variables the build reads (`NEXT_PUBLIC_*`, an env schema `next.config.*` imports)
+/// become build arguments, or build secrets when the name says they hold a credential,
+/// with a warning that gives the `docker build` flags to pass.
+fn build_env(d: &mut Detection) {
+    let vars = d.needs.env.build.clone();
+    if vars.is_empty() {
+        return;
+    }
+    let (secrets, args): (Vec<_>, Vec<_>) = vars.iter().partition(|v| env::is_secret_name(&v.name));
+    let names = |list: &[&env::EnvVar]| list.iter().map(|v| v.name.clone()).collect::<Vec<_>>();
+    let at = |list: &[&env::EnvVar]| {
+        list.iter()
+            .map(|v| format!("{}:{}", v.file, v.line))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut flags = Vec::new();
+    if !args.is_empty() {
+        d.layer.build_args = Some(names(&args));
+        d.why(
+            "build-args",
+            None,
+            format!("read by the build ({})", at(&args)),
+        );
+        flags.extend(args.iter().map(|v| format!("--build-arg {}=...", v.name)));
+    }
+    if !secrets.is_empty() {
+        d.layer.secrets = Some(names(&secrets));
+        d.why(
+            "secrets",
+            None,
+            format!(
+                "read by the build, credentials by their name ({})",
+                at(&secrets)
+            ),
+        );
+        flags.extend(
+            secrets
+                .iter()
+                .map(|v| format!("--secret id={0},env={0}", v.name)),
+        );
+    }
+    let listed = vars
+        .iter()
+        .map(|v| format!("`{}` ({}:{})", v.name, v.file, v.line))
+        .collect::<Vec<_>>()
+        .join(", ");
+    d.warn(format!(
+        "the build reads {listed}: build with `docker build {} .` (compose.yaml passes them from your environment or `.env`)",
+        flags.join(" ")
+    ));
 }
 
 /// Adds a warning when the preset's version data is older than a few months: which

@@ -24,18 +24,12 @@ pub struct Service {
     pub source: String,
     /// Why, in words.
     pub reason: String,
+    /// The scheme of the URL `compose.yaml` gives the app (`postgres`, `mysql`, or
+    /// SQLAlchemy's `postgresql+psycopg` for the driver the project depends on).
+    pub scheme: String,
 }
 
-/// A directory the app writes to at run time.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct WritablePath {
-    /// The directory, relative to the app's working directory.
-    pub path: String,
-    /// The file the evidence is in.
-    pub source: String,
-    /// Why.
-    pub reason: String,
-}
+pub use super::writable::WritablePath;
 
 /// Everything the app needs to run besides its image.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -84,18 +78,7 @@ fn own_files(project: &Project) -> Vec<String> {
         .collect()
 }
 
-/// A migration step: the command and the Dockerfile target that has the tool.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Migrate {
-    /// `django`, `alembic`, `prisma` or `drizzle`.
-    pub tool: String,
-    /// The command, exec form.
-    pub command: Vec<String>,
-    /// `prod`, or `dev` when the tool is a development dependency (Prisma, Drizzle CLIs).
-    pub target: String,
-    /// The file that shows the tool is used.
-    pub source: String,
-}
+pub use super::migrate::Migrate;
 
 /// Files whose change means new dependencies (Compose Watch rebuilds on them).
 const MANIFESTS: &[&str] = &[
@@ -250,7 +233,11 @@ pub fn detect(project: &Project, app: Option<&str>) -> Needs {
         rust(project, dir, &mut found);
     }
     django(project, &mut found);
-    let env = super::env::detect(project);
+    let mut scan = super::writable::Scan::default();
+    let env = super::env::detect(project, &mut scan);
+    if let Some(file) = &scan.builtin {
+        found.add("sqlite", file, "imports the runtime's SQLite module".into());
+    }
     for var in env.runtime.iter().chain(&env.optional) {
         if let Some((_, kind)) = URL_VARS.iter().find(|(n, _)| *n == var.name) {
             let reason = format!("reads `{}`", var.name);
@@ -262,73 +249,37 @@ pub fn detect(project: &Project, app: Option<&str>) -> Needs {
         .filter(|m| project.is_file(m))
         .map(|m| m.to_string())
         .collect();
-    let mut needs = found.into_needs(env, manifests);
+    let alembic_scheme = found.sqlalchemy_scheme.clone();
+    let mut needs = found.into_needs(env, manifests, &scan);
     needs.own_files = own_files(project);
-    if needs.services.iter().any(|s| s.name == "db") {
-        needs.migrate = migrate(project);
+    if let Some(db) = needs.services.iter().find(|s| s.name == "db") {
+        needs.migrate = super::migrate::detect(project, &db.kind, &scan).map(|mut m| {
+            if m.tool == "alembic" {
+                m.scheme = alembic_scheme.filter(|s| s.starts_with(&db.kind[..4]));
+            }
+            m
+        });
     }
     needs
-}
-
-/// The project's migration tool, from the files each one keeps at the root.
-fn migrate(project: &Project) -> Option<Migrate> {
-    let tools: &[(&str, &str, &[&str], &str)] = &[
-        (
-            "manage.py",
-            "django",
-            &["python", "manage.py", "migrate", "--noinput"],
-            "prod",
-        ),
-        (
-            "alembic.ini",
-            "alembic",
-            &["alembic", "upgrade", "head"],
-            "prod",
-        ),
-        (
-            "prisma/migrations",
-            "prisma",
-            &["npx", "prisma", "migrate", "deploy"],
-            "dev",
-        ),
-        (
-            "drizzle.config.ts",
-            "drizzle",
-            &["npx", "drizzle-kit", "migrate"],
-            "dev",
-        ),
-        (
-            "drizzle.config.js",
-            "drizzle",
-            &["npx", "drizzle-kit", "migrate"],
-            "dev",
-        ),
-    ];
-    tools
-        .iter()
-        .find(|(file, ..)| project.is_file(file) || project.is_dir(file))
-        .map(|(file, tool, command, target)| Migrate {
-            tool: tool.to_string(),
-            command: command.iter().map(|c| c.to_string()).collect(),
-            target: target.to_string(),
-            source: file.to_string(),
-        })
 }
 
 #[derive(Default)]
 struct Found {
     services: BTreeMap<usize, Service>,
-    sqlite: Option<WritablePath>,
+    /// The first evidence of SQLite: file, why, and the variable a datasource reads
+    /// its URL from.
+    sqlite: Option<(String, String, Option<String>)>,
+    /// The URL scheme the SQL database's driver needs, when not the kind's own (the
+    /// app goes through SQLAlchemy).
+    sql_scheme: Option<String>,
+    /// The SQLAlchemy URL scheme for the driver the project depends on (Alembic's).
+    sqlalchemy_scheme: Option<String>,
 }
 
 impl Found {
     fn add(&mut self, kind: &str, source: &str, reason: String) {
         if kind == "sqlite" {
-            self.sqlite.get_or_insert(WritablePath {
-                path: "data".into(),
-                source: source.into(),
-                reason: format!("{reason}: a SQLite database file"),
-            });
+            self.sqlite.get_or_insert((source.into(), reason, None));
             return;
         }
         if let Some(i) = KINDS.iter().position(|k| *k == kind) {
@@ -337,21 +288,44 @@ impl Found {
                 kind: kind.into(),
                 source: source.into(),
                 reason,
+                scheme: kind.into(),
             });
         }
     }
 
-    fn into_needs(self, env: super::env::RequiredEnv, manifests: Vec<String>) -> Needs {
+    fn into_needs(
+        self,
+        env: super::env::RequiredEnv,
+        manifests: Vec<String>,
+        scan: &super::writable::Scan,
+    ) -> Needs {
         let mut services: Vec<Service> = self.services.into_values().collect();
         if let Some(sql) = services
             .iter_mut()
             .find(|s| s.kind == "postgres" || s.kind == "mysql")
         {
             sql.name = "db".into();
+            if let Some(scheme) = self.sql_scheme.filter(|s| {
+                s.starts_with(if sql.kind == "mysql" {
+                    "mysql"
+                } else {
+                    "postgres"
+                })
+            }) {
+                sql.scheme = scheme;
+            }
         }
         Needs {
             services,
-            writable_paths: self.sqlite.into_iter().collect(),
+            writable_paths: self
+                .sqlite
+                .map(|(source, reason, var)| match var {
+                    Some(var) => Some(super::writable::from_url_var(&var, &source, &reason)),
+                    None => super::writable::sqlite(scan, &source, &reason),
+                })
+                .into_iter()
+                .flatten()
+                .collect(),
             env,
             migrate: None,
             manifests,
@@ -409,6 +383,15 @@ fn prisma(project: &Project, dir: &str, found: &mut Found) {
         _ => return,
     };
     found.add(kind, &path, format!("Prisma datasource `{provider}`"));
+    // `url = env("DATABASE_URL")`: the image points that variable at its data directory.
+    let var = block
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("url"))
+        .and_then(|v| v.split("env(").nth(1))
+        .and_then(|v| v.split(['"', '\'']).nth(1));
+    if let (Some(sqlite), Some(var)) = (found.sqlite.as_mut(), var) {
+        sqlite.2.get_or_insert(var.to_string());
+    }
 }
 
 /// The `dialect` of `drizzle.config.*`.
@@ -455,6 +438,7 @@ fn python(project: &Project, dir: &str, found: &mut Found) {
             })
             .map(String::from),
     );
+    let mut names = Vec::new();
     for path in manifests {
         let Some(text) = project.read_hint(&path) else {
             continue;
@@ -463,8 +447,44 @@ fn python(project: &Project, dir: &str, found: &mut Found) {
             if let Some((_, kind)) = PYTHON.iter().find(|(n, _)| *n == name) {
                 found.add(kind, &path, format!("depends on `{name}`"));
             }
+            names.push(name);
         }
     }
+    let has = |n: &str| names.iter().any(|x| x == n);
+    if let Some(scheme) = driver_scheme(&names) {
+        // Alembic goes through SQLAlchemy; the app only when it depends on it itself.
+        if has("alembic") || found.sqlalchemy_scheme.is_none() {
+            found.sqlalchemy_scheme = Some(scheme.clone());
+        }
+        if ["sqlalchemy", "sqlmodel", "flask-sqlalchemy"]
+            .iter()
+            .any(|n| has(n))
+        {
+            found.sql_scheme = Some(scheme);
+        }
+    }
+}
+
+/// SQLAlchemy (and Alembic) pick the DB-API driver from the URL's scheme and refuse
+/// `postgres://`: the scheme for the driver the project depends on.
+/// <https://docs.sqlalchemy.org/en/20/core/engines.html#database-urls>
+fn driver_scheme(names: &[String]) -> Option<String> {
+    let has = |n: &str| names.iter().any(|x| x == n);
+    let drivers = [
+        ("psycopg", "postgresql+psycopg"),
+        ("psycopg-binary", "postgresql+psycopg"),
+        ("psycopg2", "postgresql+psycopg2"),
+        ("psycopg2-binary", "postgresql+psycopg2"),
+        ("asyncpg", "postgresql+asyncpg"),
+        ("pymysql", "mysql+pymysql"),
+        ("mysqlclient", "mysql+mysqldb"),
+        ("aiomysql", "mysql+aiomysql"),
+        ("mysql-connector-python", "mysql+mysqlconnector"),
+    ];
+    drivers
+        .iter()
+        .find(|(n, _)| has(n))
+        .map(|(_, scheme)| scheme.to_string())
 }
 
 /// Requirement-like names in a Python manifest: at the start of a line or of a quoted
@@ -607,6 +627,84 @@ mod tests {
         ]);
         assert!(n.services.is_empty());
         assert_eq!(n.writable_paths[0].source, "drizzle.config.ts");
+    }
+
+    #[test]
+    fn sqlite_gives_the_directory_the_code_opens_and_the_variable_that_names_it() {
+        let n = needs(&[
+            ("package.json", r#"{"name":"x"}"#),
+            (
+                "src/server.js",
+                "const { DatabaseSync } = require(\"node:sqlite\");\nconst db = new DatabaseSync(process.env.VISITS_DB ?? \"visits.db\");\n",
+            ),
+        ]);
+        let w = &n.writable_paths[0];
+        assert_eq!(
+            (w.path.as_str(), w.env.as_deref(), w.file.as_deref()),
+            ("data", Some("VISITS_DB"), Some("visits.db"))
+        );
+        assert_eq!(w.source, "src/server.js:2");
+        let n = needs(&[(
+            "app.py",
+            "import sqlite3\n\nconn = sqlite3.connect(\"var/app.sqlite3\")\n",
+        )]);
+        assert_eq!(n.writable_paths[0].path, "var");
+        assert_eq!(n.writable_paths[0].env, None);
+        // SQLite with no path in the code: the working directory.
+        let n = needs(&[
+            ("requirements.txt", "aiosqlite\n"),
+            ("app.py", "import aiosqlite\n"),
+        ]);
+        assert_eq!(n.writable_paths[0].path, ".");
+        let n = needs(&[
+            ("package.json", r#"{"dependencies":{"@prisma/client":"6"}}"#),
+            (
+                "prisma/schema.prisma",
+                "datasource db {\n  provider = \"sqlite\"\n  url = env(\"DATABASE_URL\")\n}\n",
+            ),
+        ]);
+        let w = &n.writable_paths[0];
+        assert_eq!(
+            (w.env.as_deref(), w.prefix.as_str()),
+            (Some("DATABASE_URL"), "file:")
+        );
+        // A database opened in memory writes nothing.
+        let n = needs(&[(
+            "server.js",
+            "const { DatabaseSync } = require(\"node:sqlite\");\nconst db = new DatabaseSync(\":memory:\");\n",
+        )]);
+        assert_eq!(n.writable_paths.len(), 0);
+    }
+
+    #[test]
+    fn sqlalchemy_gets_the_url_scheme_of_the_driver_the_project_depends_on() {
+        let scheme = |reqs: &str| {
+            needs(&[("requirements.txt", reqs)]).services[0]
+                .scheme
+                .clone()
+        };
+        assert_eq!(
+            scheme("SQLAlchemy\npsycopg[binary]==3.2\n"),
+            "postgresql+psycopg"
+        );
+        assert_eq!(
+            scheme("sqlalchemy\npsycopg2-binary\n"),
+            "postgresql+psycopg2"
+        );
+        assert_eq!(scheme("sqlmodel\nasyncpg\n"), "postgresql+asyncpg");
+        // Django reads `postgres://` URLs (dj-database-url) itself.
+        assert_eq!(scheme("django\npsycopg\n"), "postgres");
+        // An app on psycopg itself keeps a libpq URL; Alembic's migrate service gets
+        // SQLAlchemy's.
+        let n = needs(&[
+            ("requirements.txt", "alembic\npsycopg[binary]\n"),
+            ("alembic.ini", "[alembic]\n"),
+        ]);
+        assert_eq!(n.services[0].scheme, "postgres");
+        assert_eq!(
+            n.migrate.unwrap().scheme.as_deref(),
+            Some("postgresql+psycopg")
+        );
     }
 
     #[test]

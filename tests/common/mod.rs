@@ -103,7 +103,8 @@ pub fn init(dir: &Path, name: &str) -> Output {
     dockform(dir, &args)
 }
 
-/// The generated files under banners, the snapshot format.
+/// The generated files under banners, the snapshot format. `.env.example` is written
+/// only when the app reads a variable without a default.
 pub fn generated(dir: &Path) -> String {
     let mut out = String::new();
     for name in [
@@ -112,8 +113,11 @@ pub fn generated(dir: &Path) -> String {
         "compose.yaml",
         ".env.example",
     ] {
-        let text =
-            std::fs::read_to_string(dir.join(name)).unwrap_or_else(|_| panic!("{name} missing"));
+        let text = match std::fs::read_to_string(dir.join(name)) {
+            Ok(text) => text,
+            Err(_) if name == ".env.example" => continue,
+            Err(_) => panic!("{name} missing"),
+        };
         out.push_str(&format!("==> {name} <==\n{text}\n"));
     }
     out
