@@ -65,6 +65,16 @@ impl Package {
         self.json.get(section).and_then(|d| d.get(name)).is_some()
     }
 
+    /// Whether the production install has anything to install.
+    fn has_prod_dependencies(&self) -> bool {
+        ["dependencies", "optionalDependencies"].iter().any(|k| {
+            self.json
+                .get(*k)
+                .and_then(Value::as_object)
+                .is_some_and(|d| !d.is_empty())
+        })
+    }
+
     /// Whether `name` is a dependency of any kind.
     fn depends_on(&self, name: &str) -> bool {
         ["dependencies", "devDependencies", "optionalDependencies"]
@@ -140,6 +150,17 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     version::detect(project, &pkg, preset, hints.version.as_deref(), &mut d)?;
     scripts::commands(&pkg, &mut d)?;
     native(project, &pkg, preset, &mut d);
+    let prod = pkg.has_prod_dependencies();
+    d.fact(
+        "prod_dependencies",
+        prod,
+        Some("package.json"),
+        if prod {
+            "`dependencies` lists packages the app needs at run time"
+        } else {
+            "no `dependencies`: the production install may create no `node_modules`, so the stage makes sure there is one to copy"
+        },
+    );
     if next {
         entry::next(project, &mut d)?;
         entry::next_prune(&pkg, preset, &mut d);
