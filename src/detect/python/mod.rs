@@ -20,6 +20,7 @@
 //!   `runtime_packages` (tables `apt`/`apk` → list): their distribution packages.
 
 mod entry;
+mod launcher;
 mod manifests;
 mod pm;
 mod version;
