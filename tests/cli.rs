@@ -257,7 +257,10 @@ fn init_json_lists_what_was_created_unchanged_or_refused() {
     std::fs::write(&path, edited).unwrap();
     let out = dockform(dir.path(), &["init", "--yes", "--json", "--port", "2"]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(actions(&out), ["refused", "unchanged", "skipped", "skipped"]);
+    assert_eq!(
+        actions(&out),
+        ["refused", "unchanged", "skipped", "skipped"]
+    );
 }
 
 #[test]

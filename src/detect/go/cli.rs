@@ -26,6 +26,16 @@ fn literal(text: &str, start: usize) -> &str {
     &text[start..]
 }
 
+/// Whether the cobra literal holding the field at `at` is deprecated or hidden: an
+/// old name kept for compatibility (its replacement is the command to run).
+fn retired(text: &str, at: usize) -> bool {
+    let Some(open) = text[..at].rfind('{') else {
+        return false;
+    };
+    let body = literal(text, open + 1);
+    body.contains("Deprecated:") || Regex::new(r"Hidden:\s*true").is_ok_and(|re| re.is_match(body))
+}
+
 /// (subcommand, why) when the binary `bin` needs one to serve.
 pub fn subcommand(files: &[&GoFile], bin: &str) -> Option<(String, String)> {
     let words = SERVE_WORDS.join("|");
@@ -62,7 +72,10 @@ pub fn subcommand(files: &[&GoFile], bin: &str) -> Option<(String, String)> {
     });
     if let Some((true, file, at)) = root_idle {
         for f in files {
-            if let Some(c) = cobra.captures(&f.text) {
+            let live = cobra
+                .captures_iter(&f.text)
+                .find(|c| c.get(0).is_some_and(|m| !retired(&f.text, m.start())));
+            if let Some(c) = live {
                 return Some((
                     c[1].to_string(),
                     format!(
@@ -123,6 +136,19 @@ mod tests {
             "tool",
         );
         assert_eq!(got, None);
+    }
+
+    #[test]
+    fn a_deprecated_or_hidden_serve_command_gives_way_to_its_replacement() {
+        let root = "var root = &cobra.Command{\n\tUse: \"tool\",\n}\n";
+        let old = "var o = &cobra.Command{\n\tUse: \"serve\",\n\tDeprecated: \"use server\",\n\tRun: run,\n}\n";
+        let new = "var n = &cobra.Command{\n\tUse: \"server\",\n\tRun: run,\n}\n";
+        let cmds = format!("{old}{new}");
+        let got = subcommand(&[&file("root.go", root), &file("cmds.go", &cmds)], "tool");
+        assert_eq!(got.map(|g| g.0).as_deref(), Some("server"));
+        let hidden = cmds.replace("Deprecated: \"use server\"", "Hidden: true");
+        let got = subcommand(&[&file("root.go", root), &file("cmds.go", &hidden)], "tool");
+        assert_eq!(got.map(|g| g.0).as_deref(), Some("server"));
     }
 
     #[test]

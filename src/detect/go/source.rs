@@ -320,6 +320,10 @@ pub fn port(project: &Project, files: &[GoFile], mains: &[&str], d: &mut Detecti
         r#"SetDefault\(\s*"(?:port|http\.port|server\.port|addr|listen)"\s*,\s*"?(?:[\w.]*:)?(\d{2,5})\b"#,
         r#"(?i)\b(?:port|httpport|addr|listenaddr|listen)\s+\w+\s+`[^`]*\bdefault:"(?:[\w.]*:)?(\d{2,5})""#,
         r#"\bDefault\w*(?:Listen|Port|Addr)\w*\s*=\s*"(?:[\w.]*:)?(\d{2,5})""#,
+        // A config default for the HTTP port: `c.HttpPort = "6157"`, `HTTPPort: 8080`.
+        r#"(?i)\bHttp_?Port\s*(?::|=)\s*"?(\d{2,5})\b"#,
+        // A server settings literal that opens with its port: `Server: Server{Port: 80`.
+        r#"\b(?:Server|HTTP|Http|Web)\w*\{\s*Port:\s*(\d{2,5})\b"#,
     ];
     let weak = r#"(?i)\b(?:port|addr)\b\s*:?=\s*":?(\d{2,5})""#;
     let strong: Vec<Regex> = strong.iter().filter_map(|p| Regex::new(p).ok()).collect();
@@ -453,6 +457,14 @@ mod tests {
                 8095,
             ),
             ("const DefaultListenHTTP = \":8096\"", 8096),
+            (
+                "func defaults(c *Config) {\n\tc.HttpPort = \"8098\"\n}",
+                8098,
+            ),
+            (
+                "var conf = Configuration{\n\tServer: Server{\n\t\tPort: 8099,\n\t},\n}",
+                8099,
+            ),
         ];
         for (code, want) in cases {
             let f = file("cmd/app/main.go", &format!("package main\n{code}\n"));

@@ -165,6 +165,7 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         entry::next(project, &mut d)?;
         entry::next_prune(&pkg, preset, &mut d);
         entry::next_config_packages(project, &pkg, &mut d);
+        custom_server(&pkg, &mut d);
     } else {
         entry::node(project, &pkg, &mut d)?;
     }
@@ -230,6 +231,30 @@ fn member_of(
         "copied before the install so dependency layers are cached",
     );
     d.fact("manifest_dirs", Vec::<String>::new(), None, "none");
+}
+
+/// A Next.js app whose `scripts.start` runs its own server (`node dist/index.js`, an
+/// Express app that mounts Next) instead of `next start`: the image runs Next's server,
+/// so the user is told which command the project starts with.
+fn custom_server(pkg: &Package, d: &mut Detection) {
+    let Some(start) = pkg.script("start") else {
+        return;
+    };
+    // `next start`, or the standalone output's `node .next/standalone/server.js`.
+    let runs_next = start.contains(".next/")
+        || start
+            .split(|c: char| c.is_whitespace() || c == '/' || c == '&' || c == ';')
+            .any(|w| w == "next");
+    let runs_node = start
+        .split_whitespace()
+        .any(|w| matches!(w, "node" | "ts-node" | "tsx" | "bun" | "nodemon"));
+    if runs_next || !runs_node {
+        return;
+    }
+    d.warn(format!(
+        "`scripts.start` in `package.json` runs `{}`, not `next start`: the app has its own server, and the image runs Next.js's server without it; pass `--start-command` with that server (and make sure the build compiles it)",
+        crate::validate::shown(start)
+    ));
 }
 
 /// A workspace root holds several apps; containerizing "the root" would be wrong.
@@ -903,6 +928,22 @@ pub(super) mod tests {
             ("app/page.tsx", "const PORT = 3000;"),
         ]);
         assert_eq!(d.layer.port, Some(4321));
+    }
+
+    #[test]
+    fn a_next_app_started_by_its_own_server_is_warned_about() {
+        let custom = r#"{"dependencies":{"next":"15"},"scripts":{"start":"NODE_ENV=production node dist/server.js"}}"#;
+        let d = run(&[("package.json", custom)]);
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("node dist/server.js") && w.contains("--start-command")),
+            "{:?}",
+            d.warnings
+        );
+        let plain = r#"{"dependencies":{"next":"15"},"scripts":{"start":"next start -p 4321"}}"#;
+        let d = run(&[("package.json", plain)]);
+        assert!(!d.warnings.iter().any(|w| w.contains("own server")));
     }
 
     #[test]

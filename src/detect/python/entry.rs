@@ -70,6 +70,13 @@ pub fn detect(
     if !d.questions.is_empty() {
         return Ok(None);
     }
+    let mut entry = entry;
+    if matches!(entry.framework, Some("fastapi" | "flask"))
+        && let Some(l) = super::launcher::find(project, m, port)
+    {
+        set(d, "start-command", &l.command, &l.file, l.why)?;
+        entry.missing_server = None;
+    }
     if let (Some(_), Some((p, file, why))) = (entry.framework, &evidence) {
         d.layer.port = Some(*p);
         d.why("port", Some(file), why.clone());
@@ -391,12 +398,49 @@ fn factories(
             .captures_iter(&text)
             .find(|c| c[2] == factory)
             .map(|c| c[1].to_string());
-        match instance {
-            Some(var) => out.push((format!("{module}:{var}"), file.clone(), dir)),
-            None => out.push((format!("{module}:{factory}()"), file.clone(), dir)),
+        if let Some(var) = instance {
+            out.push((format!("{module}:{var}"), file.clone(), dir));
+        } else if let Some(found) = called_elsewhere(project, sources, file, &factory) {
+            out.push(found);
+        } else {
+            out.push((format!("{module}:{factory}()"), file.clone(), dir));
         }
     }
     out
+}
+
+/// `module:var` of the `wsgi.py` or `asgi.py` (the module the server conventions name)
+/// that imports `factory` and calls it at module level (`app = create_app()`): the
+/// instance the authors serve. Other modules doing so (a worker's entry) do not count.
+fn called_elsewhere(
+    project: &Project,
+    sources: &[String],
+    def_file: &str,
+    factory: &str,
+) -> Option<(String, String, Option<&'static str>)> {
+    let f = regex::escape(factory);
+    let call = Regex::new(&format!(r"(?m)^(\w+)\s*(?::\s*[\w.]+\s*)?=\s*{f}\(\)\s*$")).ok()?;
+    let import = Regex::new(&format!(
+        r"(?m)^\s*(?:from\s+[\w.]+\s+)?import\s[^\n]*\b{f}\b"
+    ))
+    .ok()?;
+    let served = |f: &str| matches!(f.rsplit('/').next(), Some("wsgi.py" | "asgi.py"));
+    let found: Vec<(String, String, Option<&'static str>)> = sources
+        .iter()
+        .filter(|file| file.as_str() != def_file && served(file) && importable(file))
+        .filter_map(|file| {
+            let text = project.read_budgeted(file)?;
+            let var = call.captures(&text)?[1].to_string();
+            let (module, dir) = module_of(file);
+            import
+                .is_match(&text)
+                .then(|| (format!("{module}:{var}"), file.clone(), dir))
+        })
+        .collect();
+    match found.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
 }
 
 /// Names of the app's own port variable besides `PORT` (`API_PORT`, `MYAPP_HTTP_PORT`).

@@ -120,6 +120,56 @@ fn a_flask_factory_is_called_by_gunicorn() {
 }
 
 #[test]
+fn a_wsgi_module_calling_the_factory_is_what_gunicorn_serves() {
+    let factory = ("shop/__init__.py", "def create_app():\n    pass\n");
+    let wsgi = (
+        "shop/wsgi.py",
+        "from shop import create_app\n\napp = create_app()\n",
+    );
+    let worker = (
+        "shop/jobs.py",
+        "from shop import create_app\n\napp = create_app()\n",
+    );
+    let reqs = ("requirements.txt", "flask==3.1.3\ngunicorn==23.0.0\n");
+    let d = run(&[reqs, factory, wsgi, worker]);
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("gunicorn --bind 0.0.0.0:8000 shop.wsgi:app")
+    );
+    // A worker's module calling the factory is not a server's entry.
+    let d = run(&[reqs, factory, worker]);
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("gunicorn --bind 0.0.0.0:8000 'shop:create_app()'")
+    );
+}
+
+#[test]
+fn a_script_whose_function_starts_the_server_itself_is_the_start_command() {
+    let reqs = ("requirements.txt", "flask==3.1.3\nflask-socketio==5.5.1\n");
+    let pkg = (
+        "relay/__init__.py",
+        "from flask import Flask\napp = Flask(__name__)\n\ndef main():\n    socketio.run(app, host=\"0.0.0.0\")\n",
+    );
+    let script = (
+        "serve.py",
+        "import relay\n\nif __name__ == \"__main__\":\n    relay.main()\n",
+    );
+    let d = run(&[reqs, pkg, script]);
+    assert_eq!(d.layer.start_command.as_deref(), Some("python serve.py"));
+    // Flask's development server is not a launcher.
+    let dev = (
+        "relay/__init__.py",
+        "from flask import Flask\napp = Flask(__name__)\n\ndef main():\n    app.run()\n",
+    );
+    let d = run(&[reqs, dev, script]);
+    assert_eq!(
+        d.layer.start_command.as_deref(),
+        Some("gunicorn --bind 0.0.0.0:8000 relay:app")
+    );
+}
+
+#[test]
 fn uv_lock_selects_uv_and_freezes_the_dependency_layer() {
     let d = run(&[
         (

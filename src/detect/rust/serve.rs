@@ -22,6 +22,9 @@ const SERVERS: &[&str] = &[
     "tonic",
 ];
 
+/// Server crates that clients use as well.
+const CLIENT_TOO: &[&str] = &["hyper", "tonic"];
+
 /// Subcommands that run the server.
 const SERVE_WORDS: &[&str] = &["serve", "server", "start", "run", "web", "daemon"];
 
@@ -82,12 +85,17 @@ pub fn prefer<'a>(
             "the binary of the workspace's root package (what `cargo run` builds)".into(),
         ));
     }
-    let serving: Vec<_> = all
-        .iter()
-        .filter(|(p, _)| server_crate(p).is_some())
-        .copied()
-        .collect();
-    let found = only(serving)?;
+    // hyper and tonic also make clients (a CLI that calls the server depends on them
+    // too): a web framework decides first, any server crate only when none does.
+    let serving = |frameworks_only: bool| -> Vec<_> {
+        all.iter()
+            .filter(|(p, _)| {
+                server_crate(p).is_some_and(|c| !frameworks_only || !CLIENT_TOO.contains(&c))
+            })
+            .copied()
+            .collect()
+    };
+    let found = only(serving(true)).or_else(|| only(serving(false)))?;
     let why = format!(
         "the only binary whose package depends on a server crate (`{}`)",
         server_crate(found.0).unwrap_or_default()

@@ -566,6 +566,25 @@ fn the_only_binary_depending_on_a_server_crate_is_chosen_with_a_warning() {
 }
 
 #[test]
+fn a_web_framework_outranks_a_client_that_also_links_tonic() {
+    let d = ok(&[
+        ("Cargo.toml", TWO),
+        (
+            "cli/Cargo.toml",
+            "[package]\nname = \"cli\"\n[dependencies]\ntonic = \"0.12\"\n",
+        ),
+        ("cli/src/main.rs", MAIN),
+        (
+            "srv/Cargo.toml",
+            "[package]\nname = \"srv\"\n[dependencies]\ntonic = \"0.12\"\naxum = \"0.8\"\n",
+        ),
+        ("srv/src/main.rs", MAIN),
+    ]);
+    assert!(d.questions.is_empty(), "{:?}", d.questions);
+    assert_eq!(d.layer.app.as_deref(), Some("srv"));
+}
+
+#[test]
 fn default_members_choose_the_binary() {
     let d = ok(&[
         (
