@@ -22,6 +22,13 @@ ensure_dockerd() {
   [ "$(id -u)" = 0 ] || return 1
   log "starting dockerd (log: ${E2E_CACHE:-/tmp}/dockerd.log)"
   mkdir -p "${E2E_CACHE:-/tmp}"
+  # A daemon that was killed leaves its pid file, and a new one refuses to start
+  # ("pid file found") although nothing runs under that pid.
+  local pidfile=/var/run/docker.pid
+  if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null; then
+    log "removing the stale $pidfile"
+    rm -f "$pidfile"
+  fi
   nohup dockerd >"${E2E_CACHE:-/tmp}/dockerd.log" 2>&1 &
   for i in $(seq 1 60); do
     "$c" info >/dev/null 2>&1 && return 0
