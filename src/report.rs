@@ -550,6 +550,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_fix_of_a_refusal_is_the_command_or_flag_it_names() {
+        // A Cargo member's refusal: a script reading `detect --json` gets the command.
+        let member = "is `crates/srv`, a member of a Cargo workspace in `../..` (`Cargo.toml`): it builds from the root, with the root's lockfile; run dockform at the root and choose its binary, e.g. `dockform init ../.. --bin srv`";
+        assert_eq!(fix_of(member), json!("dockform init ../.. --bin srv"));
+        assert_eq!(
+            fix_of("no start command (pass `--start-command`)"),
+            json!("--start-command")
+        );
+        assert_eq!(
+            fix_of("images for its members are not generated yet"),
+            Value::Null
+        );
+    }
+
+    #[test]
     fn safe_escapes_controls_lone_carriage_returns_and_bidi_but_keeps_lines() {
         assert_eq!(safe("a\tb\nc\r\n"), "a\tb\nc\r\n");
         assert!(matches!(safe("plain `x`"), std::borrow::Cow::Borrowed(_)));

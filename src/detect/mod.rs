@@ -219,7 +219,7 @@ fn member_refusal(project: &Project, ws: &workspace::OtherWorkspace) -> Error {
             .and_then(|t| Some(t.get("package")?.get("name")?.as_str()?.to_string()))
             .unwrap_or_else(|| "NAME".into());
         format!(
-            "run dockform at the root and choose its binary: `dockform init {up} --bin {}`",
+            "run dockform at the root and choose its binary, e.g. `dockform init {up} --bin {}`",
             crate::validate::shown(&name)
         )
     } else {

@@ -417,7 +417,7 @@ mod tests {
             .to_string();
         assert!(
             err.contains("a Cargo workspace in `../..`")
-                && err.contains("`dockform init ../.. --bin srv`"),
+                && err.contains("e.g. `dockform init ../.. --bin srv`"),
             "{err}"
         );
     }
