@@ -33,6 +33,13 @@ pub trait Prompter {
     }
 }
 
+/// The indices of the options a multi-select starts with checked.
+pub fn checked_indices(options: &[String], checked: &[bool]) -> Vec<usize> {
+    (0..options.len())
+        .filter(|i| checked.get(*i) == Some(&true))
+        .collect()
+}
+
 /// One question: a stable key (for scripts and tests), the prompt, the reason behind
 /// the default and the flag that answers it non-interactively.
 #[derive(Debug, Clone)]
@@ -92,9 +99,7 @@ impl Prompter for Defaults {
         options: &[String],
         checked: &[bool],
     ) -> Result<Vec<usize>> {
-        let chosen: Vec<usize> = (0..options.len())
-            .filter(|i| checked.get(*i) == Some(&true))
-            .collect();
+        let chosen = checked_indices(options, checked);
         if chosen.is_empty() {
             return Err(q.unanswered(format!(
                 "{} (choose among: {})",

@@ -30,6 +30,16 @@ fn wizard(dir: &std::path::Path, args: &[&str]) -> PtySession {
     spawn_with_options(cmd, options).expect("spawn dockform in a pseudo-terminal")
 }
 
+/// Takes the default of each of `prompts`, keeps the answers at the summary, and
+/// agrees to write `files` files.
+fn defaults_then_write(p: &mut PtySession, prompts: &[&str], files: usize) {
+    for prompt in prompts {
+        answer(p, prompt, &[ENTER]);
+    }
+    answer(p, "Continue with these answers", &[ENTER]);
+    answer(p, &format!("Write {files} files?"), &["y"]);
+}
+
 fn answer(p: &mut PtySession, prompt: &str, keys: &[&str]) {
     p.exp_string(prompt)
         .unwrap_or_else(|e| panic!("waiting for `{prompt}`: {e}"));
@@ -133,18 +143,18 @@ fn a_final_image_chosen_in_the_wizard_reaches_the_commands_it_changes() {
     answer(&mut p, "Final image", &[DOWN, ENTER]);
     answer(&mut p, "Port", &[ENTER]);
     answer(&mut p, "-tags timetzdata", &[ENTER]);
-    for prompt in [
-        "Start command",
-        "Test command",
-        "Dev command",
-        "Build args",
-        "Build secrets",
-        "Health-check path",
-    ] {
-        answer(&mut p, prompt, &[ENTER]);
-    }
-    answer(&mut p, "Continue with these answers", &[ENTER]);
-    answer(&mut p, "Write 4 files?", &["y"]);
+    defaults_then_write(
+        &mut p,
+        &[
+            "Start command",
+            "Test command",
+            "Dev command",
+            "Build args",
+            "Build secrets",
+            "Health-check path",
+        ],
+        4,
+    );
     assert_eq!(exit_code(&mut p), 0);
     let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
     assert!(
@@ -167,18 +177,18 @@ fn enter_on_the_app_question_picks_the_first_app_not_the_last() {
     answer(&mut p, "./cmd/worker", &[ENTER]);
     answer(&mut p, "Final image", &[ENTER]);
     answer(&mut p, "Port", &["0", ENTER]);
-    for prompt in [
-        "Build command",
-        "Start command",
-        "Test command",
-        "Dev command",
-        "Build args",
-        "Build secrets",
-    ] {
-        answer(&mut p, prompt, &[ENTER]);
-    }
-    answer(&mut p, "Continue with these answers", &[ENTER]);
-    answer(&mut p, "Write 4 files?", &["y"]);
+    defaults_then_write(
+        &mut p,
+        &[
+            "Build command",
+            "Start command",
+            "Test command",
+            "Dev command",
+            "Build args",
+            "Build secrets",
+        ],
+        4,
+    );
     assert_eq!(exit_code(&mut p), 0);
     let saved = std::fs::read_to_string(dir.path().join("dockform.toml")).unwrap();
     assert!(saved.contains("app = \"./cmd/api\""), "{saved}");
@@ -218,18 +228,18 @@ fn a_main_chosen_among_several_does_not_inherit_another_mains_port_or_health_che
     answer(&mut p, "./cmd/worker", &[DOWN, ENTER]);
     answer(&mut p, "Final image", &[ENTER]);
     answer(&mut p, "Port", &[ENTER]);
-    for prompt in [
-        "Build command",
-        "Start command",
-        "Test command",
-        "Dev command",
-        "Build args",
-        "Build secrets",
-    ] {
-        answer(&mut p, prompt, &[ENTER]);
-    }
-    answer(&mut p, "Continue with these answers", &[ENTER]);
-    answer(&mut p, "Write 4 files?", &["y"]);
+    defaults_then_write(
+        &mut p,
+        &[
+            "Build command",
+            "Start command",
+            "Test command",
+            "Dev command",
+            "Build args",
+            "Build secrets",
+        ],
+        4,
+    );
     assert_eq!(exit_code(&mut p), 0);
     let dockerfile = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
     assert!(

@@ -14,14 +14,9 @@ use serde_json::Value;
 
 use crate::scan::Project;
 
-/// Lockfiles of a JavaScript workspace root, in order of preference, with their manager.
-const LOCKFILES: &[(&str, &str)] = &[
-    ("pnpm-lock.yaml", "pnpm"),
-    ("yarn.lock", "yarn"),
-    ("bun.lock", "bun"),
-    ("bun.lockb", "bun"),
-    ("package-lock.json", "npm"),
-];
+// Lockfiles of a JavaScript workspace root, in order of preference, with their
+// manager: the same as a single package's.
+use super::node::LOCKFILES;
 
 /// Dependency sections that can name another workspace package.
 const SECTIONS: &[&str] = &[

@@ -143,9 +143,7 @@ impl Prompter for Replay<'_> {
         options: &[String],
         checked: &[bool],
     ) -> Result<Vec<usize>> {
-        let defaults: Vec<usize> = (0..options.len())
-            .filter(|i| checked.get(*i) == Some(&true))
-            .collect();
+        let defaults = crate::wizard::checked_indices(options, checked);
         let text_of = |chosen: &[usize]| -> String {
             chosen
                 .iter()

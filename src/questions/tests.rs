@@ -6,19 +6,20 @@ use crate::wizard::{Defaults, Scripted};
 
 const PACKAGE: &str = r#"{"name":"x","scripts":{"start":"node server.js","test":"node --test","dev":"node --watch server.js"}}"#;
 
+/// Writes `text` to `name` in the test project.
+fn put(dir: &tempfile::TempDir, name: &str, text: &str) {
+    std::fs::write(dir.path().join(name), text).unwrap();
+}
+
 fn project(package: &str) -> (tempfile::TempDir, Project) {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("package.json"), package).unwrap();
-    std::fs::write(
-        dir.path().join("package-lock.json"),
-        "{\"lockfileVersion\":3}",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("server.js"),
+    put(&dir, "package.json", package);
+    put(&dir, "package-lock.json", "{\"lockfileVersion\":3}");
+    put(
+        &dir,
+        "server.js",
         "require('http').createServer().listen(3000)\n",
-    )
-    .unwrap();
+    );
     let project = Project::scan(dir.path()).unwrap();
     (dir, project)
 }
@@ -201,16 +202,12 @@ fn no_health_path_is_asked_when_no_http_is_served() {
 fn two_services_are_asked_with_no_default() {
     let (dir, project) =
         project(r#"{"dependencies":{"express":"5"},"scripts":{"start":"node server.js"}}"#);
-    std::fs::write(
-        dir.path().join("go.mod"),
-        "module example.com/x\n\ngo 1.26\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("main.go"),
+    put(&dir, "go.mod", "module example.com/x\n\ngo 1.26\n");
+    put(
+        &dir,
+        "main.go",
         "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n",
-    )
-    .unwrap();
+    );
     let err = run(&mut Defaults, &project, &Layer::default())
         .unwrap_err()
         .to_string();
@@ -227,16 +224,12 @@ fn two_services_are_asked_with_no_default() {
 fn the_server_is_the_default_over_asset_tooling() {
     let (dir, project) = project(r#"{"scripts":{"build":"vite build"}}"#);
     std::fs::remove_file(dir.path().join("server.js")).unwrap();
-    std::fs::write(
-        dir.path().join("go.mod"),
-        "module example.com/x\n\ngo 1.26\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("main.go"),
+    put(&dir, "go.mod", "module example.com/x\n\ngo 1.26\n");
+    put(
+        &dir,
+        "main.go",
         "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n",
-    )
-    .unwrap();
+    );
     let presets = Presets::embedded().unwrap();
     let config = Layer::default();
     let flags = Layer::default();

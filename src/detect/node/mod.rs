@@ -14,6 +14,7 @@
 
 mod entry;
 mod pm;
+pub(super) use pm::LOCKFILES;
 mod scripts;
 mod version;
 

@@ -8,7 +8,7 @@ use crate::scan::Project;
 use crate::validate;
 
 /// Lockfiles in order of preference when several are present.
-const LOCKFILES: &[(&str, &str)] = &[
+pub(crate) const LOCKFILES: &[(&str, &str)] = &[
     ("pnpm-lock.yaml", "pnpm"),
     ("yarn.lock", "yarn"),
     ("bun.lock", "bun"),

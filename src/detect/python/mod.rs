@@ -84,13 +84,7 @@ fn refuse_impossible_distroless(preset: &Preset, hints: &Layer, d: &Detection) -
     let Some(only) = family.data.get("only-version").and_then(|v| v.as_str()) else {
         return Ok(());
     };
-    let wanted = hints
-        .version
-        .as_deref()
-        .or(d.layer.version.as_deref())
-        .or(preset.defaults.version.as_deref())
-        .unwrap_or_default();
-    let version = resolve_version(preset, wanted)?;
+    let version = target_version(preset, hints, d)?;
     if version != only {
         let from = if hints.version.is_some() {
             "was asked for".to_string()
