@@ -171,7 +171,7 @@ fn reads(file: &str, line: &str, text: &str, line_no: usize) -> Vec<(String, boo
         return Vec::new();
     }
     match file.rsplit('.').next() {
-        Some("py") => python(line),
+        Some("py") => python(line, text),
         Some("go") => go(line, text, line_no),
         Some("rs") => rust(line, text, line_no),
         _ => node(line, text),
@@ -240,10 +240,24 @@ fn node(line: &str, text: &str) -> Vec<(String, bool)> {
     out
 }
 
-fn python(line: &str) -> Vec<(String, bool)> {
+fn python(line: &str, text: &str) -> Vec<(String, bool)> {
     let mut out = Vec::new();
+    // `os.environ["X"]` fails at start unless the code first asks whether X is set
+    // (`if "X" in os.environ:`), as optional settings do.
+    let guarded = |n: &str| {
+        [
+            format!("\"{n}\" in os.environ"),
+            format!("'{n}' in os.environ"),
+        ]
+        .iter()
+        .any(|g| text.contains(g.as_str()))
+    };
     for marker in ["os.environ[\"", "os.environ['"] {
-        out.extend(after(line, marker).filter_map(name_at).map(|n| (n, true)));
+        out.extend(
+            after(line, marker)
+                .filter_map(name_at)
+                .map(|n| (n.clone(), !guarded(&n))),
+        );
     }
     for marker in [
         "os.environ.get(\"",
@@ -393,7 +407,7 @@ mod tests {
         let e = env(&[
             (
                 "app.py",
-                "import os\nKEY = os.environ['SECRET_KEY']\nDBG = os.environ.get('DEBUG')\n",
+                "import os\nKEY = os.environ['SECRET_KEY']\nDBG = os.environ.get('DEBUG')\nif 'TMP' in os.environ:\n    T = os.environ['TMP']\n",
             ),
             (
                 "main.go",
