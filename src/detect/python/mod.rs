@@ -84,7 +84,11 @@ fn refuse_impossible_distroless(preset: &Preset, hints: &Layer, d: &Detection) -
     let Some(only) = family.data.get("only-version").and_then(|v| v.as_str()) else {
         return Ok(());
     };
-    let version = target_version(preset, hints, d)?;
+    // A version that names no release is refused when the plan is resolved, naming
+    // the flag or file it came from.
+    let Ok(version) = target_version(preset, hints, d) else {
+        return Ok(());
+    };
     if version != only {
         let from = if hints.version.is_some() {
             "was asked for".to_string()
@@ -163,7 +167,10 @@ fn compiled(
         .or(preset.defaults.runtime.as_deref())
         .and_then(|r| preset.runtime.get(r));
     let data = |k: &str| family.and_then(|f| f.data.get(k)).and_then(|v| v.as_str());
-    let version = target_version(preset, hints, d)?;
+    // As above: a version that names no release is refused later, naming its origin.
+    let Ok(version) = target_version(preset, hints, d) else {
+        return Ok(());
+    };
     let target = wheels::Target {
         python: &version,
         musl: data("packages") == Some("apk"),

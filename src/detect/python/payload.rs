@@ -92,7 +92,25 @@ fn paths(
     let dir = entry.app_dir.clone().unwrap_or_default();
     let mut list = Vec::new();
     let installed = runs_installed(project, m, start, d);
-    for name in top_level(project, &dir) {
+    let mut names = top_level(project, &dir);
+    // A script the start command runs by path (`python bin/serve.py`) is copied even
+    // from a directory that is not a package.
+    let script_dir = shell_words::split(start).ok().and_then(|words| {
+        words.iter().find_map(|w| {
+            let rel = w.strip_prefix("./").unwrap_or(w);
+            let rel = if dir.is_empty() {
+                rel
+            } else {
+                rel.strip_prefix(&format!("{dir}/")).unwrap_or(rel)
+            };
+            (rel.ends_with(".py") && project.is_file(&join(&dir, rel)))
+                .then(|| rel.split('/').next().unwrap_or(rel).to_string())
+        })
+    });
+    if let Some(top) = script_dir.filter(|t| safe(t) && !names.contains(t)) {
+        names.push(top);
+    }
+    for name in names {
         let is_code = !ASSET_DIRS.contains(&name.as_str());
         if !(installed && is_code) {
             list.push(join(&dir, &name));
@@ -177,7 +195,8 @@ fn top_level(project: &Project, dir: &str) -> Vec<String> {
             None => runtime_file(name),
             Some(r) => {
                 ASSET_DIRS.contains(&name)
-                    || (!DEV_DIRS.contains(&name)
+                    || (importable(name)
+                        && !DEV_DIRS.contains(&name)
                         && !name.starts_with('.')
                         && r.ends_with(".py")
                         && r.matches('/').count() <= 1)
@@ -195,9 +214,18 @@ fn top_level(project: &Project, dir: &str) -> Vec<String> {
 fn runtime_file(name: &str) -> bool {
     if let Some(stem) = name.strip_suffix(".py") {
         let test = stem.starts_with("test_") || stem.ends_with("_test");
-        return !DEV_FILES.contains(&name) && !test && !stem.contains('.');
+        return !DEV_FILES.contains(&name) && !test && importable(stem);
     }
     name.ends_with(".ini") && !DEV_INI.contains(&name)
+}
+
+/// A name Python can import: a letter or `_`, then letters, digits or `_`.
+fn importable(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A name that lands in a `COPY` line as is: letters, digits, `.`, `_`, `-`.
@@ -330,6 +358,9 @@ mod tests {
             ("pytest.ini", "[pytest]\n"),
             ("dockform.toml", "port = 8000\n"),
             ("notes/readme.txt", "no code here\n"),
+            // Not importable, so no package the app imports: names with a dash.
+            ("-rf/app.py", ""),
+            ("my-tool.py", ""),
         ]);
         assert_eq!(
             v,
