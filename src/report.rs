@@ -151,6 +151,9 @@ pub fn emit_coloured(text: &str) -> Result<()> {
     } else {
         text.to_string()
     };
+    if page(&coloured_diff(&text)) {
+        return Ok(());
+    }
     let mut stdout = anstream::stdout().lock();
     match stdout
         .write_all(coloured_diff(&text).as_bytes())
@@ -161,6 +164,53 @@ pub fn emit_coloured(text: &str) -> Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// Shows `text` through a pager when standard output is a terminal and `text` is taller
+/// than it: `DOCKFORM_PAGER`, else `PAGER`, else `less -FRX` (`-F` quits at once when it
+/// fits after all, `-R` keeps the colours). An empty value or `cat` means no pager.
+/// Returns false when nothing was paged, so the caller prints `text` itself.
+fn page(text: &str) -> bool {
+    use std::io::{IsTerminal, Write};
+    let stdout = std::io::stdout();
+    if !stdout.is_terminal() {
+        return false;
+    }
+    let (rows, _) = console::Term::stdout().size();
+    if text.lines().count() < usize::from(rows) {
+        return false;
+    }
+    let command = std::env::var("DOCKFORM_PAGER")
+        .or_else(|_| std::env::var("PAGER"))
+        .unwrap_or_else(|_| "less -FRX".to_string());
+    let Ok(words) = shell_words::split(&command) else {
+        return false;
+    };
+    let Some((program, args)) = words.split_first() else {
+        return false;
+    };
+    if program == "cat" {
+        return false;
+    }
+    // The pager writes to the terminal itself; colours follow `--color` as they would
+    // on standard output.
+    let shown = match anstream::AutoStream::choice(&stdout) {
+        anstream::ColorChoice::Never => anstream::adapter::strip_str(text).to_string(),
+        _ => text.to_string(),
+    };
+    let Ok(mut child) = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+    else {
+        return false;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        // A pager closed early (`q`) is not an error.
+        let _ = stdin.write_all(shown.as_bytes());
+    }
+    let _ = child.wait();
+    true
 }
 
 pub fn emit(text: &str) -> Result<()> {

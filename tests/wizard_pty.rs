@@ -315,3 +315,48 @@ fn the_summary_changes_any_answer_and_recomputes_the_answers_that_follow_from_it
     );
     assert_eq!(dockform(dir.path(), &["check"]).status.code(), Some(0));
 }
+
+#[test]
+fn a_diff_taller_than_the_terminal_goes_through_the_pager_and_a_pipe_never_does() {
+    let dir = copy_fixture("node-express-npm");
+    std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+    let pager = "sh -c 'sed s/^/PAGED:/'";
+    let paged = |extra: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockform"));
+        cmd.args(["init", "--diff", "--yes"])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("TERM", "xterm")
+            .env("PAGER", pager)
+            .env_remove("DOCKFORM_PAGER");
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let options = Options::new()
+            .timeout_ms(Some(30_000))
+            .strip_ansi_escape_codes(true);
+        let mut p = spawn_with_options(cmd, options).expect("spawn dockform");
+        p.exp_eof().expect("dockform ends")
+    };
+    // The whole generated Dockerfile against one line: far taller than a terminal.
+    let text = paged(&[]);
+    assert!(text.contains("PAGED:+++ b/Dockerfile"), "{text}");
+    // `cat` (or an empty value) means no pager.
+    let text = paged(&[("DOCKFORM_PAGER", "cat")]);
+    assert!(
+        text.contains("+++ b/Dockerfile") && !text.contains("PAGED:"),
+        "{text}"
+    );
+    // Not a terminal: never paged.
+    let out = Command::new(env!("CARGO_BIN_EXE_dockform"))
+        .args(["init", "--diff", "--yes"])
+        .current_dir(dir.path())
+        .env("PAGER", pager)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("+++ b/Dockerfile") && !text.contains("PAGED:"),
+        "{text}"
+    );
+}
