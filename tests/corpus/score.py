@@ -33,7 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = Path(__file__).resolve().parent / "keys"
-FIELDS = ["stack", "pm", "version", "build", "start", "port", "health", "listen", "apps"]
+FIELDS = ["stack", "pm", "version", "build", "start", "port", "health", "listen", "services",
+          "env", "apps"]
 # Words that make a warning count as naming the field.
 FIELD_WORDS = {
     "stack": ["stack"],
@@ -44,6 +45,8 @@ FIELD_WORDS = {
     "port": ["port"],
     "health": ["health"],
     "listen": ["127.0.0.1", "loopback", "localhost", "bind"],
+    "services": ["service", "database"],
+    "env": ["environment", "variable"],
     "apps": ["app"],
 }
 # Options a start command may carry that only say where to listen or how many
@@ -284,7 +287,39 @@ def grade(key: dict, run: Run) -> Graded:
         if health != key["health"]:
             g.notes.append(f"health {health!r}, key {key['health']!r}")
     grade_listen(g, key, run)
+    grade_needs(g, key, run)
     return g
+
+
+def found_services(detect: dict) -> set[str]:
+    """The backing services detect names, plus `sqlite-dir` for a SQLite data directory."""
+    kinds = {s.get("kind") for s in detect.get("services") or [] if s.get("kind")}
+    if any("sqlite" in (w.get("reason") or "").lower() for w in detect.get("writable_paths") or []):
+        kinds.add("sqlite-dir")
+    return kinds
+
+
+def found_env(detect: dict, when: str) -> set[str]:
+    return {v.get("name") for v in (detect.get("env") or {}).get(when) or [] if v.get("name")}
+
+
+def grade_needs(g: Graded, key: dict, run: Run) -> None:
+    """Services and required env: right when detect names exactly the key's set. A
+    missing or extra name is silently wrong (neither is a warning's subject today)."""
+    detect = run.detect
+    if detect is None or not detect.get("stack"):
+        return
+    if "services" in key:
+        got, want = found_services(detect), set(key["services"])
+        g.cells["services"] = "right" if got == want else "wrong"
+        if got != want:
+            g.notes.append(f"services {sorted(got)}, key {sorted(want)}")
+    if "env" in key or "build_env" in key:
+        got = (found_env(detect, "runtime"), found_env(detect, "build"))
+        want = (set(key.get("env", [])), set(key.get("build_env", [])))
+        g.cells["env"] = "right" if got == want else "wrong"
+        if got != want:
+            g.notes.append(f"env {sorted(got[0])}+build {sorted(got[1])}, key {sorted(want[0])}+build {sorted(want[1])}")
 
 
 def grade_start(g: Graded, key: dict, run: Run) -> None:

@@ -104,3 +104,37 @@ class Keys(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Needs(unittest.TestCase):
+    def run_needing(self, services=(), writable=(), runtime=(), build=()):
+        run = run_with()
+        run.detect["services"] = [{"name": k, "kind": k} for k in services]
+        run.detect["writable_paths"] = [{"path": "data", "reason": r} for r in writable]
+        run.detect["env"] = {"runtime": [{"name": n} for n in runtime],
+                             "build": [{"name": n} for n in build]}
+        return run
+
+    def test_services_and_a_sqlite_directory_must_match_the_key_exactly(self):
+        key = dict(KEY, services=["postgres", "sqlite-dir"])
+        run = self.run_needing(["postgres"], ["opens the SQLite database `data/x.db`"])
+        self.assertEqual(score.grade(key, run).cells["services"], "right")
+        run = self.run_needing(["postgres", "redis"], ["opens the SQLite database `data/x.db`"])
+        self.assertEqual(score.grade(key, run).cells["services"], "wrong")
+        run = self.run_needing(["postgres"])
+        self.assertEqual(score.grade(key, run).cells["services"], "wrong")
+
+    def test_required_env_is_graded_at_run_time_and_build_time(self):
+        key = dict(KEY, env=["DATABASE_URL"], build_env=["NEXT_PUBLIC_API"])
+        run = self.run_needing(runtime=["DATABASE_URL"], build=["NEXT_PUBLIC_API"])
+        self.assertEqual(score.grade(key, run).cells["env"], "right")
+        run = self.run_needing(runtime=["DATABASE_URL", "TEMP"], build=["NEXT_PUBLIC_API"])
+        self.assertEqual(score.grade(key, run).cells["env"], "wrong")
+        run = self.run_needing(runtime=["DATABASE_URL"])
+        self.assertEqual(score.grade(key, run).cells["env"], "wrong")
+
+    def test_a_refused_detection_grades_no_needs(self):
+        run = self.run_needing(["postgres"])
+        run.detect["stack"] = None
+        cells = score.grade(dict(KEY, services=[]), run).cells
+        self.assertNotIn("services", cells)
