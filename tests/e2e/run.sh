@@ -6,6 +6,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 E2E_CACHE=${DOCKFORM_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dockform-e2e}
+export E2E_CACHE   # the runner restarts a stopped dockerd with its log there
 # shellcheck source=lib/engines.sh
 . "$here/lib/engines.sh"
 

@@ -106,6 +106,35 @@ class Engine:
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
 
+    def revive(self):
+        """Docker 20.10's BuildKit can panic on two concurrent builds ("panic: failed to get
+        edge", moby/moby#42414, fixed in later BuildKit), taking the daemon and every build
+        on it down. A runner that finds the daemon gone restarts it (one runner at a time)
+        and says so; the row then runs again and must pass on its own. Returns what happened,
+        or None when the engine was up."""
+        if self.name != "docker":
+            return None
+        with open(self.lock_dir / "dockform-e2e-dockerd.lock", "a") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            if self.run("info", check=False).returncode == 0:
+                return None
+            cache = Path(os.environ.get("E2E_CACHE") or tempfile.gettempdir())
+            old = cache / "dockerd.log"
+            cause, kept = "no reason in its log", None
+            if old.is_file():
+                text = old.read_text(errors="replace")
+                cause = next((ln.strip() for ln in text.splitlines() if ln.startswith(("panic:", "fatal error:"))),
+                             cause)
+                kept = cache / f"dockerd-stopped-{time.strftime('%Y%m%dT%H%M%S')}.log"
+                old.rename(kept)
+            lib = Path(__file__).resolve().parent / "engines.sh"
+            p = subprocess.run(["bash", "-c", f'. "{lib}"; ensure_dockerd "$1"', "revive", self.cmd],
+                               capture_output=True, text=True, env=dict(os.environ, E2E_CACHE=str(cache)))
+            state = "restarted" if p.returncode == 0 else f"could not be restarted ({p.stderr.strip()[-200:]})"
+            note = f"the docker daemon had stopped ({cause}) and was {state}"
+            print(f"e2e: {note}; its log: {kept}", file=sys.stderr)
+            return note + (f"; its log: {kept}" if kept else "")
+
     def run(self, *args, check=True, timeout=None, **kw):
         p = subprocess.run([self.cmd, *args], capture_output=True, text=True, timeout=timeout, **kw)
         if check and p.returncode != 0:
@@ -652,7 +681,10 @@ def cache_behaviour(ctx, engine, cfg, stack, prod, logs, check, row):
 def workspace_changes(ctx, engine, cfg, prod, logs, check, regex):
     """A workspace app (`unrelated_change`, `related_change`: {file, replace: [old, new]}):
     editing a package the app does not depend on keeps its dependency install cached;
-    editing the manifest of one it depends on runs the install again."""
+    editing the manifest of one it depends on runs the install again. `{nonce}` in the new
+    text is this attempt's number: an engine keeps the layer of every change it saw, so a
+    row's second attempt (or an earlier run) would otherwise find the "new" manifest cached."""
+    nonce = time.time_ns()
     for key, name, want_cached in (
         ("unrelated_change", "deps_cached_after_unrelated_package_change", True),
         ("related_change", "deps_reinstalled_after_dependency_package_change", False),
@@ -666,7 +698,7 @@ def workspace_changes(ctx, engine, cfg, prod, logs, check, regex):
         if old not in before:
             check(name, False, f"`{old}` not in {probe['file']}")
             continue
-        path.write_text(before.replace(old, new, 1))
+        path.write_text(before.replace(old, new.replace("{nonce}", str(nonce)), 1))
         try:
             rc, out, _ = engine.build(ctx, prod, "prod", log=logs / f"prod-{key}.log")
             matched, cached, _ = cached_steps(engine.name, out, regex)
@@ -777,22 +809,36 @@ def payload(s, builder, mb):
 
 def run_once_more_if_red(project, engine, out_dir, quick):
     """A red row runs once more: two cores shared by four builds can miss a timeout. The
-    report keeps the first attempt's failures, so a pass on the second try shows."""
+    report keeps the first attempt's failures, so a pass on the second try shows. A daemon
+    that stopped under a row is restarted first (`Engine.revive`); when it stops again
+    under the second attempt, the row gets a third, and the report lists every restart."""
+    restarts = [n for n in [engine.revive()] if n]
     row = run_project(project, engine, out_dir, quick)
     if all(c["ok"] is not False for c in row["checks"]) or os.environ.get("E2E_RETRY", "1") != "1":
+        row["engine_restarts"] = restarts
         return row
-    print(f"==> {project.name} on {engine.name}: red, running it once more", file=sys.stderr)
-    # The first attempt's build logs are what explain its failures: keep them beside the second's.
-    logs = row_logs(out_dir, project, engine)
-    kept = logs.with_name(logs.name + "-first-attempt")
-    first = [f"{c['name']}: {c['detail']}".replace(str(logs), str(kept))
-             for c in row["checks"] if c["ok"] is False]
-    if logs.is_dir():
-        shutil.rmtree(kept, ignore_errors=True)
-        logs.rename(kept)
-    row = run_project(project, engine, out_dir, quick)
+    first = []
+    for attempt in (2, 3):
+        revived = engine.revive()
+        if revived:
+            restarts.append(revived)
+        elif attempt == 3:
+            break
+        print(f"==> {project.name} on {engine.name}: red, running it once more", file=sys.stderr)
+        # The earlier attempt's build logs are what explain its failures: keep them beside the next's.
+        logs = row_logs(out_dir, project, engine)
+        kept = logs.with_name(logs.name + ("-first-attempt" if attempt == 2 else "-second-attempt"))
+        first += [f"{c['name']}: {c['detail']}".replace(str(logs), str(kept))
+                  for c in row["checks"] if c["ok"] is False]
+        if logs.is_dir():
+            shutil.rmtree(kept, ignore_errors=True)
+            logs.rename(kept)
+        row = run_project(project, engine, out_dir, quick)
+        row["first_attempt_logs"] = str(kept)
+        if all(c["ok"] is not False for c in row["checks"]):
+            break
     row["first_attempt_failures"] = first
-    row["first_attempt_logs"] = str(kept)
+    row["engine_restarts"] = restarts
     return row
 
 
@@ -840,6 +886,13 @@ def write_report(rows, out_dir, elapsed):
         for r in retried:
             lines.append(f"- {r['project']} on {r['engine']}: first attempt failed "
                          + "; ".join(r["first_attempt_failures"]))
+    restarted = [r for r in rows if r.get("engine_restarts")]
+    if restarted:
+        lines += ["", "## Engine restarts", "",
+                  "The engine had stopped when these rows were about to run (or run again); "
+                  "it was restarted and the rows ran from the start.", ""]
+        for r in restarted:
+            lines.append(f"- {r['project']} on {r['engine']}: " + "; ".join(r["engine_restarts"]))
     lines += ["", "## Checks", ""]
     for r in rows:
         lines.append(f"### {r['project']} on {r['engine']} ({r['stack']})")

@@ -212,8 +212,10 @@ class StoreLockTest(unittest.TestCase):
 
 
 class RetryTest(unittest.TestCase):
-    def run_rows(self, outcomes):
+    def run_rows(self, outcomes, revivals=()):
         calls = iter(outcomes)
+        # What Engine.revive finds before each attempt: None (the daemon was up) or a note.
+        revived = iter(list(revivals) + [None] * 3)
 
         def run_project(project, engine, out_dir, quick):
             # Each attempt writes its own log into the row's log directory.
@@ -223,7 +225,9 @@ class RetryTest(unittest.TestCase):
             (logs / "prod-cold.log").write_text(f"attempt ok={ok}\n")
             return {"checks": [{"name": "http", "ok": ok, "detail": f"refused, see {logs / 'prod-cold.log'}"}]}
 
-        with mock.patch.object(runner, "run_project", run_project), tempfile.TemporaryDirectory() as d:
+        with mock.patch.object(runner, "run_project", run_project), \
+                mock.patch.object(runner.Engine, "revive", lambda self: next(revived)), \
+                tempfile.TemporaryDirectory() as d:
             row = runner.run_once_more_if_red(Path("p"), runner.Engine("docker", "docker"), Path(d), False)
             logs = {p.parent.name: p.read_text() for p in Path(d).glob("logs/*/prod-cold.log")}
             for i, failure in enumerate(row.get("first_attempt_failures", [])):
@@ -239,7 +243,60 @@ class RetryTest(unittest.TestCase):
     def test_a_green_row_runs_once(self):
         row, logs = self.run_rows([True])
         self.assertNotIn("first_attempt_failures", row)
-        self.assertEqual(list(logs), ["p-docker"])
+        self.assertEqual((list(logs), row["engine_restarts"]), (["p-docker"], []))
+
+    def test_a_row_red_twice_on_a_live_engine_is_not_run_a_third_time(self):
+        row, logs = self.run_rows([False, False, True])
+        self.assertFalse(row["checks"][0]["ok"])
+        self.assertEqual(len(row["first_attempt_failures"]), 1)
+        self.assertEqual(sorted(logs), ["p-docker", "p-docker-first-attempt"])
+
+    def test_a_daemon_that_stopped_under_the_second_attempt_gives_a_third(self):
+        # Up before the first attempt, up before the second, stopped under the second.
+        row, logs = self.run_rows([False, False, True], [None, None, "panic: failed to get edge"])
+        self.assertTrue(row["checks"][0]["ok"])
+        self.assertEqual(row["engine_restarts"], ["panic: failed to get edge"])
+        self.assertEqual(len(row["first_attempt_failures"]), 2)
+        self.assertEqual(sorted(logs), ["p-docker", "p-docker-first-attempt", "p-docker-second-attempt"])
+
+    def test_engine_restarts_are_in_the_report(self):
+        with tempfile.TemporaryDirectory() as d:
+            row = {"project": "p", "engine": "docker", "stack": "node", "times": {}, "sizes": {},
+                   "checks": [{"name": "http", "ok": True, "detail": ""}],
+                   "engine_restarts": ["the docker daemon had stopped (panic: failed to get edge) and was restarted"]}
+            runner.write_report([row], Path(d), 1.0)
+            report = (Path(d) / "report.md").read_text()
+        self.assertIn("## Engine restarts", report)
+        self.assertIn("- p on docker: the docker daemon had stopped (panic: failed to get edge)", report)
+
+
+class WorkspaceChangeTest(unittest.TestCase):
+    """Each attempt's change to a workspace package is new: an engine keeps the layer of
+    every change it saw, so a repeated one would find the changed manifest cached."""
+
+    class Engine:
+        name = "docker"
+
+        def __init__(self):
+            self.seen = []
+
+        def build(self, ctx, tag, target, log=None):
+            self.seen.append((Path(ctx) / "pkg.json").read_text())
+            return 0, "#5 [deps 2/2] RUN npm ci\n#5 DONE 3.0s\n", 3.0
+
+    def test_two_attempts_make_two_different_changes_and_restore_the_file(self):
+        cfg = {"related_change": {"file": "pkg.json", "replace": ["1.0.0", "1.0.0 changed {nonce}"]}}
+        engine, results = self.Engine(), []
+        with tempfile.TemporaryDirectory() as d:
+            (Path(d) / "pkg.json").write_text("1.0.0\n")
+            for _ in range(2):
+                runner.workspace_changes(Path(d), engine, cfg, "t:prod-docker", Path(d),
+                                         runner.Check(results, "x"), runner.DEPS_STEP["node"])
+            restored = (Path(d) / "pkg.json").read_text()
+        self.assertEqual(restored, "1.0.0\n")
+        self.assertEqual(len(set(engine.seen)), 2, engine.seen)
+        self.assertNotIn("{nonce}", engine.seen[0])
+        self.assertEqual([r["ok"] for r in results], [True, True])
 
 
 def setUpModule():
