@@ -23,6 +23,7 @@ import argparse
 import datetime
 import json
 import re
+import resource
 import shlex
 import subprocess
 import sys
@@ -66,6 +67,7 @@ class Run:
     detect_rc: int = -1
     detect: dict | None = None
     detect_s: float = 0.0
+    detect_cpu_s: float = 0.0
     init_rc: int = -1
     init_out: str = ""
     init_err: str = ""
@@ -126,16 +128,33 @@ def missing_blobs(git_dir: Path, commit: str) -> list[str]:
     return [path for (_, path), line in zip(blobs, check) if line.endswith("missing")]
 
 
+def timed_detect(binary: Path, project: Path) -> tuple[subprocess.CompletedProcess, float, float]:
+    """One `detect --json` run: its output, wall-clock seconds and CPU seconds (user + system)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    out = subprocess.run([str(binary), "detect", "--json", str(project)],
+                         capture_output=True, text=True, timeout=30, check=False)
+    wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return out, wall, cpu
+
+
 def run_dockform(binary: Path, project: Path) -> Run:
     run = Run()
-    start = time.monotonic()
     try:
-        out = subprocess.run([str(binary), "detect", "--json", str(project)],
-                             capture_output=True, text=True, timeout=30, check=False)
+        out, run.detect_s, run.detect_cpu_s = timed_detect(binary, project)
+        # Other work on the machine only ever adds wall-clock time: a run over one second
+        # is timed twice more and the quickest counts (its CPU time is reported beside it).
+        for _ in range(2):
+            if run.detect_s <= 1.0:
+                break
+            _, wall, cpu = timed_detect(binary, project)
+            if wall < run.detect_s:
+                run.detect_s, run.detect_cpu_s = wall, cpu
     except subprocess.TimeoutExpired:
         run.crashed = "detect timed out (30 s)"
         return run
-    run.detect_s = time.monotonic() - start
     run.detect_rc = out.returncode
     try:
         run.detect = json.loads(out.stdout)
@@ -397,7 +416,9 @@ def health_lines(results: list[Graded]) -> list[str]:
         f"- `detect --json`: {nonzero} of {len(results)} exited non-zero, {no_json} printed no JSON.",
         f"- crashes (panic, internal error, timeout): {len(crashes)}"
         + "".join(f"\n  - {g.key['name']} {g.key.get('path', '.')}: {g.run.crashed}" for g in crashes),
-        f"- runs over one second: {len(slow)}",
+        f"- runs over one second (the quickest of three wall-clock timings): {len(slow)}"
+        + "".join(f"\n  - {g.key['name']} {g.key.get('path', '.')}: {g.run.detect_s:.2f} s "
+                  f"({g.run.detect_cpu_s:.2f} s of CPU)" for g in slow),
     ]
 
 

@@ -2,6 +2,7 @@
 
 import json
 import unittest
+from unittest import mock
 
 import score
 
@@ -138,3 +139,30 @@ class Needs(unittest.TestCase):
         run.detect["stack"] = None
         cells = score.grade(dict(KEY, services=[]), run).cells
         self.assertNotIn("services", cells)
+
+
+class Timing(unittest.TestCase):
+    """A detect run over one second is timed twice more; the quickest wall time counts."""
+
+    def run_with(self, walls):
+        calls = iter(walls)
+
+        def fake(binary, project):
+            wall = next(calls)
+            done = score.subprocess.CompletedProcess([], 0, stdout="{}", stderr="")
+            return done, wall, wall / 2
+
+        init = score.subprocess.CompletedProcess([], 0, stdout="", stderr="")
+        with mock.patch.object(score, "timed_detect", fake), \
+                mock.patch.object(score.subprocess, "run", lambda *a, **k: init):
+            run = score.run_dockform(score.Path("bin"), score.Path("p"))
+        return run.detect_s, run.detect_cpu_s, next(calls, None)
+
+    def test_a_quick_run_is_timed_once(self):
+        self.assertEqual(self.run_with([0.3, 9.0]), (0.3, 0.15, 9.0))
+
+    def test_a_slow_run_is_timed_again_and_the_quickest_counts(self):
+        self.assertEqual(self.run_with([2.5, 0.4, 9.0]), (0.4, 0.2, 9.0))
+
+    def test_a_run_slow_three_times_stays_slow(self):
+        self.assertEqual(self.run_with([2.5, 1.8, 2.0, 9.0]), (1.8, 0.9, 9.0))
