@@ -140,6 +140,12 @@ pub fn detect(
         "installs the project itself once the source is copied",
     );
     d.fact(
+        "project_with_deps_command",
+        c.project_with_deps,
+        None,
+        "on Python before 3.11 (no `tomllib` to read `pyproject.toml`), the project installs with its dependencies",
+    );
+    d.fact(
         "dev_deps_command",
         c.dev_deps,
         None,
@@ -160,6 +166,9 @@ pub fn detect(
 struct Commands {
     deps: Option<String>,
     project: Option<String>,
+    /// With `deps` read from `pyproject.toml` by `tomllib`: what installs the project
+    /// and its dependencies together on an interpreter older than 3.11, which has none.
+    project_with_deps: Option<String>,
     dev_deps: Option<String>,
     dev_project: Option<String>,
 }
@@ -207,18 +216,29 @@ fn commands(
                     },
                 );
             }
-            let project_cmd = match (&req, installable) {
-                (Some(_), true) => cmd("project"),
-                (None, true) => cmd("project-with-deps"),
-                (_, false) => None,
+            // No requirements file: the dependencies `pyproject.toml` lists install from
+            // that file alone, so a source change does not reinstall them.
+            let from_pyproject = (req.is_none() && installable && static_dependencies(m))
+                .then(|| cmd("deps-from-pyproject"))
+                .flatten();
+            let project_cmd = match (&req, &from_pyproject, installable) {
+                (_, _, false) => None,
+                (Some(_), _, true) | (None, Some(_), true) => cmd("project"),
+                (None, None, true) => cmd("project-with-deps"),
+            };
+            let files = if from_pyproject.is_some() {
+                vec!["pyproject.toml".into()]
+            } else {
+                m.requirement_files.clone()
             };
             let c = Commands {
-                deps: req,
+                project_with_deps: from_pyproject.as_ref().and(cmd("project-with-deps")),
+                deps: req.or(from_pyproject),
                 project: project_cmd,
                 dev_deps: dev,
                 dev_project: pip_dev_project(m, installable),
             };
-            (m.requirement_files.clone(), c)
+            (files, c)
         }
         "pipenv" => (
             vec!["Pipfile".into()],
@@ -235,10 +255,32 @@ fn commands(
                 project: pick("project").filter(|_| package),
                 dev_deps: pick("dev-deps"),
                 dev_project: pick("dev-project").filter(|_| package),
+                ..Default::default()
             };
             (vec!["pyproject.toml".into()], c)
         }
     }
+}
+
+/// Whether `[project] dependencies` is a non-empty list written in `pyproject.toml`
+/// itself: not `dynamic` (a build backend computes it), and no entry that points into
+/// the project (`pkg @ file:...`), which needs the source.
+fn static_dependencies(m: &Manifests) -> bool {
+    let dynamic = m
+        .py(&["project", "dynamic"])
+        .and_then(|v| v.as_array())
+        .is_some_and(|a| a.iter().any(|v| v.as_str() == Some("dependencies")));
+    let deps = m
+        .py(&["project", "dependencies"])
+        .and_then(|v| v.as_array());
+    !dynamic
+        && deps.is_some_and(|a| {
+            !a.is_empty()
+                && a.iter().all(|v| {
+                    v.as_str()
+                        .is_some_and(|s| !s.contains("file:") && !s.trim_start().starts_with('.'))
+                })
+        })
 }
 
 /// A `name==version` requirement from the preset's `[data] pins`.

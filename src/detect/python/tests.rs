@@ -564,11 +564,25 @@ fn requirement_includes_and_dev_files_are_kept_apart() {
 }
 
 #[test]
-fn a_pyproject_without_requirements_installs_the_project_with_pip_after_the_source() {
+fn a_pyproject_without_requirements_installs_its_dependencies_before_the_source() {
     let py = "[project]\nname = \"x\"\nversion = \"1\"\ndependencies = [\"flask\"]\n[build-system]\nbuild-backend = \"setuptools.build_meta\"\n";
     let d = run(&[("pyproject.toml", py), ("app.py", FLASK_APP)]);
-    assert_eq!(fact(&d, "deps_command"), json!(null));
-    assert_eq!(fact(&d, "project_command"), json!("pip install ."));
+    let deps = fact(&d, "deps_command");
+    assert!(
+        deps.as_str().is_some_and(|c| c.contains("tomllib")
+            && c.contains("pyproject.toml")
+            && c.contains("pip install -r")),
+        "{deps}"
+    );
+    assert_eq!(fact(&d, "manifest_files"), json!(["pyproject.toml"]));
+    assert_eq!(
+        fact(&d, "project_command"),
+        json!("pip install --no-deps .")
+    );
+    assert_eq!(
+        fact(&d, "project_with_deps_command"),
+        json!("pip install .")
+    );
     assert!(
         d.warnings
             .iter()
@@ -576,6 +590,26 @@ fn a_pyproject_without_requirements_installs_the_project_with_pip_after_the_sour
         "{:?}",
         d.warnings
     );
+}
+
+#[test]
+fn dynamic_local_or_no_dependencies_install_with_the_project() {
+    for deps in [
+        "dynamic = [\"dependencies\"]\n",
+        "dependencies = [\"shared @ file:///app/libs/shared\"]\n",
+        "dependencies = []\n",
+    ] {
+        let py = format!(
+            "[project]\nname = \"x\"\nversion = \"1\"\n{deps}[build-system]\nbuild-backend = \"setuptools.build_meta\"\n"
+        );
+        let d = run(&[("pyproject.toml", &py), ("app.py", FLASK_APP)]);
+        assert_eq!(fact(&d, "deps_command"), json!(null), "{deps}");
+        assert_eq!(
+            fact(&d, "project_command"),
+            json!("pip install ."),
+            "{deps}"
+        );
+    }
 }
 
 #[test]

@@ -63,9 +63,11 @@ class CachedStepsTest(unittest.TestCase):
 class DepsStepTest(unittest.TestCase):
     def test_python_project_install_is_not_the_dependency_layer(self):
         steps = ["RUN uv sync --frozen --no-dev --no-install-project", "RUN uv sync --frozen --no-dev --inexact",
-                 "RUN pipenv install", "RUN pip install -r requirements.txt"]
+                 "RUN pipenv install", "RUN pip install -r requirements.txt",
+                 "#11 [build 2/2] RUN --mount=type=cache,target=/root/.cache/pip     pip install --no-deps .",
+                 "STEP 3/3: RUN pip install .", "RUN python -c \"...\" > /tmp/r.txt && pip install -r /tmp/r.txt"]
         hits = [s for s in steps if re.search(runner.DEPS_STEP["python"], s)]
-        self.assertEqual(hits, [steps[0], steps[2], steps[3]])
+        self.assertEqual(hits, [steps[0], steps[2], steps[3], steps[6]])
 
 
 class FileChecksTest(unittest.TestCase):
