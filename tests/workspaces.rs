@@ -279,7 +279,10 @@ fn detect_in_a_uv_member_takes_the_lockfile_at_the_root() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let text = json.to_string();
     assert!(
-        text.contains("\"uv\"") && text.contains("../uv.lock"),
+        text.contains("\"uv\"")
+            && text.contains("../uv.lock")
+            && text.contains("../.python-version")
+            && text.contains("\"3.12\""),
         "{text}"
     );
 }
