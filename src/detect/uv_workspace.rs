@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use crate::error::{Error, Result};
 use crate::scan::Project;
 
 /// One package of a uv workspace.
@@ -17,7 +18,29 @@ pub struct UvMember {
     /// The normalized names of every requirement it declares (dependencies, optional
     /// dependencies and dependency groups), workspace or not.
     pub deps: BTreeSet<String>,
+    /// Whether it looks like an app at a glance (console scripts, or a server framework
+    /// among its dependencies): listed first when the root is refused.
+    pub runs: bool,
 }
+
+/// Server frameworks and servers whose presence marks a member as an app at a glance.
+const SERVERS: &[&str] = &[
+    "fastapi",
+    "django",
+    "flask",
+    "starlette",
+    "litestar",
+    "uvicorn",
+    "gunicorn",
+    "sanic",
+    "aiohttp",
+    "quart",
+    "tornado",
+    "falcon",
+    "bottle",
+    "granian",
+    "hypercorn",
+];
 
 /// A uv workspace root.
 #[derive(Debug, Clone)]
@@ -115,6 +138,40 @@ impl UvWorkspace {
     }
 }
 
+/// A virtual uv workspace root (no `[project]` of its own) runs nothing: the refusal
+/// names its members and the flag that chooses the apps.
+pub fn refuse_root(project: &Project) -> Result<()> {
+    let is_virtual = project
+        .read("pyproject.toml")?
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .is_some_and(|t| !t.contains_key("project"));
+    let Some(ws) = is_virtual
+        .then(|| UvWorkspace::at(project.root()))
+        .flatten()
+    else {
+        return Ok(());
+    };
+    const SHOWN: usize = 12;
+    let mut members: Vec<&UvMember> = ws.members.iter().collect();
+    members.sort_by_key(|m| !m.runs);
+    let mut names: Vec<String> = members
+        .iter()
+        .take(SHOWN)
+        .map(|m| crate::validate::shown(&m.dir))
+        .collect();
+    if ws.members.len() > SHOWN {
+        names.push(format!("and {} more", ws.members.len() - SHOWN));
+    }
+    let example = shell_words::quote(&members[0].dir).into_owned();
+    Err(Error::bad_input(
+        "pyproject.toml",
+        format!(
+            "makes this a uv workspace root (members: {}); choose the apps to containerize (repeat `--app`, or use `--app all` for every member that runs a program), e.g. `dockform init --app {example}`",
+            names.join(", ")
+        ),
+    ))
+}
+
 fn strings(v: Option<&toml::Value>) -> Vec<&str> {
     v.and_then(toml::Value::as_array)
         .into_iter()
@@ -149,10 +206,16 @@ fn member(project: &Project, dir: &str) -> Option<UvMember> {
             reqs.extend(strings(Some(v)));
         }
     }
+    let deps: BTreeSet<String> = reqs.into_iter().map(requirement_name).collect();
+    let scripts = p
+        .get("scripts")
+        .and_then(toml::Value::as_table)
+        .is_some_and(|t| !t.is_empty());
     Some(UvMember {
         dir: dir.to_string(),
         name,
-        deps: reqs.into_iter().map(requirement_name).collect(),
+        runs: scripts || SERVERS.iter().any(|s| deps.contains(*s)),
+        deps,
     })
 }
 
@@ -204,7 +267,7 @@ mod tests {
             ("uv.lock", "version = 1\n"),
             (
                 "services/api/pyproject.toml",
-                "[project]\nname = \"Api\"\ndependencies = [\"Shared_Core>=0.1\", \"httpx\"]\n",
+                "[project]\nname = \"Api\"\ndependencies = [\"Shared_Core>=0.1\", \"httpx\", \"fastapi\"]\n",
             ),
             (
                 "services/worker/pyproject.toml",
@@ -236,5 +299,13 @@ mod tests {
         let (found, rel) = UvWorkspace::enclosing(&t.path().join("libs/util")).unwrap();
         assert_eq!((found.members.len(), rel.as_str()), (4, "libs/util"));
         assert!(UvWorkspace::enclosing(&t.path().join("libs/old")).is_none());
+        let err = refuse_root(&Project::scan(t.path()).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("members: services/api, libs/core")
+                && err.contains("`dockform init --app services/api`"),
+            "{err}"
+        );
     }
 }
