@@ -81,9 +81,14 @@ impl UvWorkspace {
                 None if pattern == "*" => project.subdirs(""),
                 None => vec![pattern.clone()],
             };
+            // The directory lands in `COPY` lines: a name with spaces, quotes or
+            // control characters is not a member dockform can build.
             dirs.extend(candidates.into_iter().filter(|d| {
                 !d.is_empty()
                     && d != "."
+                    && !d.split('/').any(|part| part == "..")
+                    && d.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._/-".contains(c))
                     && project.is_file(&format!("{d}/pyproject.toml"))
                     && !exclude.iter().any(|e| super::workspace::globs(e, d))
             }));
@@ -280,6 +285,10 @@ mod tests {
             ("libs/util/pyproject.toml", "[project]\nname = \"util\"\n"),
             ("libs/old/pyproject.toml", "[project]\nname = \"old\"\n"),
             ("libs/notes/README.md", "not a package\n"),
+            (
+                "libs/bad name/pyproject.toml",
+                "[project]\nname = \"bad\"\n",
+            ),
         ]);
         let ws = UvWorkspace::at(t.path()).unwrap();
         let dirs: Vec<&str> = ws.members.iter().map(|m| m.dir.as_str()).collect();
