@@ -274,6 +274,9 @@ fn the_uv_dependency_layer_copies_only_the_apps_workspace_closure() {
 #[test]
 fn detect_in_a_uv_member_takes_the_lockfile_at_the_root() {
     let dir = copy_fixture("ws-uv-backend-frontend");
+    // Written here, not in the fixture: a `.python-version` there would send the pyenv
+    // shims of the tools the other tests run in that directory to a missing Python.
+    std::fs::write(dir.path().join(".python-version"), "3.12\n").unwrap();
     let out = dockform(&dir.path().join("backend"), &["detect", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
