@@ -20,6 +20,7 @@ pub mod report;
 pub mod scan;
 pub mod settings;
 pub mod stamp;
+pub mod uv_monorepo;
 pub mod validate;
 pub mod verify;
 pub mod versions;

@@ -130,22 +130,22 @@ pub fn generate(args: &InitArgs, out: Output, ws: &JsWorkspace, apps: &[String])
 
 /// What the per-app rendering produced, before the root files.
 #[derive(Default)]
-struct Built {
+pub(crate) struct Built {
     /// Each app's context, in order.
-    apps: Vec<AppContext>,
+    pub(crate) apps: Vec<AppContext>,
     /// Each app's Dockerfile (path relative to the root, text).
-    files: Vec<(String, String)>,
+    pub(crate) files: Vec<(String, String)>,
     /// The root `.dockerignore`.
-    ignore: Option<String>,
+    pub(crate) ignore: Option<String>,
     /// Warnings, each naming its app.
-    warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
     /// How `dockform.toml` names each app (`--app` values).
-    saved: Vec<String>,
+    pub(crate) saved: Vec<String>,
 }
 
 /// Adds the root files (`.dockerignore`, `compose.yaml`, `docker-bake.hcl`,
 /// `dockform.toml`), then prints, compares or writes them all.
-fn finish(
+pub(crate) fn finish(
     args: &InitArgs,
     out: Output,
     root: &std::path::Path,
@@ -347,7 +347,7 @@ fn resolve_app(
     Ok((resolved.settings, decided.detection.warnings))
 }
 
-fn context(dir: &str, port: Option<u16>, before: &[AppContext]) -> AppContext {
+pub(crate) fn context(dir: &str, port: Option<u16>, before: &[AppContext]) -> AppContext {
     let leaf = dir.rsplit('/').next().unwrap_or(dir);
     let mut service: String = leaf
         .to_lowercase()

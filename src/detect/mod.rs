@@ -11,6 +11,7 @@ mod python;
 mod rust;
 pub mod secrets;
 pub mod services;
+pub mod uv_workspace;
 pub mod workspace;
 mod writable;
 
@@ -166,7 +167,11 @@ pub fn detect(
     stack: Option<&str>,
     hints: &Layer,
 ) -> Result<Detection> {
-    if let Some(ws) = workspace::other_enclosing(project.root()) {
+    // A uv workspace member is detected in place (the Python detector takes the root's
+    // lockfile); the other stacks' members are refused with the command that works.
+    if let Some(ws) = workspace::other_enclosing(project.root())
+        && uv_workspace::UvWorkspace::enclosing(project.root()).is_none()
+    {
         return Err(member_refusal(project, &ws));
     }
     if let Some(wanted) = stack {

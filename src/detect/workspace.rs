@@ -178,7 +178,7 @@ fn dep_names(json: &Value) -> BTreeSet<String> {
 
 /// The ancestors of `dir` a workspace root may be, each with `dir` relative to it:
 /// at most four levels up, stopping at the directory that holds `.git`.
-fn ancestors(dir: &Path) -> impl Iterator<Item = (PathBuf, String)> {
+pub(crate) fn ancestors(dir: &Path) -> impl Iterator<Item = (PathBuf, String)> {
     let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let top = dir.ancestors().position(|a| a.join(".git").exists());
     let start = dir.clone();
@@ -267,7 +267,7 @@ pub fn other_enclosing(dir: &Path) -> Option<OtherWorkspace> {
 }
 
 /// Whether a workspace member glob (`crates/*`, `apps/api`) matches `rel`.
-fn globs(pattern: &str, rel: &str) -> bool {
+pub(crate) fn globs(pattern: &str, rel: &str) -> bool {
     let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
     globset::Glob::new(pattern)
         .map(|g| g.compile_matcher().is_match(rel))

@@ -45,6 +45,9 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     let Some(m) = Manifests::read(project)? else {
         return Ok(None);
     };
+    if hints.start_command.is_none() {
+        crate::detect::uv_workspace::refuse_root(project)?;
+    }
     let source = [
         "pyproject.toml",
         "Pipfile",

@@ -68,7 +68,10 @@ pub fn detect(
         "pipenv" => Some("Pipfile.lock"),
         _ => None,
     }
-    .filter(|f| project.is_file(f));
+    .filter(|f| project.is_file(f))
+    .map(String::from)
+    .or_else(|| workspace_lock(project).filter(|_| pm == "uv"));
+    let lockfile = lockfile.as_deref();
     let locked =
         lockfile.is_some() || (pm == "pip" && m.requirements.is_some() && m.requirements_pinned);
     let (mut files, c) = commands(pm, project, m, table, locked);
@@ -298,6 +301,14 @@ pub fn pin(preset: &Preset, name: &str) -> Result<String> {
     })
 }
 
+/// The root `uv.lock` of the uv workspace the project is a member of, relative to the
+/// project (`../uv.lock`).
+fn workspace_lock(project: &Project) -> Option<String> {
+    let (ws, rel) = crate::detect::uv_workspace::UvWorkspace::enclosing(project.root())?;
+    let up = vec![".."; rel.split('/').count()].join("/");
+    ws.locked.then(|| format!("{up}/uv.lock"))
+}
+
 fn choose(project: &Project, m: &Manifests, d: &mut Detection) -> Choice {
     let c = |pm, source: Option<&str>, reason: &str| Choice {
         pm,
@@ -322,6 +333,15 @@ fn choose(project: &Project, m: &Manifests, d: &mut Detection) -> Choice {
     let backend = m.build_backend().unwrap_or_default();
     if project.is_file("uv.lock") {
         c("uv", Some("uv.lock"), "lockfile `uv.lock`")
+    } else if let Some(lock) = workspace_lock(project) {
+        let reason = format!(
+            "a member of the uv workspace whose lockfile is `{lock}`: its image builds from the workspace root"
+        );
+        Choice {
+            pm: "uv",
+            source: Some(lock),
+            reason,
+        }
     } else if project.is_file("poetry.lock") {
         c("poetry", Some("poetry.lock"), "lockfile `poetry.lock`")
     } else if m.pipfile.is_some() {

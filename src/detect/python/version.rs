@@ -219,6 +219,17 @@ fn pinned(project: &Project, m: &Manifests) -> Result<Option<(String, String)>> 
     {
         return Ok(Some((".python-version".into(), line.to_string())));
     }
+    // uv looks for `.python-version` up to the workspace root: a member takes the root's.
+    if let Some((ws, rel)) = crate::detect::uv_workspace::UvWorkspace::enclosing(project.root())
+        && let Ok(text) = std::fs::read_to_string(ws.root.join(".python-version"))
+        && let Some(line) = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#') && l.len() < 40)
+    {
+        let up = vec![".."; rel.split('/').count()].join("/");
+        return Ok(Some((format!("{up}/.python-version"), line.to_string())));
+    }
     if let Some(text) = project.read(".tool-versions")? {
         for line in text.lines() {
             let mut words = line.split_whitespace();

@@ -29,10 +29,10 @@ NAIVE = HERE / "naive"
 DEPS_STEP = {
     "node": r"\b(npm ci|npm install|pnpm install|yarn install|yarn --frozen|yarn workspaces focus|bun install)",
     "go": r"\bgo mod download\b",
-    # `uv sync` without --no-install-project, and `pip install [--no-deps] .`, install the
-    # project itself, with its sources, after `COPY . .`: that step must re-run, it is not
-    # the dependency layer.
-    "python": r"\b(pip install(?![^\n]*\s\.\s*$)|uv sync\b.*--no-install-project|uv pip install|poetry install|pipenv install)",
+    # `uv sync` without --no-install-project (in a workspace, --no-install-workspace), and
+    # `pip install [--no-deps] .`, install the project itself, with its sources, after
+    # `COPY . .`: that step must re-run, it is not the dependency layer.
+    "python": r"\b(pip install(?![^\n]*\s\.\s*$)|uv sync\b.*--no-install-(?:project|workspace)|uv pip install|poetry install|pipenv install)",
     # The build stage touches the real sources and must re-run; the dependency layer
     # is the cargo step without a `touch`.
     "rust": r"^(?!.*\btouch\b).*\bcargo (fetch|build)\b",

@@ -69,6 +69,12 @@ class DepsStepTest(unittest.TestCase):
         hits = [s for s in steps if re.search(runner.DEPS_STEP["python"], s)]
         self.assertEqual(hits, [steps[0], steps[2], steps[3], steps[6]])
 
+    def test_a_uv_workspace_apps_dependency_layer_skips_the_members(self):
+        steps = ["RUN uv sync --frozen --package api --no-dev --no-install-workspace",
+                 "RUN uv sync --frozen --package api --no-dev --no-editable"]
+        hits = [s for s in steps if re.search(runner.DEPS_STEP["python"], s)]
+        self.assertEqual(hits, [steps[0]])
+
 
 class FileChecksTest(unittest.TestCase):
     def test_compilers_are_found_in_bin_dirs_only(self):
