@@ -165,9 +165,13 @@ impl Release {
 }
 
 impl Versions {
-    /// The release line `version` belongs to, if dockform knows it.
+    /// The release line `version` belongs to, if dockform knows it: the most specific
+    /// one when a floating major (`1`) and a minor line (`1.3`) both cover it.
     pub fn release(&self, version: &str) -> Option<&Release> {
-        self.release.iter().find(|r| r.covers(version))
+        self.release
+            .iter()
+            .filter(|r| r.covers(version))
+            .max_by_key(|r| r.version.matches('.').count())
     }
 
     /// Released and not yet end-of-life today, newest first.
@@ -360,5 +364,29 @@ mod tests {
         assert!(!r.covers("1.20"));
         assert!(!r.covers("1.2-alpine"));
         assert!(!r.covers("1.2.x"));
+    }
+
+    #[test]
+    fn a_patch_version_belongs_to_its_minor_line_before_the_floating_major() {
+        let line = |v: &str| Release {
+            version: v.into(),
+            released: Date(0),
+            lts: None,
+            eol: None,
+            tags: vec!["slim".into()],
+            images: vec![],
+        };
+        let versions = Versions {
+            updated: Date(0),
+            image: "oven/bun".into(),
+            debian: vec![],
+            other_images: vec![],
+            aliases: BTreeMap::new(),
+            release: vec![line("1"), line("1.3")],
+            today: Date(0),
+        };
+        assert_eq!(versions.release("1.3.11").unwrap().version, "1.3");
+        assert_eq!(versions.release("1.3").unwrap().version, "1.3");
+        assert_eq!(versions.release("1.2.0").unwrap().version, "1");
     }
 }

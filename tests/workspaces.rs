@@ -1,7 +1,9 @@
 //! Workspace fixtures (`tests/fixtures/ws-*`): every file `init` writes (a Dockerfile
 //! per app, the root `.dockerignore`, `compose.yaml`, `docker-bake.hcl` and
 //! `dockform.toml`) matches its snapshot, the Dockerfiles lint clean, `check` passes
-//! on the result, and a member directory generates the same app.
+//! on the result, and a member directory generates the same app. A fixture with a
+//! `<name>.member` file (the member's path) is a workspace whose apps dockform does not
+//! generate together yet: `detect` on that member matches its snapshot.
 
 mod common;
 mod tools;
@@ -15,9 +17,36 @@ fn workspaces() -> Vec<String> {
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with("ws-") && !n.contains('.'))
+        .filter(|n| member_of(n).is_none())
         .collect();
     names.sort();
     names
+}
+
+/// The member a `ws-*` fixture is detected at, from its `<name>.member` file.
+fn member_of(name: &str) -> Option<String> {
+    std::fs::read_to_string(fixtures_dir().join(format!("{name}.member")))
+        .ok()
+        .map(|t| t.trim().to_string())
+}
+
+#[test]
+fn every_member_fixture_detects_its_snapshot() {
+    let mut seen = 0;
+    for e in std::fs::read_dir(fixtures_dir()).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(member) = name.strip_suffix(".member").and_then(member_of) else {
+            continue;
+        };
+        let name = name.trim_end_matches(".member");
+        let dir = copy_fixture(name);
+        let out = dockform(&dir.path().join(&member), &["detect"]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+        insta::assert_snapshot!(format!("member@{name}"), text);
+        seen += 1;
+    }
+    assert!(seen > 0, "no `.member` fixture");
 }
 
 /// Every file `init` wrote: the fixture's files are compared with the copy's.

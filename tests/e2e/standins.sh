@@ -231,7 +231,9 @@ main() {
   done
   local bun_version=${bun_tgz#oven-bun-linux-x64-}
   bun_version=${bun_version%.tgz}
+  # Bun projects get their minor line (`oven/bun:1.4-slim`), as the real image publishes.
   standin oven/bun:1-slim bun.Dockerfile -t "oven/bun:$bun_version-slim" \
+    -t "oven/bun:${bun_version%.*}-slim" \
     --build-arg "BUN_VERSION=$bun_version" --build-arg "BUN_TGZ=$bun_tgz"
 
   local series

@@ -12,6 +12,7 @@
 //! - `runtime_dirs` (list): directories the app reads at run time (`public`, `views`).
 //! - `next_standalone` (bool), `has_public` (bool): Next.js output mode and assets.
 
+mod bun;
 mod entry;
 mod pm;
 pub(super) use pm::LOCKFILES;
@@ -138,17 +139,11 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         None => pm::detect(project, &pkg, hints, &mut d)?,
     }
     let preset = presets.get(d.layer.preset.as_deref().unwrap_or(&d.stack))?;
-    if let Some(v) = d.layer.version.clone()
-        && preset.versions.release(&v).is_none()
-    {
-        d.warn(format!(
-            "`packageManager` in `package.json` pins Bun {}, which dockform has no image data for; using Bun {} (update dockform, or pass `--node-version`)",
-            crate::validate::shown(&v),
-            preset.defaults.version.as_deref().unwrap_or_default()
-        ));
-        d.layer.version = None;
-    }
-    version::detect(project, &pkg, preset, hints.version.as_deref(), &mut d)?;
+    let root = ws
+        .as_ref()
+        .and_then(|(w, rel)| version::Root::open(&w.root, rel));
+    let wanted = hints.version.as_deref();
+    version::detect(project, &pkg, root.as_ref(), preset, wanted, &mut d)?;
     scripts::commands(&pkg, &mut d)?;
     native(project, &pkg, preset, &mut d);
     let prod = pkg.has_prod_dependencies();
@@ -477,7 +472,7 @@ pub(super) mod tests {
 
     use super::*;
 
-    fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
+    pub(super) fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
         let dir = tempfile::tempdir().unwrap();
         for (name, text) in files {
             let path = dir.path().join(name);
@@ -669,9 +664,9 @@ pub(super) mod tests {
             "{:?}",
             d.warnings
         );
-        let pkg = r#"{"packageManager":"bun@1.3.2","scripts":{"start":"bun server.ts"}}"#;
+        let pkg = r#"{"packageManager":"bun@1.4.2","scripts":{"start":"bun server.ts"}}"#;
         let d = run(&[("package.json", pkg), ("bun.lock", "{}")]);
-        assert_eq!(d.layer.version.as_deref(), Some("1.3.2"));
+        assert_eq!(d.layer.version.as_deref(), Some("1.4"), "its minor line");
     }
 
     #[test]

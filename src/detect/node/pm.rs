@@ -110,10 +110,6 @@ pub fn detect(project: &Project, pkg: &Package, hints: &Layer, d: &mut Detection
             lockfile.or(Some("package.json")),
             "Bun projects build on Bun's own images",
         );
-        if let Some(v) = declared.as_ref().and_then(|(_, v)| v.clone()) {
-            d.layer.version = Some(v);
-            d.why("version", Some("package.json"), "`packageManager` pins Bun");
-        }
     }
     if pm == "yarn-berry" {
         let version = declared.as_ref().and_then(|(_, v)| v.as_deref());

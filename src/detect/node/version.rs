@@ -1,4 +1,9 @@
 //! The Node (or Bun) version: from version files, `engines`, `volta`, else the preset.
+//! A workspace member without a pin of its own uses the workspace root's.
+
+use std::path::Path;
+
+use serde_json::{Map, Value};
 
 use super::Package;
 use crate::detect::Detection;
@@ -8,19 +13,45 @@ use crate::preset::resolve_version;
 use crate::scan::Project;
 use crate::validate;
 
-/// Sets `version` with its source. Bun projects keep the Bun version set by `pm`.
-/// `wanted` is a version the user gave (flag, config): a warning says when the
-/// project's `engines.node` excludes it.
+/// The workspace root a member belongs to: its version files count when the member
+/// has none.
+pub struct Root {
+    pub(super) project: Project,
+    pub(super) pkg: Package,
+    /// The root relative to the member, with a trailing slash (`../../`).
+    pub(super) up: String,
+}
+
+impl Root {
+    /// Opens the root at `dir` for the member at `rel` (`apps/api`).
+    pub fn open(dir: &Path, rel: &str) -> Option<Root> {
+        let project = Project::scan(dir).ok()?;
+        let json = project
+            .read_hint("package.json")
+            .and_then(|t| serde_json::from_str::<Map<String, Value>>(&t).ok())
+            .unwrap_or_default();
+        Some(Root {
+            project,
+            pkg: Package { json },
+            up: "../".repeat(rel.split('/').count()),
+        })
+    }
+}
+
+/// Sets `version` with its source. `wanted` is a version the user gave (flag,
+/// config): a warning says when the project's `engines.node` excludes it.
 pub fn detect(
     project: &Project,
     pkg: &Package,
+    root: Option<&Root>,
     preset: &Preset,
     wanted: Option<&str>,
     d: &mut Detection,
 ) -> Result<()> {
     if preset.name == "bun" {
-        return Ok(());
+        return super::bun::version(project, pkg, root, preset, d);
     }
+    super::bun::runs_on_bun_warning(pkg, d);
     if let (Some(w), Some(engines)) = (
         wanted,
         pkg.json
@@ -35,7 +66,14 @@ pub fn detect(
             validate::shown(engines)
         ));
     }
-    let Some((source, raw)) = find(project, pkg)? else {
+    let found = match find(project, pkg, "")? {
+        Some(f) => Some(f),
+        None => match root {
+            Some(r) => find(&r.project, &r.pkg, &r.up)?,
+            None => None,
+        },
+    };
+    let Some((source, raw)) = found else {
         return Ok(());
     };
     let resolved = clean(&raw).and_then(|c| resolve_version(preset, &c).ok().map(|v| (c, v)));
@@ -64,61 +102,62 @@ pub fn detect(
     if let Some(w) = crate::versions::eol_warning(versions, "Node", &version, &source) {
         d.warn(w);
     }
-    let file = if source.starts_with("package.json") {
-        "package.json"
-    } else {
-        source.as_str()
-    };
+    let file = source.split('`').next().unwrap_or_default();
     d.why("version", Some(file), reason);
     d.layer.version = Some(version);
     Ok(())
 }
 
-/// The first version pin found, with where it came from.
-fn find(project: &Project, pkg: &Package) -> Result<Option<(String, String)>> {
+/// The first Node version pin found, with where it came from (`prefix` leads to the
+/// directory read: `../../` for a workspace root).
+fn find(project: &Project, pkg: &Package, prefix: &str) -> Result<Option<(String, String)>> {
     for file in [".nvmrc", ".node-version"] {
-        if let Some(text) = project.read(file)?
-            && let Some(line) = text
-                .lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty() && !l.starts_with('#'))
-        {
-            return Ok(Some((file.to_string(), line.to_string())));
+        if let Some(line) = first_line(project, file)? {
+            return Ok(Some((format!("{prefix}{file}"), line)));
         }
     }
-    if let Some(text) = project.read(".tool-versions")? {
-        for line in text.lines() {
-            let mut words = line.split_whitespace();
-            if matches!(words.next(), Some("nodejs" | "node"))
-                && let Some(v) = words.next()
-            {
-                return Ok(Some((".tool-versions".to_string(), v.to_string())));
-            }
+    if let Some(v) = tool_version(project, &["nodejs", "node"])? {
+        return Ok(Some((format!("{prefix}.tool-versions"), v)));
+    }
+    for (table, key) in [("engines", "node"), ("volta", "node")] {
+        if let Some(v) = nested(pkg, table, key) {
+            return Ok(Some((
+                format!("{prefix}package.json` `{table}.{key}"),
+                v.to_string(),
+            )));
         }
-    }
-    if let Some(v) = pkg
-        .json
-        .get("engines")
-        .and_then(|e| e.get("node"))
-        .and_then(|v| v.as_str())
-    {
-        return Ok(Some((
-            "package.json` `engines.node".to_string(),
-            v.to_string(),
-        )));
-    }
-    if let Some(v) = pkg
-        .json
-        .get("volta")
-        .and_then(|e| e.get("node"))
-        .and_then(|v| v.as_str())
-    {
-        return Ok(Some((
-            "package.json` `volta.node".to_string(),
-            v.to_string(),
-        )));
     }
     Ok(None)
+}
+
+/// The first line of `file` that is neither blank nor a comment.
+pub(super) fn first_line(project: &Project, file: &str) -> Result<Option<String>> {
+    Ok(project.read(file)?.and_then(|text| {
+        text.lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(String::from)
+    }))
+}
+
+/// The version `.tool-versions` gives the first of `tools` it names.
+pub(super) fn tool_version(project: &Project, tools: &[&str]) -> Result<Option<String>> {
+    let Some(text) = project.read(".tool-versions")? else {
+        return Ok(None);
+    };
+    Ok(text.lines().find_map(|line| {
+        let mut words = line.split_whitespace();
+        let tool = words.next()?;
+        tools
+            .contains(&tool)
+            .then(|| words.next().map(String::from))
+            .flatten()
+    }))
+}
+
+/// `package.json`'s `table.key` string (`engines.node`).
+pub(super) fn nested<'a>(pkg: &'a Package, table: &str, key: &str) -> Option<&'a str> {
+    pkg.json.get(table)?.get(key)?.as_str()
 }
 
 /// The spellings found in the wild, made into what the resolver reads: `v20.11.1`,
@@ -152,6 +191,45 @@ fn clean(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::clean;
+
+    #[test]
+    fn a_member_without_a_pin_uses_the_workspace_roots_engines() {
+        use crate::detect::node::tests::project;
+        let (dir, _) = project(&[
+            (
+                "package.json",
+                r#"{"workspaces":["apps/*"],"engines":{"node":">=22.12.0 <23.0.0"}}"#,
+            ),
+            ("package-lock.json", "{}"),
+            (
+                "apps/api/package.json",
+                r#"{"name":"api","main":"server.js"}"#,
+            ),
+            ("apps/api/server.js", ""),
+            (
+                "apps/web/package.json",
+                r#"{"name":"web","main":"server.js"}"#,
+            ),
+            ("apps/web/server.js", ""),
+            ("apps/web/.nvmrc", "24\n"),
+        ]);
+        let detect = |app: &str| {
+            let p = crate::scan::Project::scan(&dir.path().join(app)).unwrap();
+            let presets = crate::preset::Presets::for_tests();
+            crate::detect::node::detect(&p, &presets, &Default::default())
+                .unwrap()
+                .unwrap()
+        };
+        let d = detect("apps/api");
+        assert_eq!(d.layer.version.as_deref(), Some("22"));
+        assert_eq!(
+            d.evidence["version"].source.as_deref(),
+            Some("../../package.json")
+        );
+        assert!(d.evidence["version"].reason.contains("engines.node"));
+        let d = detect("apps/web");
+        assert_eq!(d.layer.version.as_deref(), Some("24"), "its own pin wins");
+    }
 
     #[test]
     fn spellings_in_the_wild_are_normalised() {

@@ -22,6 +22,7 @@
 //!   copies from the build stage; null copies the whole tree (see `payload`).
 
 mod entry;
+mod frozen;
 mod launcher;
 mod manifests;
 mod payload;

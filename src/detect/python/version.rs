@@ -4,12 +4,14 @@
 //! that image has.
 
 use super::Manifests;
+use super::wheels::{Lock, WheelCap};
 use crate::detect::Detection;
 use crate::error::Result;
 use crate::layer::Layer;
 use crate::preset::Preset;
 use crate::scan::Project;
 use crate::validate;
+use crate::versions::Release;
 
 /// Sets `version` with its source.
 pub fn detect(
@@ -51,8 +53,15 @@ pub fn detect(
         return Ok(());
     }
     let spec = m.requires_python();
-    let cap = wheel_cap(project)?;
-    if spec.is_none() && cap.is_none() {
+    let lock = Lock::read(project)?;
+    let caps = lock.as_ref().map(Lock::caps).unwrap_or_default();
+    let cap = caps.hard;
+    let older = match &caps.wheels {
+        Some(w) => Some(Older::wheels(w)),
+        None if lock.is_none() => super::frozen::older(project, m, versions)?,
+        None => None,
+    };
+    if spec.is_none() && cap.is_none() && older.is_none() {
         return Ok(());
     }
     let fits_cap = |v: &str| {
@@ -87,6 +96,35 @@ pub fn detect(
         })
     };
     let mut evidence = Vec::new();
+    let mut file = None;
+    let chosen = match (chosen, older.filter(|_| only.is_none())) {
+        (Some((v, why)), Some(o)) if !allows(&format!("<={}", o.line), &v) => {
+            let line = |r: &&Release| allows(&format!("<={}", o.line), &r.version);
+            match versions
+                .release
+                .iter()
+                .filter(line)
+                .find(|r| fits(&r.version))
+            {
+                Some(r) => {
+                    if let Some(w) = o.warning(&r.version) {
+                        d.warn(w);
+                    }
+                    evidence.push(o.reason);
+                    file = Some(o.file);
+                    Some((
+                        r.version.clone(),
+                        format!(
+                            "Python {}, the newest line this allows, rather than {v}",
+                            r.version
+                        ),
+                    ))
+                }
+                None => Some((v, why)),
+            }
+        }
+        (c, _) => c,
+    };
     if let Some(s) = &spec {
         evidence.push(format!("`requires-python = \"{}\"`", validate::shown(s)));
     }
@@ -96,10 +134,12 @@ pub fn detect(
             c.file, c.package, c.line
         ));
     }
-    let file = match (&spec, &cap) {
-        (Some(_), _) => m.requires_python_file(),
-        (None, Some(c)) => c.file,
-        (None, None) => return Ok(()),
+    // The file of the evidence that decided: an older line's, else the range's.
+    let file = match (&file, &spec, &cap) {
+        (Some(f), _, _) => f.as_str(),
+        (None, Some(_), _) => m.requires_python_file(),
+        (None, None, Some(c)) => c.file,
+        (None, None, None) => return Ok(()),
     };
     match chosen {
         Some((v, why)) => {
@@ -121,86 +161,41 @@ pub fn detect(
     Ok(())
 }
 
-/// A lockfile's limit on the Python version: a locked package that ships only
-/// CPython-specific wheels (`cp312`), with no source distribution and no `abi3` or
-/// pure-Python wheel, cannot install on a newer Python.
-pub struct WheelCap {
-    /// The lockfile (`uv.lock`, `poetry.lock`).
-    pub file: &'static str,
-    /// The package that sets the limit.
-    pub package: String,
-    /// The newest CPython line its wheels support (`3.12`).
+/// Evidence that the project was made for an older Python than the one chosen: the
+/// newest line every locked compiled package has a wheel for, or the lines released
+/// before its pinned requirements were frozen.
+pub struct Older {
+    /// The newest line the evidence allows (`3.12`).
     pub line: String,
+    /// The file that holds the evidence.
+    pub file: String,
+    /// What the evidence is, for `detect`.
+    pub reason: String,
+    /// Weak evidence (no lockfile) is also a warning, naming it.
+    pub weak: bool,
 }
 
-/// Reads `uv.lock` or `poetry.lock` (when parseable) for a [`WheelCap`]: the lowest
-/// cap over all locked packages.
-pub fn wheel_cap(project: &Project) -> Result<Option<WheelCap>> {
-    for (file, files_key) in [("uv.lock", "wheels"), ("poetry.lock", "files")] {
-        let Some(text) = project.read(file)? else {
-            continue;
-        };
-        let Ok(lock) = text.parse::<toml::Table>() else {
-            return Ok(None);
-        };
-        let mut best: Option<(u32, String)> = None;
-        for pkg in lock
-            .get("package")
-            .and_then(|p| p.as_array())
-            .into_iter()
-            .flatten()
-        {
-            let name = pkg.get("name").and_then(|n| n.as_str()).unwrap_or_default();
-            let names: Vec<&str> = pkg
-                .get(files_key)
-                .and_then(|w| w.as_array())
-                .into_iter()
-                .flatten()
-                .filter_map(|w| {
-                    w.get("url")
-                        .or_else(|| w.get("file"))
-                        .and_then(|u| u.as_str())
-                })
-                .map(|u| u.rsplit('/').next().unwrap_or(u))
-                .collect();
-            let sdist = pkg.get("sdist").is_some() || names.iter().any(|n| !n.ends_with(".whl"));
-            if sdist {
-                continue;
-            }
-            if let Some(top) = newest_cpython(&names)
-                && best.as_ref().is_none_or(|(b, _)| top < *b)
-            {
-                best = Some((top, name.to_string()));
-            }
+impl Older {
+    fn wheels(w: &WheelCap) -> Older {
+        Older {
+            line: w.line.clone(),
+            file: w.file.to_string(),
+            reason: format!(
+                "`{}` locks `{}`, whose newest wheels are for CPython {} (a newer Python compiles it from source, which needs compilers and fails for many old releases)",
+                w.file, w.package, w.line
+            ),
+            weak: false,
         }
-        return Ok(best.map(|(minor, package)| WheelCap {
-            file,
-            package,
-            line: format!("3.{minor}"),
-        }));
     }
-    Ok(None)
-}
 
-/// The newest CPython minor among wheel file names, or None when any wheel works on
-/// every Python (`py3-none`, `abi3`) or none names a CPython version.
-fn newest_cpython(wheels: &[&str]) -> Option<u32> {
-    let mut top = None;
-    for name in wheels {
-        let parts: Vec<&str> = name.trim_end_matches(".whl").split('-').collect();
-        if parts.len() < 5 {
-            return None;
-        }
-        let (py, abi) = (parts[parts.len() - 3], parts[parts.len() - 2]);
-        if abi == "abi3" || abi == "none" || py.split('.').any(|t| t.starts_with("py")) {
-            return None;
-        }
-        for tag in py.split('.') {
-            let minor = tag.strip_prefix("cp3").and_then(|m| m.parse::<u32>().ok());
-            top = top.max(minor);
-        }
+    fn warning(&self, chosen: &str) -> Option<String> {
+        self.weak.then(|| {
+            format!(
+                "Python version {chosen} chosen from weak evidence: {}; pass `--python-version` if the project supports a newer Python",
+                self.reason
+            )
+        })
     }
-    top
 }
 
 /// The one version the distroless family offers, when the user chose that family.
@@ -360,24 +355,6 @@ mod tests {
         assert_eq!(minor("==3.11.*").as_deref(), Some("3.11"));
         assert_eq!(minor("3.11.x").as_deref(), Some("3.11"));
         assert_eq!(minor(">=3.11"), None);
-    }
-
-    #[test]
-    fn wheels_only_for_old_cpythons_cap_the_version() {
-        let w = |names: &[&str]| newest_cpython(names);
-        assert_eq!(
-            w(&[
-                "a-1.0-cp311-cp311-manylinux_2_17_x86_64.whl",
-                "a-1.0-cp312-cp312-win_amd64.whl"
-            ]),
-            Some(12)
-        );
-        assert_eq!(
-            w(&["a-1.0-cp312-cp312-linux.whl", "a-1.0-py3-none-any.whl"]),
-            None
-        );
-        assert_eq!(w(&["a-1.0-cp39-abi3-manylinux_2_17_x86_64.whl"]), None);
-        assert_eq!(w(&["a-1.0-1-cp310.cp311-cp311-linux.whl"]), Some(11));
     }
 
     #[test]
