@@ -124,6 +124,40 @@ pub fn detect(project: &Project, pkg: &Package, hints: &Layer, d: &mut Detection
     Ok(())
 }
 
+/// The package manager of a workspace member: the root's (`hint` when given), with
+/// Yarn classic told from Yarn Berry and the Bun version read from the root, as for a
+/// single package.
+pub(crate) fn member(
+    w: &crate::detect::workspace::JsWorkspace,
+    hint: Option<&str>,
+    d: &mut Detection,
+) -> String {
+    let root = Project::scan(&w.root).ok();
+    let version = w.pm_version.as_deref();
+    let pm = match (hint, &root) {
+        (Some(h), _) => h.to_string(),
+        (None, Some(r)) => family(r, &w.package_manager, version, w.lockfile.as_deref()),
+        (None, None) => w.package_manager.clone(),
+    };
+    if pm == "yarn-berry"
+        && let Some(r) = &root
+    {
+        berry_focus(r, version.filter(|_| w.package_manager == "yarn"), d);
+    }
+    if pm == "bun" {
+        d.layer.preset = Some("bun".to_string());
+        if let Some(v) = version.filter(|_| w.package_manager == "bun") {
+            d.layer.version = Some(v.to_string());
+            d.why(
+                "version",
+                Some("package.json"),
+                "the workspace root's `packageManager` pins Bun",
+            );
+        }
+    }
+    pm
+}
+
 /// Whether `yarn workspaces focus` exists: built into Yarn 4, a plugin before. Sets
 /// `yarn_focus` (bool); without it the production install drops `devDependencies`
 /// from the manifest and installs the rest at the versions the lockfile pins.
