@@ -58,7 +58,8 @@ pub fn plan(ws: &JsWorkspace, dir: &str, name: &str, s: &Settings) -> Result<Ins
     for d in &closure {
         validate::word_path("a workspace package directory", d)?;
     }
-    let libs: Vec<&String> = closure.iter().filter(|d| *d != dir).collect();
+    let libs = dependencies_first(ws, closure.iter().filter(|d| *d != dir).collect());
+    let libs: Vec<&String> = libs.iter().collect();
     let pm = s.package_manager.as_str();
     let mut i = Install {
         root_files: root_files(ws, pm),
@@ -153,7 +154,8 @@ fn berry(
         .get("yarn_focus")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let libs: Vec<&String> = closure.iter().filter(|d| *d != dir).collect();
+    let libs = dependencies_first(ws, closure.iter().filter(|d| *d != dir).collect());
+    let libs: Vec<&String> = libs.iter().collect();
     i.build = scripted(ws, &libs, dir, s, |n| {
         format!("yarn workspace {n} run build")
     });
@@ -226,6 +228,40 @@ fn scripted(
         .collect()
 }
 
+/// The workspace packages `libs` ordered so that each comes after those it depends
+/// on (a cycle keeps the order it was found in): the order their builds must run.
+fn dependencies_first(ws: &JsWorkspace, libs: Vec<&String>) -> Vec<String> {
+    fn visit(
+        ws: &JsWorkspace,
+        dir: &str,
+        libs: &[&String],
+        out: &mut Vec<String>,
+        seen: &mut Vec<String>,
+    ) {
+        if seen.iter().any(|s| s == dir) {
+            return;
+        }
+        seen.push(dir.to_string());
+        if let Some(m) = ws.member(dir) {
+            for dep in &m.deps {
+                let found = libs
+                    .iter()
+                    .find(|l| ws.member(l).is_some_and(|lm| &lm.name == dep));
+                if let Some(l) = found {
+                    visit(ws, l, libs, out, seen);
+                }
+            }
+        }
+        out.push(dir.to_string());
+    }
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for l in &libs {
+        visit(ws, l, &libs, &mut out, &mut seen);
+    }
+    out
+}
+
 fn has_build_script(ws: &JsWorkspace, dir: &str) -> bool {
     std::fs::read_to_string(ws.root.join(dir).join("package.json"))
         .ok()
@@ -282,6 +318,29 @@ fn root_files(ws: &JsWorkspace, pm: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn builds_run_dependencies_first() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            ("package.json", r#"{"workspaces":["apps/*","packages/*"]}"#),
+            ("apps/web/package.json", r#"{"name":"web","dependencies":{"a":"*"}}"#),
+            ("packages/a/package.json", r#"{"name":"a","dependencies":{"b":"*"}}"#),
+            ("packages/b/package.json", r#"{"name":"b","dependencies":{"c":"*"}}"#),
+            ("packages/c/package.json", r#"{"name":"c"}"#),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let ws = JsWorkspace::at(dir.path()).unwrap();
+        let closure = ws.closure("apps/web");
+        let libs: Vec<&String> = closure.iter().filter(|d| *d != "apps/web").collect();
+        assert_eq!(
+            dependencies_first(&ws, libs),
+            ["packages/c", "packages/b", "packages/a"]
+        );
+    }
 
     #[test]
     fn bun_filters_installs_from_1_2() {
