@@ -49,6 +49,8 @@ pub struct Install {
     pub prod_notes: Vec<String>,
     /// The `build` stage's commands, the workspace packages first, then the app.
     pub build: Vec<String>,
+    /// Root `.dockerignore` lines for the manager's own state, which no stage copies.
+    pub ignore: Vec<String>,
 }
 
 /// The steps for the app in `dir` (its package `name`, its `closure` of directories).
@@ -138,6 +140,15 @@ fn berry(
     closure: &[String],
     i: &mut Install,
 ) {
+    // Zero-install caches and Plug'n'Play state can be large; the image installs anew.
+    i.ignore = [
+        ".yarn/cache",
+        ".yarn/unplugged",
+        ".yarn/install-state.gz",
+        ".pnp.*",
+    ]
+    .map(String::from)
+    .to_vec();
     i.root_dirs = BERRY_DIRS
         .iter()
         .filter(|d| ws.root.join(d).is_dir())
@@ -324,9 +335,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for (name, text) in [
             ("package.json", r#"{"workspaces":["apps/*","packages/*"]}"#),
-            ("apps/web/package.json", r#"{"name":"web","dependencies":{"a":"*"}}"#),
-            ("packages/a/package.json", r#"{"name":"a","dependencies":{"b":"*"}}"#),
-            ("packages/b/package.json", r#"{"name":"b","dependencies":{"c":"*"}}"#),
+            (
+                "apps/web/package.json",
+                r#"{"name":"web","dependencies":{"a":"*"}}"#,
+            ),
+            (
+                "packages/a/package.json",
+                r#"{"name":"a","dependencies":{"b":"*"}}"#,
+            ),
+            (
+                "packages/b/package.json",
+                r#"{"name":"b","dependencies":{"c":"*"}}"#,
+            ),
             ("packages/c/package.json", r#"{"name":"c"}"#),
         ] {
             let p = dir.path().join(name);
