@@ -19,6 +19,8 @@ use crate::render::{Rendered, Renderer};
 use std::io::IsTerminal;
 
 use crate::wizard::{Ask, Defaults, Prompter, Terminal};
+
+mod install;
 use crate::write::Plan;
 use crate::{preset, questions, report, scan, settings};
 
@@ -35,10 +37,8 @@ pub struct AppContext {
     pub image: String,
     /// Its directory and those of the workspace packages it depends on.
     pub closure: Vec<String>,
-    /// Root files the install reads (`package.json`, the lockfile, ...).
-    pub root_files: Vec<String>,
-    /// The root lockfile, if any.
-    pub lockfile: Option<String>,
+    /// How it installs and builds with the workspace's package manager.
+    pub install: install::Install,
     /// The port it serves, if any, and the host port Compose publishes it on.
     pub port: Option<u16>,
     /// Unique across the apps, so every service can run at once.
@@ -111,8 +111,7 @@ pub fn generate(args: &InitArgs, out: Output, ws: &JsWorkspace, apps: &[String])
         let mut ctx = context(dir, s.port, &built.apps);
         ctx.name = ws.member(dir).map_or(ctx.name, |m| m.name.clone());
         ctx.closure = ws.closure(dir);
-        ctx.root_files = root_files(ws);
-        ctx.lockfile = ws.lockfile.clone();
+        ctx.install = install::plan(ws, dir, &ctx.name, &s)?;
         let text = renderer.render_with(
             "workspace/node.Dockerfile.j2",
             minijinja::context! { settings => minijinja::value::Serde(&s), app => minijinja::value::Serde(&ctx) },
@@ -319,7 +318,7 @@ fn resolve_app(
     };
     let decided = questions::interview(&mut Defaults, &inputs)?;
     let supported = ["node", "nextjs"].contains(&decided.detection.stack.as_str())
-        && ["npm", "pnpm"].contains(
+        && ["npm", "pnpm", "yarn", "yarn-berry", "bun"].contains(
             &decided
                 .detection
                 .layer
@@ -331,7 +330,7 @@ fn resolve_app(
         return Err(Error::bad_input(
             dir.to_string(),
             format!(
-                "is a `{}` app with {}; per-app images are generated for the Node.js and Next.js apps of npm and pnpm workspaces so far (run dockform on it alone, or choose other apps)",
+                "is a `{}` app with {}; per-app images are generated for the Node.js and Next.js apps of npm, pnpm, Yarn and Bun workspaces so far (run dockform on it alone, or choose other apps)",
                 decided.detection.stack,
                 decided
                     .detection
@@ -375,26 +374,10 @@ pub(crate) fn context(dir: &str, port: Option<u16>, before: &[AppContext]) -> Ap
         image: service.clone(),
         service,
         closure: Vec::new(),
-        root_files: Vec::new(),
-        lockfile: None,
+        install: install::Install::default(),
         port,
         host_port,
     }
-}
-
-/// Root files a JS workspace's install reads.
-fn root_files(ws: &JsWorkspace) -> Vec<String> {
-    let mut files = vec!["package.json".to_string()];
-    files.extend(ws.lockfile.clone());
-    if ws.package_manager == "pnpm" {
-        files.push("pnpm-workspace.yaml".into());
-    }
-    if ws.root.join(".npmrc").is_file()
-        && !std::fs::read_to_string(ws.root.join(".npmrc")).is_ok_and(|t| t.contains("_auth"))
-    {
-        files.push(".npmrc".into());
-    }
-    files
 }
 
 /// `dockform.toml` at the root: the chosen apps, so `dockform check` covers them all.

@@ -330,3 +330,86 @@ fn an_unknown_uv_app_names_the_members() {
         "{err}"
     );
 }
+
+/// `init --stdout` for one app of a copy of `fixture` whose root `packageManager` is
+/// `pm`, after `prepare` ran on the copy.
+fn one_app_with(fixture: &str, pm: &str, prepare: impl Fn(&std::path::Path)) -> String {
+    let dir = copy_fixture(fixture);
+    let manifest = dir.path().join("package.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json["packageManager"] = pm.into();
+    std::fs::write(&manifest, json.to_string()).unwrap();
+    prepare(dir.path());
+    let out = dockform(
+        dir.path(),
+        &["init", "--yes", "--stdout", "--app", "apps/orders"],
+    );
+    assert!(out.status.success(), "{pm}: {}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn yarn_berry_focuses_only_where_focus_exists() {
+    // Yarn 3 without the workspace-tools plugin: a plain install of the layer, and
+    // `devDependencies` dropped from every manifest of the closure for production.
+    let yarn3 = one_app_with("ws-yarn-berry-services", "yarn@3.8.7", |_| {});
+    assert!(
+        !yarn3.contains("yarn workspaces focus orders")
+            && yarn3.contains("YARN_ENABLE_IMMUTABLE_INSTALLS=false yarn install")
+            && yarn3.contains("delete p.devDependencies")
+            && yarn3.contains("'apps/orders/package.json', 'packages/money/package.json'"),
+        "{yarn3}"
+    );
+    // The plugin provides focus, and its directory reaches the dependency layer.
+    let plugin = one_app_with("ws-yarn-berry-services", "yarn@3.8.7", |root| {
+        let dir = root.join(".yarn/plugins/@yarnpkg");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("plugin-workspace-tools.cjs"), "").unwrap();
+    });
+    assert!(
+        plugin.contains("yarn workspaces focus orders\n")
+            && plugin.contains("yarn workspaces focus --production orders")
+            && plugin.contains("COPY .yarn/plugins ./.yarn/plugins"),
+        "{plugin}"
+    );
+    // A root with its own dependencies (build tools) is focused with the app.
+    let tools = one_app_with("ws-yarn-berry-services", "yarn@4.5.3", |root| {
+        let manifest = root.join("package.json");
+        let mut json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+        json["devDependencies"] = serde_json::json!({ "typescript": "^5.0.0" });
+        std::fs::write(&manifest, json.to_string()).unwrap();
+    });
+    assert!(
+        tools.contains("yarn workspaces focus orders ws-yarn-berry\n")
+            && tools.contains("yarn workspaces focus --production orders\n"),
+        "{tools}"
+    );
+}
+
+#[test]
+fn bun_filters_the_install_from_bun_1_2_and_says_so_before() {
+    let old = one_app_with("ws-bun-services", "bun@1.1.38", |_| {});
+    assert!(
+        old.contains("bun install --frozen-lockfile\n")
+            && old.contains("bun install --frozen-lockfile --production\n")
+            && old.contains("# Bun 1.1.38 has no `bun install --filter`"),
+        "{old}"
+    );
+    let new = one_app_with("ws-bun-services", "bun@1.3.0", |_| {});
+    assert!(
+        new.contains("bun install --frozen-lockfile --filter orders\n"),
+        "{new}"
+    );
+}
+
+#[test]
+fn a_yarn_berry_member_directory_is_yarn_berry_not_classic() {
+    let dir = copy_fixture("ws-yarn-berry-services");
+    let out = dockform(&dir.path().join("apps/orders"), &["detect", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["facts"]["package_manager"]["value"], "yarn-berry", "{d}");
+    assert_eq!(d["extra"]["yarn_focus"]["value"], true, "{d}");
+}

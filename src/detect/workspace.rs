@@ -47,6 +47,8 @@ pub struct JsWorkspace {
     pub file: String,
     /// The package manager id (`npm`, `pnpm`, `yarn`, `bun`).
     pub package_manager: String,
+    /// The version its `packageManager` field pins (`4.5.3`), if any.
+    pub pm_version: Option<String>,
     /// The root's lockfile, if any.
     pub lockfile: Option<String>,
     /// Whether `pnpm-workspace.yaml` declares catalogs (`catalog:` versions).
@@ -90,11 +92,15 @@ impl JsWorkspace {
         }
         let members = dirs.iter().filter_map(|d| member(&project, d)).collect();
         let lock = LOCKFILES.iter().find(|(f, _)| project.is_file(f));
-        let declared = json
-            .get("packageManager")
-            .and_then(Value::as_str)
+        let field = json.get("packageManager").and_then(Value::as_str);
+        let declared = field
             .and_then(|p| p.split('@').next())
             .filter(|n| ["npm", "pnpm", "yarn", "bun"].contains(n));
+        // `yarn@4.5.3+sha512...` pins 4.5.3; a malformed version pins nothing.
+        let pm_version = field
+            .and_then(|p| p.split_once('@'))
+            .map(|(_, v)| v.split('+').next().unwrap_or(v).to_string())
+            .filter(|v| crate::validate::version("`packageManager`", v).is_ok());
         let package_manager = declared
             .or(lock.map(|(_, pm)| *pm))
             .or((file == "pnpm-workspace.yaml").then_some("pnpm"))
@@ -107,6 +113,7 @@ impl JsWorkspace {
                 .filter(|(_, pm)| package_manager.starts_with(pm))
                 .map(|(f, _)| f.to_string()),
             package_manager,
+            pm_version: declared.and(pm_version),
             catalogs,
             members,
             root_deps: dep_names(&json),

@@ -180,10 +180,7 @@ fn member_of(
     hints: &Layer,
     d: &mut Detection,
 ) {
-    let pm = hints
-        .package_manager
-        .clone()
-        .unwrap_or_else(|| w.package_manager.clone());
+    let pm = pm::member(w, hints.package_manager.as_deref(), d);
     let up = vec![".."; rel.split('/').count()].join("/");
     let lock = w.lockfile.as_deref();
     d.why(
@@ -191,9 +188,6 @@ fn member_of(
         lock.or(Some(w.file.as_str())),
         format!("the workspace root (`{up}`) installs with {pm}"),
     );
-    if pm == "bun" {
-        d.layer.preset = Some("bun".to_string());
-    }
     if lock.is_none() {
         d.warn(format!("no lockfile at the workspace root (`{up}`) for `{pm}`: dependencies are resolved at build time (commit a lockfile)"));
     }

@@ -51,6 +51,12 @@ pub fn detect(project: &Project, pkg: &Package, hints: &Layer, d: &mut Detection
         .filter(|(f, _)| project.is_file(f))
         .collect();
     let declared = declared(pkg)?;
+    let read = |f: &str| project.read_hint(f);
+    let exists = |f: &str| project.is_file(f);
+    let files = Files {
+        read: &read,
+        exists: &exists,
+    };
     let (pm, lockfile) = if let Some(pm) = &hints.package_manager {
         let lock = found
             .iter()
@@ -58,7 +64,7 @@ pub fn detect(project: &Project, pkg: &Package, hints: &Layer, d: &mut Detection
             .map(|(f, _)| *f);
         (pm.clone(), lock)
     } else if let Some((name, version)) = &declared {
-        let pm = family(project, name, version.as_deref(), None);
+        let pm = family(&files, name, version.as_deref(), None);
         let lock = found
             .iter()
             .find(|(_, m)| pm.starts_with(m))
@@ -73,7 +79,7 @@ pub fn detect(project: &Project, pkg: &Package, hints: &Layer, d: &mut Detection
         );
         (pm, lock)
     } else if let Some((file, name)) = found.first() {
-        let pm = family(project, name, None, Some(file));
+        let pm = family(&files, name, None, Some(file));
         d.why("package-manager", Some(file), format!("lockfile `{file}`"));
         (pm, Some(*file))
     } else {
@@ -113,18 +119,55 @@ pub fn detect(project: &Project, pkg: &Package, hints: &Layer, d: &mut Detection
     }
     if pm == "yarn-berry" {
         let version = declared.as_ref().and_then(|(_, v)| v.as_deref());
-        berry_focus(project, version, d);
+        berry_focus(&files, version, d);
     }
     d.layer.package_manager = Some(pm);
     record_files(project, lockfile, d);
     Ok(())
 }
 
+/// The package manager of a workspace member: the root's (`hint` when given), with
+/// Yarn classic told from Yarn Berry and the Bun version read from the root, as for a
+/// single package.
+pub(crate) fn member(
+    w: &crate::detect::workspace::JsWorkspace,
+    hint: Option<&str>,
+    d: &mut Detection,
+) -> String {
+    // The root's files, read directly: the member's own scan does not reach them.
+    let read = |f: &str| std::fs::read_to_string(w.root.join(f)).ok();
+    let exists = |f: &str| w.root.join(f).is_file();
+    let root = Files {
+        read: &read,
+        exists: &exists,
+    };
+    let version = w.pm_version.as_deref();
+    let pm = match hint {
+        Some(h) => h.to_string(),
+        None => family(&root, &w.package_manager, version, w.lockfile.as_deref()),
+    };
+    if pm == "yarn-berry" {
+        berry_focus(&root, version.filter(|_| w.package_manager == "yarn"), d);
+    }
+    if pm == "bun" {
+        d.layer.preset = Some("bun".to_string());
+        if let Some(v) = version.filter(|_| w.package_manager == "bun") {
+            d.layer.version = Some(v.to_string());
+            d.why(
+                "version",
+                Some("package.json"),
+                "the workspace root's `packageManager` pins Bun",
+            );
+        }
+    }
+    pm
+}
+
 /// Whether `yarn workspaces focus` exists: built into Yarn 4, a plugin before. Sets
 /// `yarn_focus` (bool); without it the production install drops `devDependencies`
 /// from the manifest and installs the rest at the versions the lockfile pins.
-fn berry_focus(project: &Project, version: Option<&str>, d: &mut Detection) {
-    let rc = project.read_hint(".yarnrc.yml").unwrap_or_default();
+fn berry_focus(project: &Files, version: Option<&str>, d: &mut Detection) {
+    let rc = (project.read)(".yarnrc.yml").unwrap_or_default();
     // `yarnPath: .yarn/releases/yarn-3.6.4.cjs` names the release when no field does.
     let from_path = rc
         .lines()
@@ -144,7 +187,7 @@ fn berry_focus(project: &Project, version: Option<&str>, d: &mut Detection) {
         _ => (None, "package.json"),
     };
     let plugin = rc.contains("plugin-workspace-tools")
-        || project.is_file(".yarn/plugins/@yarnpkg/plugin-workspace-tools.cjs");
+        || (project.exists)(".yarn/plugins/@yarnpkg/plugin-workspace-tools.cjs");
     let (focus, why) = match major {
         Some(m) if m >= 4 => (true, format!("Yarn {m} has `workspaces focus` built in")),
         _ if plugin => (true, "the workspace-tools plugin provides `workspaces focus`".to_string()),
@@ -178,18 +221,23 @@ fn declared(pkg: &Package) -> Result<Option<(String, Option<String>)>> {
     Ok(Some((name.to_string(), version)))
 }
 
+/// How the Yarn checks read a directory's files: a scanned project's, or a workspace
+/// root's, read directly.
+struct Files<'a> {
+    read: &'a dyn Fn(&str) -> Option<String>,
+    exists: &'a dyn Fn(&str) -> bool,
+}
+
 /// Tells Yarn classic (`yarn`) from Yarn Berry (`yarn-berry`).
-fn family(project: &Project, name: &str, version: Option<&str>, lockfile: Option<&str>) -> String {
+fn family(project: &Files, name: &str, version: Option<&str>, lockfile: Option<&str>) -> String {
     if name != "yarn" {
         return name.to_string();
     }
     let berry = match version {
         Some(v) => !v.starts_with("1."),
         None => {
-            let lock = lockfile
-                .and_then(|f| project.read_hint(f))
-                .unwrap_or_default();
-            lock.contains("__metadata:") || project.is_file(".yarnrc.yml")
+            let lock = lockfile.and_then(|f| (project.read)(f)).unwrap_or_default();
+            lock.contains("__metadata:") || (project.exists)(".yarnrc.yml")
         }
     };
     if berry { "yarn-berry" } else { "yarn" }.to_string()
