@@ -146,8 +146,7 @@ pub fn generate(args: &InitArgs, out: Output, ws: &UvWorkspace, apps: &[String])
         let mut ctx = monorepo::context(dir, s.port, &built.apps);
         ctx.name = ws.member(dir).map_or(ctx.name, |m| m.name.clone());
         ctx.closure = ws.closure(dir);
-        ctx.root_files = vec!["pyproject.toml".into(), "uv.lock".into()];
-        ctx.lockfile = Some("uv.lock".into());
+        ctx.install.root_files = vec!["pyproject.toml".into(), "uv.lock".into()];
         let text = renderer.render_with(
             "workspace/python.Dockerfile.j2",
             minijinja::context! { settings => minijinja::value::Serde(&s), app => minijinja::value::Serde(&ctx) },

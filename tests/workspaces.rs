@@ -394,7 +394,7 @@ fn bun_filters_the_install_from_bun_1_2_and_says_so_before() {
     assert!(
         old.contains("bun install --frozen-lockfile\n")
             && old.contains("bun install --frozen-lockfile --production\n")
-            && old.contains("# Bun 1.1.38 has no `bun install --filter`"),
+            && old.contains("# Bun 1.1 has no `bun install --filter`"),
         "{old}"
     );
     let new = one_app_with("ws-bun-services", "bun@1.3.0", |_| {});
