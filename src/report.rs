@@ -322,6 +322,8 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
         "facts": facts,
         "extra": detection.extra,
         "services": detection.needs.services,
+        "optional_services": detection.needs.optional,
+        "default_database": detection.needs.default_database,
         "writable_paths": detection.needs.writable_paths,
         "migrate": detection.needs.migrate,
         "env": detection.needs.env,
@@ -391,6 +393,31 @@ fn needs_lines(out: &mut String, needs: &detect::services::Needs) {
             s.kind,
             s.source,
             s.reason
+        );
+    }
+    if let Some(d) = &needs.default_database {
+        outln!(
+            out,
+            "{:<16} {}  ({}: {})",
+            "default database",
+            d.kind,
+            d.source,
+            d.reason
+        );
+    }
+    for s in needs.optional.iter().filter(|s| s.kind == "sqlite") {
+        let how = "an option of the app's own database setting, not a service";
+        outln!(out, "{:<16} sqlite  ({}: {}); {how}", "optional", s.source, s.reason);
+    }
+    for s in needs.optional.iter().filter(|s| s.kind != "sqlite") {
+        outln!(
+            out,
+            "{:<16} {}  ({}: {}); compose.yaml runs it with `--service {}` (or `services = [...]` in dockform.toml, listing every service to run)",
+            "optional",
+            s.kind,
+            s.source,
+            s.reason,
+            s.kind
         );
     }
     for w in &needs.writable_paths {
