@@ -407,7 +407,13 @@ fn needs_lines(out: &mut String, needs: &detect::services::Needs) {
     }
     for s in needs.optional.iter().filter(|s| s.kind == "sqlite") {
         let how = "an option of the app's own database setting, not a service";
-        outln!(out, "{:<16} sqlite  ({}: {}); {how}", "optional", s.source, s.reason);
+        outln!(
+            out,
+            "{:<16} sqlite  ({}: {}); {how}",
+            "optional",
+            s.source,
+            s.reason
+        );
     }
     for s in needs.optional.iter().filter(|s| s.kind != "sqlite") {
         outln!(
