@@ -89,6 +89,10 @@ pub struct Evidence {
 #[derive(Debug, Default)]
 pub struct Defaults {
     tiers: [Vec<Evidence>; 3],
+    /// Settings given each of several databases in one file (`UseMySQL` and
+    /// `UseSQLite` setters, an enum of dialects): the options, which leave the choice
+    /// open unless a setting elsewhere decides.
+    options: Vec<Evidence>,
 }
 
 /// What the evidence decides among the linked databases.
@@ -145,7 +149,8 @@ impl Defaults {
         // the options (`DialectSQLite = "sqlite"`, `DialectMySQL = "mysql"`).
         let added = &self.tiers[0][before..];
         if added.iter().any(|e| e.kind != added[0].kind) {
-            self.tiers[0].truncate(before);
+            let options = self.tiers[0].split_off(before);
+            self.options.extend(options);
         }
     }
 
@@ -199,7 +204,16 @@ impl Defaults {
 
     /// The default among `linked` (the databases the app has drivers for).
     pub fn choose(&self, linked: &[&str]) -> Choice {
-        for tier in &self.tiers {
+        for (i, tier) in self.tiers.iter().enumerate() {
+            let options: Vec<Evidence> = self
+                .options
+                .iter()
+                .filter(|e| linked.contains(&e.kind.as_str()))
+                .cloned()
+                .collect();
+            if i == 1 && options.iter().any(|e| e.kind != options[0].kind) {
+                return Choice::Open(options);
+            }
             let named: Vec<&Evidence> = tier
                 .iter()
                 .filter(|e| linked.contains(&e.kind.as_str()))
@@ -298,7 +312,7 @@ mod tests {
             "class Settings(BaseSettings):\n    DB_ENGINE: str = \"postgres\"  # or 'sqlite'\n";
         // Opening one driver, or an enumeration of the options, is no default.
         let go = "db, err := sql.Open(\"mysql\", dsn)\nconst (\n\tDialectA Dialect = \"sqlite\"\n\tDialectB Dialect = \"postgres\"\n)\n";
-        assert_eq!(choose(&[("db.go", go)], ALL), Choice::Open(vec![]));
+        assert!(matches!(choose(&[("db.go", go)], ALL), Choice::Open(e) if e.len() == 2));
         assert_eq!(
             default_kind(&[("app/config.py", py)], ALL).as_deref(),
             Some("postgres")
@@ -311,6 +325,15 @@ mod tests {
         // Only a switch over the options: no default.
         let go = "switch dialect {\ncase \"sqlite3\":\ncase \"mysql\":\n}\n";
         assert_eq!(choose(&[("db.go", go)], ALL), Choice::Open(vec![]));
+        // Setters for each option leave the choice open even beside a file name.
+        let go = "func (c *C) UseMySQL() {\n\tc.DBType = \"mysql\"\n}\nfunc (c *C) UseSQLite() {\n\tc.DBType = \"sqlite3\"\n\tc.File = \"app.db\"\n}\n";
+        assert!(matches!(choose(&[("config.go", go)], ALL), Choice::Open(e) if e.len() == 2));
+        // One setting elsewhere still decides.
+        let main = "flag.String(\"driver\", \"sqlite\", \"\")\n";
+        assert_eq!(
+            default_kind(&[("config.go", go), ("main.go", main)], ALL).as_deref(),
+            Some("sqlite")
+        );
     }
 
     #[test]
