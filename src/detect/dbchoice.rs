@@ -57,7 +57,7 @@ static SETTING: LazyLock<Regex> = LazyLock::new(|| {
 /// A comparison or a test of a value (the switch over the options), or the code that
 /// opens or imports one driver: not a default.
 static COMPARISON: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"==|!=|\bcase\b|\bif\b|\belif\b|\bswitch\b|startswith|HasPrefix|starts_with|startsWith|\.replace\(|\bin \[|\bin \(|=>|\b[Oo]pen\(|Register\(|\bimport\b|require\("#).unwrap()
+    Regex::new(r#"==|!=|\bcase\b|\bif\b|\belif\b|\bswitch\b|startswith|HasPrefix|starts_with|startsWith|\.replace\(|\bin \[|\bin \(|=>|\.includes\(|\.contains\(|\b[Oo]pen\(|Register\(|\bimport\b|require\("#).unwrap()
 });
 
 /// A quoted string, or the value after `=` in an env file.
@@ -321,6 +321,12 @@ mod tests {
         assert_eq!(
             default_kind(&[(".env.example", env)], ALL).as_deref(),
             Some("sqlite")
+        );
+        // A membership test names one option, not a default.
+        let ts = "isDocument: ['mongodb'].includes(process.env.DB_TYPE ?? ''),\n";
+        assert_eq!(
+            choose(&[("db.config.ts", ts)], &["postgres", "mongodb"]),
+            Choice::Open(vec![])
         );
         // Only a switch over the options: no default.
         let go = "switch dialect {\ncase \"sqlite3\":\ncase \"mysql\":\n}\n";
