@@ -283,6 +283,15 @@ pub struct Choices {
         value_delimiter = ','
     )]
     pub secrets: Vec<String>,
+    /// Backing service `compose.yaml` runs, in place of the detected ones (repeatable):
+    /// postgres, mysql, redis, mongodb, rabbitmq, nats, s3.
+    #[arg(
+        long = "service",
+        value_name = "KIND",
+        env = "DOCKFORM_SERVICES",
+        value_delimiter = ','
+    )]
+    pub services: Vec<String>,
     /// Ids of the choices whose value came from a `DOCKFORM_*` variable, so an error
     /// names the variable rather than a flag the user did not pass.
     #[arg(skip)]

@@ -136,6 +136,7 @@ pub fn flags_layer(c: &Choices) -> Result<Layer> {
         app: c.app.first().cloned(),
         allow_secret_files: None,
         compose: c.no_compose.then_some(false),
+        services: list(&c.services),
     })
 }
 
@@ -313,6 +314,10 @@ const KEYS: &[(&str, &str)] = &[
         "false: write no compose.yaml nor .env.example (`--no-compose`).",
     ),
     (
+        "services",
+        "Backing services compose.yaml runs, in place of the detected ones (`--service`).",
+    ),
+    (
         "version",
         "Language or toolchain version (or a range, resolved against the preset's).",
     ),
@@ -357,7 +362,7 @@ const HEADER: &str = "\
 # Precedence: preset < detection < this file < DOCKFORM_* variables < flags.
 # Keys: preset, stack, app, version, package-manager, port, build-command,
 # start-command, test-command, dev-command, runtime, build-args, secrets, health-path,
-# allow-secret-files, compose (false: no compose.yaml nor .env.example).
+# allow-secret-files, compose (false: no compose.yaml nor .env.example), services.
 ";
 
 /// The layer `dockform.toml` should hold: the preset, and of the user's choices

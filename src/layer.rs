@@ -44,6 +44,9 @@ pub struct Layer {
     pub allow_secret_files: Option<Vec<String>>,
     /// Whether `init` writes `compose.yaml` and `.env.example` (default true).
     pub compose: Option<bool>,
+    /// The backing services `compose.yaml` runs (`postgres`, `redis`, ...), in place of
+    /// the detected ones: how an optional database is turned on.
+    pub services: Option<Vec<String>>,
 }
 
 /// Who set a value.

@@ -55,6 +55,9 @@ macro_rules! outln {
     }};
 }
 
+#[path = "report_needs.rs"]
+mod needs;
+
 /// Text from the project (file names, values, old file contents) made safe for a
 /// terminal: control characters (C0 but newline and tab, DEL, C1), a carriage return
 /// not ending a line, and bidirectional overrides and marks are shown escaped
@@ -322,6 +325,8 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
         "facts": facts,
         "extra": detection.extra,
         "services": detection.needs.services,
+        "optional_services": detection.needs.optional,
+        "default_database": detection.needs.default_database,
         "writable_paths": detection.needs.writable_paths,
         "migrate": detection.needs.migrate,
         "env": detection.needs.env,
@@ -373,74 +378,12 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
     if let Some(message) = &refusal {
         outln!(out, "{:<16} {message}", "init refuses");
     }
-    needs_lines(&mut out, &detection.needs);
+    needs::lines(&mut out, &detection.needs);
     emit(&out)?;
     for w in &detection.warnings {
         warn(w);
     }
     Ok(0)
-}
-
-/// Services, writable paths and required env, one line each with the file.
-fn needs_lines(out: &mut String, needs: &detect::services::Needs) {
-    for s in &needs.services {
-        outln!(
-            out,
-            "{:<16} {}  ({}: {})",
-            "service",
-            s.kind,
-            s.source,
-            s.reason
-        );
-    }
-    for w in &needs.writable_paths {
-        let pointed = w
-            .env
-            .as_ref()
-            .map(|var| {
-                let file = w.file.as_ref().map(|f| format!("/{f}")).unwrap_or_default();
-                let dir = match w.path.as_str() {
-                    p if p.starts_with('/') => p.to_string(),
-                    p => format!("/app/{p}"),
-                };
-                format!("; the image sets {var}={}{dir}{file}", w.prefix)
-            })
-            .unwrap_or_default();
-        outln!(
-            out,
-            "{:<16} {}  ({}: {}{pointed})",
-            "writable path",
-            w.path,
-            w.source,
-            w.reason
-        );
-    }
-    if let Some(m) = &needs.migrate {
-        let how = if m.command.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; compose.yaml's `migrate` service runs it on target `{}`",
-                m.target
-            )
-        };
-        outln!(
-            out,
-            "{:<16} {}  ({}: {}{how})",
-            "migrations",
-            m.tool,
-            m.source,
-            m.reason
-        );
-    }
-    for (label, list) in [
-        ("env (runtime)", &needs.env.runtime),
-        ("env (build)", &needs.env.build),
-    ] {
-        for v in list {
-            outln!(out, "{label:<16} {}  ({}:{})", v.name, v.file, v.line);
-        }
-    }
 }
 
 /// One line per fact: its value and why, or `unknown` and the flag that supplies it.

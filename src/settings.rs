@@ -106,7 +106,8 @@ pub fn merge(layers: &[(Origin, &Layer)]) -> (Layer, BTreeMap<&'static str, Orig
             build_command => "build-command", start_command => "start-command",
             test_command => "test-command", dev_command => "dev-command",
             build_args => "build-args", secrets => "secrets", app => "app",
-            allow_secret_files => "allow-secret-files", compose => "compose");
+            allow_secret_files => "allow-secret-files", compose => "compose",
+            services => "services");
     }
     (out, origins)
 }
@@ -201,7 +202,10 @@ pub fn resolve(
             .map(|(k, f)| (k.clone(), f.value.clone()))
             .collect(),
         compose: m.compose.unwrap_or(true),
-        needs: detection.needs.clone(),
+        needs: detection
+            .needs
+            .clone()
+            .with_services(m.services.as_deref())?,
     };
     if let Some(path) = &settings.health_path {
         validate::http_path("`--health-path`", path)?;

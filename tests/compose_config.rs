@@ -125,3 +125,55 @@ fn detect_json_lists_services_writable_paths_and_env() {
     assert_eq!(v["env"]["runtime"][0]["name"], "UPSTREAM_TOKEN");
     assert!(kinds(&json("node-express-npm")).is_empty());
 }
+
+fn detect_json(name: &str) -> serde_json::Value {
+    let out = dockform(&fixtures_dir().join(name), &["detect", "--json"]);
+    assert!(out.status.success(), "{name}: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// One fixture per service kind without a PostgreSQL/Redis one: each names its
+/// service, from its manifest, and its connection variable.
+#[test]
+fn each_service_kind_has_a_fixture_that_detects_it() {
+    for (name, kind, source, var) in [
+        ("node-mongo", "mongodb", "package.json", "MONGODB_URI"),
+        (
+            "python-rabbitmq",
+            "rabbitmq",
+            "requirements.txt",
+            "AMQP_URL",
+        ),
+        ("go-nats", "nats", "go.mod", "NATS_URL"),
+        ("rust-s3", "s3", "Cargo.toml", "S3_ENDPOINT"),
+    ] {
+        let v = detect_json(name);
+        let services = v["services"].as_array().unwrap();
+        assert_eq!(services.len(), 1, "{name}: {services:?}");
+        assert_eq!(
+            (services[0]["kind"].as_str(), services[0]["source"].as_str()),
+            (Some(kind), Some(source)),
+            "{name}"
+        );
+        assert_eq!(v["env"]["runtime"][0]["name"], var, "{name}");
+    }
+}
+
+/// An app with SQLite and PostgreSQL drivers whose setting defaults to SQLite: no
+/// database service, PostgreSQL listed as optional, the default's evidence shown.
+#[test]
+fn a_default_database_among_several_drivers_sets_the_others_aside() {
+    let v = detect_json("go-sqlite-default-driver");
+    assert_eq!(v["services"], serde_json::json!([]));
+    assert_eq!(v["optional_services"][0]["kind"], "postgres");
+    assert_eq!(v["default_database"]["kind"], "sqlite");
+    assert_eq!(v["default_database"]["source"], "main.go:17");
+    let dir = copy_fixture("go-sqlite-default-driver");
+    let out = dockform(dir.path(), &["init", "--yes", "--service", "postgres"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let compose = std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap();
+    assert!(
+        compose.contains("  db:\n") && compose.contains("image: postgres"),
+        "{compose}"
+    );
+}

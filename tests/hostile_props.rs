@@ -254,7 +254,7 @@ proptest! {
         let layer = Layer {
             start_command: commands.0, build_command: commands.1, test_command: commands.2, dev_command: commands.3,
             stack: names.0, preset: names.1, version: names.2, package_manager: names.3, runtime: names.4,
-            build_args: lists.0, secrets: lists.1, port, health_path: health, app: None, allow_secret_files: None, compose: None,
+            build_args: lists.0, secrets: lists.1, port, health_path: health, app: None, allow_secret_files: None, compose: None, services: None,
         };
         let result = pipeline::generate(dir.path(), &layer);
         if let (Ok(r), Some(build)) = (&result, &layer.build_command) {

@@ -2,6 +2,7 @@
 //! One file per stack; each exposes `detect(&Project, &Presets) -> Result<Option<Detection>>`.
 
 pub mod arbitrate;
+pub mod dbchoice;
 pub mod env;
 mod go;
 mod health;
@@ -280,6 +281,7 @@ fn candidates(project: &Project, presets: &Presets, hints: &Layer) -> Vec<arbitr
 /// (ports, entry points) from the unread ones are known to be missing.
 fn budget_warning(project: &Project, mut d: Detection) -> Detection {
     d.needs = services::detect(project, d.layer.app.as_deref());
+    d.warnings.extend(d.needs.warnings.iter().cloned());
     build_env(&mut d);
     let cap = project
         .caps_hit()

@@ -34,8 +34,17 @@ pub use super::writable::WritablePath;
 /// Everything the app needs to run besides its image.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Needs {
-    /// Backing services, one per kind, in [`KINDS`] order.
+    /// Backing services, one per kind, in [`KINDS`] order: those `compose.yaml` runs.
     pub services: Vec<Service>,
+    /// Databases the app links a driver for but does not use by default (see
+    /// `dbchoice.rs`): shown by `detect`, added with `services` in `dockform.toml` or
+    /// `--service`. `sqlite` among them means a data directory, not a service.
+    pub optional: Vec<Service>,
+    /// The evidence that chose the default database among several linked ones.
+    pub default_database: Option<super::dbchoice::Evidence>,
+    /// What `detect` should warn about (several databases and no default found).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
     /// Directories the app writes to.
     pub writable_paths: Vec<WritablePath>,
     /// Environment variables the app requires (see `env.rs`).
@@ -249,8 +258,15 @@ pub fn detect(project: &Project, app: Option<&str>) -> Needs {
         .filter(|m| project.is_file(m))
         .map(|m| m.to_string())
         .collect();
+    for name in [".env.example", ".env.sample", ".env.template", ".env.dist"] {
+        if let Some(text) = project.read_hint(name) {
+            scan.defaults.visit(name, &text);
+        }
+    }
+    let choice = found.choose(&scan.defaults);
     let alembic_scheme = found.sqlalchemy_scheme.clone();
     let mut needs = found.into_needs(env, manifests, &scan);
+    (needs.default_database, needs.optional, needs.warnings) = choice;
     needs.own_files = own_files(project);
     if let Some(db) = needs.services.iter().find(|s| s.name == "db") {
         needs.migrate = super::migrate::detect(project, &db.kind, &scan).map(|mut m| {
@@ -293,6 +309,67 @@ impl Found {
         }
     }
 
+    /// Keeps only the default database when the app links drivers for several; returns
+    /// the evidence, the databases set aside, and a warning when no default is found.
+    fn choose(
+        &mut self,
+        defaults: &super::dbchoice::Defaults,
+    ) -> (Option<super::dbchoice::Evidence>, Vec<Service>, Vec<String>) {
+        use super::dbchoice::{Choice, DATABASES};
+        let sqlite = self.sqlite.as_ref().map(|(source, reason, _)| Service {
+            name: "sqlite".into(),
+            kind: "sqlite".into(),
+            source: source.clone(),
+            reason: reason.clone(),
+            scheme: "sqlite".into(),
+        });
+        let linked: Vec<Service> = sqlite
+            .into_iter()
+            .chain(self.services.values().cloned())
+            .filter(|s| DATABASES.contains(&s.kind.as_str()))
+            .collect();
+        if linked.len() < 2 {
+            return (None, Vec::new(), Vec::new());
+        }
+        let kinds: Vec<&str> = linked.iter().map(|s| s.kind.as_str()).collect();
+        match defaults.choose(&kinds) {
+            Choice::Default(evidence) => {
+                let optional: Vec<Service> = linked
+                    .into_iter()
+                    .filter(|s| s.kind != evidence.kind)
+                    .collect();
+                for s in &optional {
+                    match s.kind.as_str() {
+                        "sqlite" => self.sqlite = None,
+                        kind => self.services.retain(|_, s| s.kind != kind),
+                    }
+                }
+                (Some(evidence), optional, Vec::new())
+            }
+            Choice::Open(evidence) => {
+                let drivers: Vec<String> = linked
+                    .iter()
+                    .map(|s| format!("{} ({}: {})", s.kind, s.source, s.reason))
+                    .collect();
+                let seen = match evidence.as_slice() {
+                    [] => "no default database setting, URL or file name was found".to_string(),
+                    e => format!(
+                        "defaults name several: {}",
+                        e.iter()
+                            .map(|e| format!("{} ({}: {})", e.kind, e.source, e.reason))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                let warning = format!(
+                    "the app links drivers for several databases, {}, and {seen}: compose.yaml gets a service for each; keep one with `services = [\"<kind>\"]` in `dockform.toml` (or `--service <kind>`)",
+                    drivers.join(", ")
+                );
+                (None, Vec::new(), vec![warning])
+            }
+        }
+    }
+
     fn into_needs(
         self,
         env: super::env::RequiredEnv,
@@ -326,6 +403,9 @@ impl Found {
                 .into_iter()
                 .flatten()
                 .collect(),
+            optional: Vec::new(),
+            default_database: None,
+            warnings: Vec::new(),
             env,
             migrate: None,
             manifests,
@@ -347,7 +427,12 @@ fn node(project: &Project, dir: &str, found: &mut Found) {
             continue;
         };
         for name in deps.keys() {
-            if let Some((_, kind)) = NODE.iter().find(|(n, _)| n == name) {
+            // A scoped fork keeps the driver's name (`@scope/sqlite3`).
+            let base = name.rsplit('/').next().unwrap_or(name);
+            let entry = NODE.iter().find(|(n, _)| n == name);
+            if let Some((_, kind)) =
+                entry.or_else(|| NODE.iter().find(|(n, k)| *k == "sqlite" && *n == base))
+            {
                 found.add(kind, &path, format!("depends on `{name}`"));
             }
         }
@@ -587,165 +672,5 @@ fn rust(project: &Project, dir: &str, found: &mut Found) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn needs(files: &[(&str, &str)]) -> Needs {
-        let root = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let p = root.path().join(path);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
-        detect(&Project::scan(root.path()).unwrap(), None)
-    }
-
-    fn kinds(n: &Needs) -> Vec<&str> {
-        n.services.iter().map(|s| s.kind.as_str()).collect()
-    }
-
-    #[test]
-    fn node_dependencies_and_orm_datasources() {
-        let n = needs(&[
-            (
-                "package.json",
-                r#"{"dependencies":{"ioredis":"5","@prisma/client":"6","amqplib":"1"}}"#,
-            ),
-            (
-                "prisma/schema.prisma",
-                "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n",
-            ),
-        ]);
-        assert_eq!(kinds(&n), ["postgres", "redis", "rabbitmq"]);
-        assert_eq!(n.services[0].source, "prisma/schema.prisma");
-        let n = needs(&[
-            ("package.json", r#"{"dependencies":{"drizzle-orm":"1"}}"#),
-            (
-                "drizzle.config.ts",
-                "export default { dialect: 'sqlite' }\n",
-            ),
-        ]);
-        assert!(n.services.is_empty());
-        assert_eq!(n.writable_paths[0].source, "drizzle.config.ts");
-    }
-
-    #[test]
-    fn sqlite_gives_the_directory_the_code_opens_and_the_variable_that_names_it() {
-        let n = needs(&[
-            ("package.json", r#"{"name":"x"}"#),
-            (
-                "src/server.js",
-                "const { DatabaseSync } = require(\"node:sqlite\");\nconst db = new DatabaseSync(process.env.VISITS_DB ?? \"visits.db\");\n",
-            ),
-        ]);
-        let w = &n.writable_paths[0];
-        assert_eq!(
-            (w.path.as_str(), w.env.as_deref(), w.file.as_deref()),
-            ("data", Some("VISITS_DB"), Some("visits.db"))
-        );
-        assert_eq!(w.source, "src/server.js:2");
-        let n = needs(&[(
-            "app.py",
-            "import sqlite3\n\nconn = sqlite3.connect(\"var/app.sqlite3\")\n",
-        )]);
-        assert_eq!(n.writable_paths[0].path, "var");
-        assert_eq!(n.writable_paths[0].env, None);
-        // SQLite with no path in the code: the working directory.
-        let n = needs(&[
-            ("requirements.txt", "aiosqlite\n"),
-            ("app.py", "import aiosqlite\n"),
-        ]);
-        assert_eq!(n.writable_paths[0].path, ".");
-        let n = needs(&[
-            ("package.json", r#"{"dependencies":{"@prisma/client":"6"}}"#),
-            (
-                "prisma/schema.prisma",
-                "datasource db {\n  provider = \"sqlite\"\n  url = env(\"DATABASE_URL\")\n}\n",
-            ),
-        ]);
-        let w = &n.writable_paths[0];
-        assert_eq!(
-            (w.env.as_deref(), w.prefix.as_str()),
-            (Some("DATABASE_URL"), "file:")
-        );
-        // A database opened in memory writes nothing.
-        let n = needs(&[(
-            "server.js",
-            "const { DatabaseSync } = require(\"node:sqlite\");\nconst db = new DatabaseSync(\":memory:\");\n",
-        )]);
-        assert_eq!(n.writable_paths.len(), 0);
-    }
-
-    #[test]
-    fn sqlalchemy_gets_the_url_scheme_of_the_driver_the_project_depends_on() {
-        let scheme = |reqs: &str| {
-            needs(&[("requirements.txt", reqs)]).services[0]
-                .scheme
-                .clone()
-        };
-        assert_eq!(
-            scheme("SQLAlchemy\npsycopg[binary]==3.2\n"),
-            "postgresql+psycopg"
-        );
-        assert_eq!(
-            scheme("sqlalchemy\npsycopg2-binary\n"),
-            "postgresql+psycopg2"
-        );
-        assert_eq!(scheme("sqlmodel\nasyncpg\n"), "postgresql+asyncpg");
-        // Django reads `postgres://` URLs (dj-database-url) itself.
-        assert_eq!(scheme("django\npsycopg\n"), "postgres");
-        // An app on psycopg itself keeps a libpq URL; Alembic's migrate service gets
-        // SQLAlchemy's.
-        let n = needs(&[
-            ("requirements.txt", "alembic\npsycopg[binary]\n"),
-            ("alembic.ini", "[alembic]\n"),
-        ]);
-        assert_eq!(n.services[0].scheme, "postgres");
-        assert_eq!(
-            n.migrate.unwrap().scheme.as_deref(),
-            Some("postgresql+psycopg")
-        );
-    }
-
-    #[test]
-    fn migrations_run_only_with_a_sql_database() {
-        let n = needs(&[
-            ("requirements.txt", "django\npsycopg\n"),
-            ("manage.py", "import django\n"),
-        ]);
-        let m = n.migrate.unwrap();
-        assert_eq!((m.tool.as_str(), m.target.as_str()), ("django", "prod"));
-        let n = needs(&[
-            ("requirements.txt", "redis\n"),
-            ("alembic.ini", "[alembic]\n"),
-        ]);
-        assert_eq!(n.migrate, None);
-    }
-
-    #[test]
-    fn python_go_rust_and_django() {
-        let n = needs(&[
-            (
-                "requirements.txt",
-                "Django==5.1\npsycopg[binary]>=3\n# pika\n",
-            ),
-            (
-                "pyproject.toml",
-                "[project]\ndependencies = [\"nats-py>=2\", \"motor\"]\n",
-            ),
-            ("site/settings.py", "ENGINE = 'django.db.backends.mysql'\n"),
-        ]);
-        assert_eq!(kinds(&n), ["postgres", "mysql", "mongodb", "nats"]);
-        let n = needs(&[(
-            "go.mod",
-            "module x\n\nrequire (\n\tgithub.com/jackc/pgx/v5 v5.7.0\n\tgithub.com/redis/go-redis/v9 v9.0.0\n)\n",
-        )]);
-        assert_eq!(kinds(&n), ["postgres", "redis"]);
-        let n = needs(&[(
-            "Cargo.toml",
-            "[package]\nname = \"x\"\n[dependencies]\nsqlx = { version = \"0.8\", features = [\"sqlite\", \"runtime-tokio\"] }\nlapin = \"2\"\n",
-        )]);
-        assert_eq!(kinds(&n), ["rabbitmq"]);
-        assert_eq!(n.writable_paths.len(), 1);
-    }
-}
+#[path = "services_tests.rs"]
+mod tests;

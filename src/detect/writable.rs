@@ -76,6 +76,8 @@ pub struct Scan {
     /// The file and call by which the app runs its own migrations at start
     /// (`sqlx::migrate!`, `goose.Up`, golang-migrate's `migrate.New`), for `migrate.rs`.
     pub embedded_migrations: Option<(String, &'static str)>,
+    /// Evidence of which database is the default, for `dbchoice.rs`.
+    pub defaults: super::dbchoice::Defaults,
 }
 
 /// Calls by which an app applies its migrations itself.
@@ -94,6 +96,7 @@ impl Scan {
         if !is_source(file) {
             return;
         }
+        self.defaults.visit(file, text);
         if self.embedded_migrations.is_none()
             && let Some(call) = EMBEDDED_MIGRATIONS.iter().find(|c| text.contains(**c))
         {

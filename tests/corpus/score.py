@@ -46,7 +46,9 @@ FIELD_WORDS = {
     "port": ["port"],
     "health": ["health"],
     "listen": ["127.0.0.1", "loopback", "localhost", "bind"],
-    "services": ["service", "database"],
+    # dockform's warning when an app links several databases and none is the default
+    # (plain "service" or "database" also appear in paths and unrelated warnings).
+    "services": ["several databases"],
     "env": ["environment", "variable"],
     "apps": ["app"],
 }
@@ -324,13 +326,15 @@ def found_env(detect: dict, when: str) -> set[str]:
 
 def grade_needs(g: Graded, key: dict, run: Run) -> None:
     """Services and required env: right when detect names exactly the key's set. A
-    missing or extra name is silently wrong (neither is a warning's subject today)."""
+    wrong service set is warned when detect warned that it found several databases and
+    no default; otherwise (and for env, never a warning's subject today) silently wrong."""
     detect = run.detect
     if detect is None or not detect.get("stack"):
         return
     if "services" in key:
         got, want = found_services(detect), set(key["services"])
-        g.cells["services"] = "right" if got == want else "wrong"
+        g.cells["services"] = "right" if got == want else (
+            "warned" if warned(detect, run.init_err, "services") else "wrong")
         if got != want:
             g.notes.append(f"services {sorted(got)}, key {sorted(want)}")
     if "env" in key or "build_env" in key:

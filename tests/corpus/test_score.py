@@ -125,6 +125,14 @@ class Needs(unittest.TestCase):
         run = self.run_needing(["postgres"])
         self.assertEqual(score.grade(key, run).cells["services"], "wrong")
 
+    def test_a_wrong_service_set_is_warned_when_detect_said_it_found_several_databases(self):
+        key = dict(KEY, services=["sqlite-dir"])
+        run = self.run_needing(["postgres", "mysql"])
+        run.detect["warnings"] = ["a warning about `internal/service.go`"]
+        self.assertEqual(score.grade(key, run).cells["services"], "wrong")
+        run.detect["warnings"] = ["the app links drivers for several databases, postgres (...), mysql (...)"]
+        self.assertEqual(score.grade(key, run).cells["services"], "warned")
+
     def test_required_env_is_graded_at_run_time_and_build_time(self):
         key = dict(KEY, env=["DATABASE_URL"], build_env=["NEXT_PUBLIC_API"])
         run = self.run_needing(runtime=["DATABASE_URL"], build=["NEXT_PUBLIC_API"])
