@@ -19,8 +19,9 @@ if [ "${#names[@]}" -eq 0 ]; then
 fi
 
 # Debian trixie carries Python 3.13 only: fixtures that pin 3.12 or 3.14 build on the
-# 3.13 stand-in under their own tag (the report lists the aliases).
-export DOCKFORM_E2E_ALIASES="${DOCKFORM_E2E_ALIASES:-python:3.12-slim-trixie=python:3.13-slim-trixie python:3.14-slim-trixie=python:3.13-slim-trixie}"
+# 3.13 stand-in under their own tag, and a range that resolves to Node 26 (the newest
+# LTS) on the Node 24 stand-in (the report lists the aliases).
+export DOCKFORM_E2E_ALIASES="${DOCKFORM_E2E_ALIASES:-python:3.12-slim-trixie=python:3.13-slim-trixie python:3.14-slim-trixie=python:3.13-slim-trixie node:26-trixie-slim=node:24-trixie-slim}"
 
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 dockform=$root/target/release/dockform

@@ -423,7 +423,7 @@ def run_checks(ctx, engine, cfg, stack, tag, logs, check, row, timeout, quick):
     user = (conf.get("User") or "").strip()
     check("non_root_user", user.split(":")[0] not in ("", "0", "root"), f"Config.User is {user!r}")
     run_container(engine, prod, info, cfg, check, timeout, logs)
-    inspect_files(engine, prod, check)
+    inspect_files(engine, prod, check, cfg)
     hits = engine.layer_hits(prod)
     check("no_canary_secrets", not hits, f"{len(hits)} found, e.g. {', '.join(hits[:3])}")
     if cfg.get("light"):
@@ -532,7 +532,7 @@ def wait_healthy(engine, cid, info, cfg, check, timeout):
     check("healthcheck", status == "healthy", f"status {status}")
 
 
-def inspect_files(engine, image, check):
+def inspect_files(engine, image, check, cfg=None):
     names = engine.files(image)
     found = {
         "no_compiler": [n for n in names if COMPILER.search(n)],
@@ -540,6 +540,10 @@ def inspect_files(engine, image, check):
         "no_pm_caches": [n for n in names if CACHES.search(n)],
         "no_typescript_module": [n for n in names if TYPESCRIPT.search(n)],
     }
+    if (cfg or {}).get("runs_sources"):
+        # The app runs its sources as they are (`tsx ./api/main.ts`): they are the artifact.
+        del found["no_sources"]
+        check("no_sources", None, "the start command runs the sources (e2e.json `runs_sources`)")
     for name, hits in found.items():
         check(name, not hits, f"{len(hits)} found, e.g. {', '.join(hits[:3])}")
 
