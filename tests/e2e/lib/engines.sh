@@ -22,17 +22,31 @@ ensure_dockerd() {
   [ "$(id -u)" = 0 ] || return 1
   log "starting dockerd (log: ${E2E_CACHE:-/tmp}/dockerd.log)"
   mkdir -p "${E2E_CACHE:-/tmp}"
-  # A daemon that was killed leaves its pid file, and a new one refuses to start
-  # ("pid file found") although nothing runs under that pid.
-  local pidfile=/var/run/docker.pid
-  if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null; then
-    log "removing the stale $pidfile"
-    rm -f "$pidfile"
-  fi
-  nohup dockerd >"${E2E_CACHE:-/tmp}/dockerd.log" 2>&1 &
-  for i in $(seq 1 60); do
-    "$c" info >/dev/null 2>&1 && return 0
+  local pidfile=/var/run/docker.pid attempt pid
+  # A daemon that panicked takes a few seconds to exit (it stops its containers first):
+  # a new one started meanwhile refuses ("pid file found"). Wait for it, then kill it.
+  pid=$(cat "$pidfile" 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    kill -9 "$pid" 2>/dev/null || true
     sleep 1
+  fi
+  for attempt in 1 2 3; do
+    # A daemon that was killed leaves its pid file, and a new one refuses to start
+    # although nothing runs under that pid.
+    if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null; then
+      log "removing the stale $pidfile"
+      rm -f "$pidfile"
+    fi
+    nohup dockerd >>"${E2E_CACHE:-/tmp}/dockerd.log" 2>&1 &
+    pid=$!
+    for i in $(seq 1 60); do
+      "$c" info >/dev/null 2>&1 && return 0
+      kill -0 "$pid" 2>/dev/null || break   # it exited: start it again
+      sleep 1
+    done
+    log "dockerd did not come up (attempt $attempt)"
+    sleep 2
   done
   return 1
 }
