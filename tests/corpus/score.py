@@ -416,11 +416,15 @@ def health_lines(results: list[Graded]) -> list[str]:
     nonzero = sum(1 for g in results if g.run.detect_rc != 0)
     crashes = [g for g in results if g.run.crashed]
     slow = [g for g in results if g.run.detect_s > 1.0]
+    heavy = [g for g in results if g.run.detect_cpu_s > 1.0]
     return [
         f"- `detect --json`: {nonzero} of {len(results)} exited non-zero, {no_json} printed no JSON.",
         f"- crashes (panic, internal error, timeout): {len(crashes)}"
         + "".join(f"\n  - {g.key['name']} {g.key.get('path', '.')}: {g.run.crashed}" for g in crashes),
-        f"- runs over one second (the quickest of three wall-clock timings): {len(slow)}"
+        f"- runs over one second of CPU time (user + system): {len(heavy)}"
+        + "".join(f"\n  - {g.key['name']} {g.key.get('path', '.')}: {g.run.detect_cpu_s:.2f} s" for g in heavy),
+        f"- runs over one second of wall-clock time (the quickest of three; other work on the "
+        f"machine adds to it): {len(slow)}"
         + "".join(f"\n  - {g.key['name']} {g.key.get('path', '.')}: {g.run.detect_s:.2f} s "
                   f"({g.run.detect_cpu_s:.2f} s of CPU)" for g in slow),
     ]

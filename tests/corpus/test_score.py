@@ -174,3 +174,10 @@ class Timing(unittest.TestCase):
 
     def test_a_run_slow_three_times_stays_slow(self):
         self.assertEqual(self.run_with([2.5, 1.8, 2.0, 9.0]), (1.8, 0.9, 9.0))
+
+    def test_cpu_time_and_wall_time_are_counted_apart(self):
+        busy = score.Graded({"name": "a/busy"}, score.Run(detect={}, detect_rc=0, detect_s=0.6, detect_cpu_s=1.2))
+        loaded = score.Graded({"name": "b/loaded"}, score.Run(detect={}, detect_rc=0, detect_s=1.5, detect_cpu_s=0.1))
+        lines = score.health_lines([busy, loaded])
+        self.assertIn("runs over one second of CPU time (user + system): 1\n  - a/busy .: 1.20 s", lines[2])
+        self.assertIn("(the quickest of three; other work on the machine adds to it): 1\n  - b/loaded .: 1.50 s", lines[3])
