@@ -307,7 +307,31 @@ fn resolve_app(
     presets: &preset::Presets,
     flags: &Layer,
 ) -> Result<(settings::Settings, Vec<String>)> {
-    let project = scan::Project::scan(&ws.root.join(dir))?;
+    resolve_member(&ws.root, dir, presets, flags, |d| {
+        let pm = d.layer.package_manager.as_deref();
+        let supported = ["node", "nextjs"].contains(&d.stack.as_str())
+            && ["npm", "pnpm", "yarn", "yarn-berry", "bun"].contains(&pm.unwrap_or("npm"));
+        (!supported).then(|| {
+            format!(
+                "is a `{}` app with {}; per-app images are generated for the Node.js and Next.js apps of npm, pnpm, Yarn and Bun workspaces so far (run dockform on it alone, or choose other apps)",
+                d.stack,
+                pm.unwrap_or("no package manager")
+            )
+        })
+    })
+}
+
+/// Detects and resolves the workspace member in `dir` (relative to `root`) from its own
+/// directory, as a single project would be; `refuse` says why the workspace cannot
+/// build what was detected there.
+pub(crate) fn resolve_member(
+    root: &std::path::Path,
+    dir: &str,
+    presets: &preset::Presets,
+    flags: &Layer,
+    refuse: impl Fn(&crate::detect::Detection) -> Option<String>,
+) -> Result<(settings::Settings, Vec<String>)> {
+    let project = scan::Project::scan(&root.join(dir))?;
     let none = Layer::default();
     let inputs = questions::Inputs {
         project: &project,
@@ -317,29 +341,8 @@ fn resolve_app(
         from_env: &[],
     };
     let decided = questions::interview(&mut Defaults, &inputs)?;
-    let supported = ["node", "nextjs"].contains(&decided.detection.stack.as_str())
-        && ["npm", "pnpm", "yarn", "yarn-berry", "bun"].contains(
-            &decided
-                .detection
-                .layer
-                .package_manager
-                .as_deref()
-                .unwrap_or("npm"),
-        );
-    if !supported {
-        return Err(Error::bad_input(
-            dir.to_string(),
-            format!(
-                "is a `{}` app with {}; per-app images are generated for the Node.js and Next.js apps of npm, pnpm, Yarn and Bun workspaces so far (run dockform on it alone, or choose other apps)",
-                decided.detection.stack,
-                decided
-                    .detection
-                    .layer
-                    .package_manager
-                    .as_deref()
-                    .unwrap_or("no package manager")
-            ),
-        ));
+    if let Some(why) = refuse(&decided.detection) {
+        return Err(Error::bad_input(dir.to_string(), why));
     }
     let user = [(Origin::Flag, flags)];
     let resolved = settings::resolve(decided.preset, &decided.detection, &user)?;

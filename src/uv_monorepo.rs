@@ -10,11 +10,10 @@ use crate::config;
 use crate::detect::uv_workspace::UvWorkspace;
 use crate::error::{Error, Result};
 use crate::init::Output;
-use crate::layer::{Layer, Origin};
+use crate::layer::Layer;
 use crate::monorepo::{self, Built};
 use crate::render::Renderer;
-use crate::wizard::Defaults;
-use crate::{preset, questions, report, scan, settings};
+use crate::{preset, report, scan, settings};
 
 /// `init` in a uv workspace: from a member, that app (and those the root already
 /// records), built from the root; at the root, the apps `--app` or `dockform.toml`
@@ -56,7 +55,7 @@ pub fn route(args: &InitArgs, out: Output, dir: &std::path::Path) -> Result<Opti
 /// when only one has it.
 fn find<'a>(ws: &'a UvWorkspace, w: &str) -> Option<&'a str> {
     let w = w.trim_start_matches("./").trim_end_matches('/');
-    let norm = crate::detect::uv_workspace::normalize(w);
+    let norm = crate::detect::pep503::normalize(w);
     let exact = ws.members.iter().find(|m| m.dir == w || m.name == norm);
     let leaf = || {
         let mut by_leaf = ws
@@ -170,28 +169,13 @@ fn resolve_app(
     presets: &preset::Presets,
     flags: &Layer,
 ) -> Result<(settings::Settings, Vec<String>)> {
-    let project = scan::Project::scan(&ws.root.join(dir))?;
-    let none = Layer::default();
-    let inputs = questions::Inputs {
-        project: &project,
-        presets,
-        config: &none,
-        flags,
-        from_env: &[],
-    };
-    let decided = questions::interview(&mut Defaults, &inputs)?;
-    let d = &decided.detection;
-    let pm = d.layer.package_manager.as_deref().unwrap_or("pip");
-    if d.stack != "python" || pm != "uv" {
-        return Err(Error::bad_input(
-            dir.to_string(),
+    monorepo::resolve_member(&ws.root, dir, presets, flags, |d| {
+        let pm = d.layer.package_manager.as_deref().unwrap_or("pip");
+        (d.stack != "python" || pm != "uv").then(|| {
             format!(
                 "is a `{}` app with {pm}; the images of a uv workspace's members are built with uv (drop `--package-manager`, or choose other apps)",
                 d.stack
-            ),
-        ));
-    }
-    let user = [(Origin::Flag, flags)];
-    let resolved = settings::resolve(decided.preset, d, &user)?;
-    Ok((resolved.settings, decided.detection.warnings))
+            )
+        })
+    })
 }

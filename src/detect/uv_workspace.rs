@@ -2,9 +2,10 @@
 //! globs, the one `uv.lock` beside it, each member's name and the members it depends
 //! on, so an app's dependency layer copies only the manifests of its closure.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crate::detect::pep503::normalize;
 use crate::error::{Error, Result};
 use crate::scan::Project;
 
@@ -125,21 +126,7 @@ impl UvWorkspace {
     /// `dir` and the directories of every member it depends on, directly or not,
     /// sorted: whose manifests its dependency install reads.
     pub fn closure(&self, dir: &str) -> Vec<String> {
-        let by_name: BTreeMap<&str, &UvMember> =
-            self.members.iter().map(|m| (m.name.as_str(), m)).collect();
-        let mut seen: BTreeSet<String> = BTreeSet::new();
-        let mut todo: Vec<&UvMember> = self.member(dir).into_iter().collect();
-        while let Some(m) = todo.pop() {
-            if !seen.insert(m.dir.clone()) {
-                continue;
-            }
-            todo.extend(
-                m.deps
-                    .iter()
-                    .filter_map(|d| by_name.get(d.as_str()).copied()),
-            );
-        }
-        seen.into_iter().collect()
+        super::workspace::closure(self.members.iter().map(|m| (&m.name, &m.dir, &m.deps)), dir)
     }
 }
 
@@ -230,21 +217,6 @@ fn requirement_name(req: &str) -> String {
         .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
         .unwrap_or(req.len());
     normalize(&req[..end])
-}
-
-/// PEP 503 normalization: lower case, each run of `-`, `_`, `.` one `-`.
-pub fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.trim().chars() {
-        if "-_.".contains(c) {
-            if !out.ends_with('-') {
-                out.push('-');
-            }
-        } else {
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -142,22 +142,27 @@ impl JsWorkspace {
     /// `dir` and the directories of every workspace package it depends on, directly
     /// or not, sorted: what its dependency install needs.
     pub fn closure(&self, dir: &str) -> Vec<String> {
-        let by_name: BTreeMap<&str, &Member> =
-            self.members.iter().map(|m| (m.name.as_str(), m)).collect();
-        let mut seen: BTreeSet<String> = BTreeSet::new();
-        let mut todo: Vec<&Member> = self.member(dir).into_iter().collect();
-        while let Some(m) = todo.pop() {
-            if !seen.insert(m.dir.clone()) {
-                continue;
-            }
-            todo.extend(
-                m.deps
-                    .iter()
-                    .filter_map(|d| by_name.get(d.as_str()).copied()),
-            );
-        }
-        seen.into_iter().collect()
+        closure(self.members.iter().map(|m| (&m.name, &m.dir, &m.deps)), dir)
     }
+}
+
+/// `dir` and the directories of every member it depends on, directly or not, sorted,
+/// from each member's (name, directory, dependency names): any workspace's closure.
+pub fn closure<'a>(
+    members: impl Iterator<Item = (&'a String, &'a String, &'a BTreeSet<String>)>,
+    dir: &str,
+) -> Vec<String> {
+    let members: Vec<_> = members.collect();
+    let by_name: BTreeMap<&str, _> = members.iter().map(|m| (m.0.as_str(), m)).collect();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut todo: Vec<_> = members.iter().filter(|m| m.1 == dir).collect();
+    while let Some((_, mdir, deps)) = todo.pop() {
+        if !seen.insert((*mdir).clone()) {
+            continue;
+        }
+        todo.extend(deps.iter().filter_map(|d| by_name.get(d.as_str()).copied()));
+    }
+    seen.into_iter().collect()
 }
 
 fn member(project: &Project, dir: &str) -> Option<Member> {

@@ -7,8 +7,8 @@
 //! choice is also a warning that names it.
 
 use super::Manifests;
-use super::manifests::normalize;
 use super::version::Older;
+use crate::detect::pep503::normalize;
 use crate::error::Result;
 use crate::scan::Project;
 use crate::versions::{Date, Versions};

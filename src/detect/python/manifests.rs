@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use toml::{Table, Value};
 
+use crate::detect::pep503::normalize;
 use crate::detect::toml_error;
 use crate::error::Result;
 use crate::scan::Project;
@@ -334,21 +335,6 @@ fn requirement_name(req: &str) -> Option<String> {
         return Some("fastapi[standard]".into());
     }
     Some(name)
-}
-
-/// PEP 503 normalization: lower case, runs of `-_.` become `-`.
-pub fn normalize(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.trim().chars() {
-        if "-_.".contains(c) {
-            if !out.ends_with('-') {
-                out.push('-');
-            }
-        } else {
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::manifests::normalize;
+use crate::detect::pep503::normalize;
 use crate::error::Result;
 use crate::scan::Project;
 
