@@ -131,8 +131,8 @@ class Engine:
             lib = Path(__file__).resolve().parent / "engines.sh"
             p = subprocess.run(["bash", "-c", f'. "{lib}"; ensure_dockerd "$1"', "revive", self.cmd],
                                capture_output=True, text=True, env=dict(os.environ, E2E_CACHE=str(cache)))
-            state = "restarted" if p.returncode == 0 else f"could not be restarted ({p.stderr.strip()[-200:]})"
-            note = f"the docker daemon had stopped ({cause}) and was {state}"
+            state = "was restarted" if p.returncode == 0 else f"could not be restarted ({p.stderr.strip()[-200:]})"
+            note = f"the docker daemon had stopped ({cause}) and {state}"
             print(f"e2e: {note}; its log: {kept}", file=sys.stderr)
             return note + (f"; its log: {kept}" if kept else "")
 
