@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod config;
 pub mod credentials;
+pub mod denylist;
 pub mod detect;
 pub mod error;
 pub mod ignorefile;

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use include_dir::{Dir, include_dir};
 use minijinja::{Environment, UndefinedBehavior, syntax::SyntaxConfig, value::Serde};
-use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::ignorefile;
@@ -170,27 +169,6 @@ fn keep_copied_sources(dockerfile: &str, ignore: &mut String) {
     }
 }
 
-/// The credential deny list (`templates/common/secrets.toml`).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DenyList {
-    /// Always left out of the build context.
-    pub deny: Vec<String>,
-    /// Exceptions to `deny` (templates of environment files).
-    pub except: Vec<String>,
-    /// Configs left out unless the Dockerfile copies them by name (checked clean).
-    pub checked: Vec<String>,
-}
-
-/// Loads the embedded deny list.
-pub fn deny_list() -> Result<DenyList> {
-    let text = TEMPLATES
-        .get_file("common/secrets.toml")
-        .and_then(|f| f.contents_utf8())
-        .ok_or_else(|| Error::Internal("`common/secrets.toml` is missing".into()))?;
-    toml::from_str(text).map_err(|e| Error::Internal(format!("`common/secrets.toml`: {e}")))
-}
-
 /// Appends the deny list last, so no `.gitignore` negation or re-include before it can
 /// bring a credential file back; then the package-manager configs the Dockerfile copies
 /// by name (read and found clean) and what `allow-secret-files` asks for.
@@ -200,7 +178,7 @@ fn deny_secrets(
     ignore: &mut String,
     warnings: &mut Vec<String>,
 ) -> Result<()> {
-    let list = deny_list()?;
+    let list = crate::denylist::load()?;
     let withheld: Vec<String> = settings
         .extra
         .get("withheld_files")

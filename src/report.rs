@@ -365,6 +365,10 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
         ),
     }
     fact_lines(&mut out, &facts, true);
+    // What the final stage copies, where the stack lists it (Node and Python sources).
+    if let Some(f) = detection.extra.get("runtime_paths") {
+        outln!(out, "{:<16} {}", "final image", f.evidence.reason);
+    }
     for q in &detection.questions {
         outln!(
             out,

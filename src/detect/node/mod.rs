@@ -10,10 +10,13 @@
 //! - `build_output` (string or null): the compiled output directory (`dist`) whose
 //!   contents replace the source in the final stage; null means the source is the app.
 //! - `runtime_dirs` (list): directories the app reads at run time (`public`, `views`).
+//! - `runtime_paths` (`{files, dirs}` or null): what the final stage copies when the
+//!   source is the app (see `payload`); null copies the tree.
 //! - `next_standalone` (bool), `has_public` (bool): Next.js output mode and assets.
 
 mod bun;
 mod entry;
+mod payload;
 mod pm;
 pub(super) use pm::LOCKFILES;
 mod scripts;
@@ -166,6 +169,9 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         entry::node(project, &pkg, &mut d)?;
     }
     entry::port(project, &pkg, &mut d);
+    if !next && ws.is_none() {
+        payload::detect(project, hints, &mut d);
+    }
     scripts::tests(project, &pkg, &mut d);
     scripts::dev(project, &pkg, &mut d);
     Ok(Some(d))

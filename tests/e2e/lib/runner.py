@@ -546,6 +546,23 @@ def inspect_files(engine, image, check, cfg=None):
         check("no_sources", None, "the start command runs the sources (e2e.json `runs_sources`)")
     for name, hits in found.items():
         check(name, not hits, f"{len(hits)} found, e.g. {', '.join(hits[:3])}")
+    for name, ok, detail in image_path_checks(names, (cfg or {}).get("image_paths") or {}):
+        check(name, ok, detail)
+
+
+def image_path_checks(names, spec):
+    """e2e.json `image_paths`: `present` paths the final image must hold (a file, or a
+    directory with a file in it) and `absent` ones it must not; relative to `/`."""
+    def held(path):
+        return any(n == path or n.startswith(path.rstrip("/") + "/") for n in names)
+    missing = [p for p in spec.get("present", []) if not held(p)]
+    extra = [p for p in spec.get("absent", []) if held(p)]
+    out = []
+    if spec.get("present"):
+        out.append(("image_holds_runtime_paths", not missing, f"missing: {', '.join(missing)}"))
+    if spec.get("absent"):
+        out.append(("image_leaves_out_dev_paths", not extra, f"present: {', '.join(extra)}"))
+    return out
 
 
 def break_test(ctx, engine, cfg, tag, logs, check):

@@ -94,6 +94,17 @@ class FileChecksTest(unittest.TestCase):
                  "var/cache/apt/archives/a.deb", "app/node_modules/.cache/x", "var/cache/apt/archives/lock"]
         self.assertEqual([n for n in names if runner.CACHES.search(n)], names[:4])
 
+    def test_image_paths_match_files_and_directories_by_whole_name(self):
+        names = ["app/views/index.html", "app/app.js", "app/testing/x.js", "app/README.md.bak"]
+        spec = {"present": ["app/views", "app/app.js", "app/config"], "absent": ["app/test", "app/README.md"]}
+        self.assertEqual(runner.image_path_checks(names, spec), [
+            ("image_holds_runtime_paths", False, "missing: app/config"),
+            ("image_leaves_out_dev_paths", True, "present: "),
+        ])
+        bad = runner.image_path_checks(names + ["app/test/a.test.js"], {"absent": ["app/test"]})
+        self.assertEqual(bad, [("image_leaves_out_dev_paths", False, "present: app/test")])
+        self.assertEqual(runner.image_path_checks(names, {}), [])
+
 
 class StagesTest(unittest.TestCase):
     def test_runtime_base_resolves_through_stage_names(self):
