@@ -106,6 +106,24 @@ class FileChecksTest(unittest.TestCase):
         self.assertEqual(runner.image_path_checks(names, {}), [])
 
 
+class ShardTest(unittest.TestCase):
+    def test_two_runners_split_the_cost_and_meet_in_the_middle(self):
+        names = ["go-a", "go-b", "next-a", "node-a", "node-b", "py-a", "py-b", "rust-a", "skipped"]
+        costs = {"go-a": 4, "go-b": 4, "next-a": 4, "node-a": 1, "node-b": 1, "py-a": 4, "py-b": 1,
+                 "rust-a": 4, "skipped": 0}
+        first, second = runner.shard(names, costs, 0, 2), runner.shard(names, costs, 1, 2)
+        self.assertEqual(first, ["go-a", "go-b", "next-a", "skipped"])
+        self.assertEqual(second, ["rust-a", "py-b", "py-a", "node-b", "node-a"])
+        self.assertEqual(sum(costs[p] for p in first), 12)
+        self.assertEqual(sum(costs[p] for p in second), 11)
+        self.assertEqual(runner.shard(names, costs, 0, 1), names)
+
+    def test_row_cost(self):
+        self.assertEqual(runner.row_cost({"skip_engines": ["podman"]}, "podman"), 0)
+        self.assertEqual(runner.row_cost({"skip_engines": ["podman"], "light": True}, "docker"), 1)
+        self.assertEqual(runner.row_cost({}, "docker"), 4)
+
+
 class StagesTest(unittest.TestCase):
     def test_runtime_base_resolves_through_stage_names(self):
         with tempfile.TemporaryDirectory() as d:
