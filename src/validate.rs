@@ -176,6 +176,17 @@ pub fn http_path(field: &str, value: &str) -> Result<()> {
     }
 }
 
+/// A file or directory name a generated `COPY` line can name as is: letters, digits and
+/// `.`, `_`, `-`, `@`, `+` (no spaces, globs, quotes or `$`), and not `.` or `..`.
+pub fn copyable_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@+".contains(c))
+}
+
 /// A short, printable rendering of a hostile value for error messages.
 pub fn shown(value: &str) -> String {
     let escaped: String = value.chars().flat_map(char::escape_debug).collect();

@@ -191,7 +191,7 @@ fn paths(
             };
         let keep = named.iter().any(|n| n == name) || name == "package.json" || !dev;
         if keep {
-            if !safe(name) {
+            if !crate::validate::copyable_name(name) {
                 return Err(format!(
                     "`{}` is not a name a `COPY` line takes as is: the final stage copies the project tree (less `.dockerignore`)",
                     crate::validate::shown(name)
@@ -225,16 +225,6 @@ fn dev_file(name: &str) -> bool {
         || ((lower.starts_with("docker-compose") || lower.starts_with("compose"))
             && (lower.ends_with(".yml") || lower.ends_with(".yaml")));
     is_test || tool_config || docs || containers
-}
-
-/// A name that lands in a `COPY` line as is: letters, digits, `.`, `_`, `-`, `@`, `+`.
-fn safe(name: &str) -> bool {
-    !name.is_empty()
-        && name != "."
-        && name != ".."
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-@+".contains(c))
 }
 
 #[cfg(test)]

@@ -107,7 +107,9 @@ fn paths(
                 .then(|| rel.split('/').next().unwrap_or(rel).to_string())
         })
     });
-    if let Some(top) = script_dir.filter(|t| safe(t) && !names.contains(t)) {
+    if let Some(top) =
+        script_dir.filter(|t| crate::validate::copyable_name(t) && !names.contains(t))
+    {
         names.push(top);
     }
     for name in names {
@@ -188,7 +190,7 @@ fn top_level(project: &Project, dir: &str) -> Vec<String> {
             Some((n, r)) => (n, Some(r)),
             None => (rest, None),
         };
-        if !safe(name) || out.iter().any(|o| o == name) {
+        if !crate::validate::copyable_name(name) || out.iter().any(|o| o == name) {
             continue;
         }
         let keep = match inner {
@@ -226,16 +228,6 @@ fn importable(name: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// A name that lands in a `COPY` line as is: letters, digits, `.`, `_`, `-`.
-fn safe(name: &str) -> bool {
-    !name.is_empty()
-        && name != "."
-        && name != ".."
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
 }
 
 fn join(dir: &str, name: &str) -> String {
@@ -285,7 +277,9 @@ fn base_dir_path(line: &str) -> Option<String> {
     let rel = parts.join("/");
     let ok = !parts.is_empty()
         && !rel.starts_with('/')
-        && rel.split('/').all(|p| safe(p) && !p.starts_with(".."));
+        && rel
+            .split('/')
+            .all(|p| crate::validate::copyable_name(p) && !p.starts_with(".."));
     ok.then_some(rel)
 }
 
