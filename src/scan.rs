@@ -156,6 +156,13 @@ impl Project {
         caps
     }
 
+    /// Whether the walk stopped early (depth or entries), so [`Project::files`] may miss
+    /// whole top-level entries: a list of paths to copy cannot be made from it.
+    pub fn walk_cut_short(&self) -> bool {
+        let w = self.walked();
+        w.depth_cut || w.entries_cut
+    }
+
     /// Whether optional reads were refused because of [`HINT_BUDGET`].
     pub fn hints_cut_short(&self) -> bool {
         self.hints_cut.load(Ordering::Relaxed)

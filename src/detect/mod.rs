@@ -47,6 +47,10 @@ pub fn stack_ids() -> Vec<&'static str> {
         .collect()
 }
 
+/// Why a stack's final stage copies the tree instead of a list of paths (`runtime_paths`)
+/// when the walk did not see every file.
+pub(crate) const WALK_CUT: &str = "the project is larger than dockform walks (its depth or entry cap), so it cannot list every path the app may need: the final stage copies the project tree (less `.dockerignore`)";
+
 /// Where a fact came from and why it was chosen.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Evidence {

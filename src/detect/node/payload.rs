@@ -143,6 +143,9 @@ fn paths(
             "a build step runs, and its output is not a known directory: the final stage copies the built tree (less `.dockerignore`)".into(),
         );
     }
+    if project.walk_cut_short() {
+        return Err(crate::detect::WALK_CUT.into());
+    }
     let start = hints
         .start_command
         .as_deref()
@@ -293,6 +296,18 @@ mod tests {
         let d = detect(&p, &Presets::for_tests(), &hints).unwrap().unwrap();
         let dirs = &d.extra["runtime_paths"].value["dirs"];
         assert_eq!(dirs, &json!(["bin", "test"]));
+    }
+
+    #[test]
+    fn a_walk_cut_short_copies_the_tree_since_the_list_could_miss_a_directory() {
+        let deep = "lib/a/b/c/d/e/f/g/h/i/j/deep.js";
+        let f = &run(&[("package.json", PKG), ("app.js", ""), (deep, "")]).extra["runtime_paths"];
+        assert!(f.value.is_null(), "{:?}", f.value);
+        assert!(
+            f.evidence.reason.contains("larger than dockform walks"),
+            "{}",
+            f.evidence.reason
+        );
     }
 
     #[test]

@@ -86,6 +86,9 @@ fn paths(
     if hints.start_command.is_some() {
         return Err("the start command was given, so dockform cannot tell which files it reads: the final stage copies the project tree (less `.dockerignore`)".into());
     }
+    if project.walk_cut_short() {
+        return Err(crate::detect::WALK_CUT.into());
+    }
     let Some(start) = d.layer.start_command.as_deref() else {
         return Err("no start command was found: the final stage copies the project tree (less `.dockerignore`)".into());
     };
