@@ -892,8 +892,8 @@ def shard(projects, costs, i, n):
     stack) projects holding about a 1/n share of the cost, walked backwards by every
     odd runner. Side by side, two runners then build different stacks on different base
     images most of the time: docker 20.10's BuildKit merges a step two concurrent builds
-    share, and a `--no-cache` build then leaves the other without its cache (and under
-    load, sometimes panics with "failed to get edge"). Skipped rows go to runner 0."""
+    share (the same `FROM`), and the other build then loses its cache (and under load
+    sometimes panics with "failed to get edge"). Skipped rows go to runner 0."""
     total = sum(costs[p] for p in projects) or 1
     chunk, done = [], 0
     for p in projects:
