@@ -434,7 +434,9 @@ def run_checks(ctx, engine, cfg, stack, tag, logs, check, row, timeout, quick):
         # A fixture that pins one detection rule (a port, a start command, a health
         # path): its production image must build, serve and stop; the dev, test, cache and
         # size checks run on the stack's full rows, which share these templates.
-        check("full_checks", None, "light row (e2e.json `light`): prod image built, run and inspected only")
+        verify(ctx, engine, cfg, check, logs, timeout)
+        check("full_checks", None, "light row (e2e.json `light`): prod image built, run, inspected and "
+                                   "verified only")
         return
 
     for target in ("dev", "test"):
@@ -605,7 +607,7 @@ def break_last_stage(text, line, replacement):
     return head + sep + re.sub(line, lambda _: replacement, last, count=1, flags=re.M)
 
 
-def run_verify(ctx, engine, logs, label, timeout):
+def run_verify(ctx, engine, logs, label, timeout, env_vars=None):
     """`dockform verify --json` on `ctx` with this engine: (exit code, report or None)."""
     binary = os.environ.get("DOCKFORM_BIN", "")
     # The runner's client (a BuildKit-capable docker) comes first on PATH.
@@ -614,6 +616,8 @@ def run_verify(ctx, engine, logs, label, timeout):
     # 4.3 fails another runner's build when an image goes away under its cache lookup).
     cmd = [binary, "verify", str(ctx), "--engine", engine.name, "--json", "--keep",
            "--timeout", str(timeout)]
+    for k, v in (env_vars or {}).items():
+        cmd += ["-e", f"{k}={v}"]
     with engine.store_lock(exclusive=False):
         p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
     (logs / f"{label}.log").write_text(p.stdout + p.stderr)
@@ -636,14 +640,16 @@ def failed_checks(report):
 
 
 def verify(ctx, engine, cfg, check, logs, timeout):
-    """`dockform verify` passes on the generated project (e2e.json `"verify": true`) and
-    fails naming the right check on copies broken on purpose (`"verify_broken": true`)."""
-    if not cfg.get("verify"):
+    """`dockform verify` passes on every generated project, with the row's `env` (e2e.json
+    `"verify": false` opts out, saying why in `verify_skip`), and fails naming the right
+    check on copies broken on purpose (`"verify_broken": true`)."""
+    if cfg.get("verify") is False:
+        check("verify", None, cfg.get("verify_skip", "e2e.json `verify: false`"))
         return
     if not os.environ.get("DOCKFORM_BIN"):
         check("verify", False, "DOCKFORM_BIN is not set")
         return
-    rc, report = run_verify(ctx, engine, logs, "verify", timeout)
+    rc, report = run_verify(ctx, engine, logs, "verify", timeout, cfg.get("env"))
     check("verify", rc == 0 and bool(report and report.get("ok")),
           f"exit {rc}, failed {failed_checks(report)}, see {logs / 'verify.log'}")
     if not cfg.get("verify_broken"):
