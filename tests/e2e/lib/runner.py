@@ -607,7 +607,7 @@ def break_last_stage(text, line, replacement):
     return head + sep + re.sub(line, lambda _: replacement, last, count=1, flags=re.M)
 
 
-def run_verify(ctx, engine, logs, label, timeout, env_vars=None):
+def run_verify(ctx, engine, logs, label, timeout, env_vars=None, path=None):
     """`dockform verify --json` on `ctx` with this engine: (exit code, report or None)."""
     binary = os.environ.get("DOCKFORM_BIN", "")
     # The runner's client (a BuildKit-capable docker) comes first on PATH.
@@ -618,6 +618,8 @@ def run_verify(ctx, engine, logs, label, timeout, env_vars=None):
            "--timeout", str(timeout)]
     for k, v in (env_vars or {}).items():
         cmd += ["-e", f"{k}={v}"]
+    if path:
+        cmd += ["--path", path]
     with engine.store_lock(exclusive=False):
         p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
     (logs / f"{label}.log").write_text(p.stdout + p.stderr)
@@ -640,7 +642,8 @@ def failed_checks(report):
 
 
 def verify(ctx, engine, cfg, check, logs, timeout):
-    """`dockform verify` passes on every generated project, with the row's `env` (e2e.json
+    """`dockform verify` passes on every generated project, with the row's `env` and
+    `http_path` (a `/` that needs the database answers 500 without one; e2e.json
     `"verify": false` opts out, saying why in `verify_skip`), and fails naming the right
     check on copies broken on purpose (`"verify_broken": true`)."""
     if cfg.get("verify") is False:
@@ -649,7 +652,7 @@ def verify(ctx, engine, cfg, check, logs, timeout):
     if not os.environ.get("DOCKFORM_BIN"):
         check("verify", False, "DOCKFORM_BIN is not set")
         return
-    rc, report = run_verify(ctx, engine, logs, "verify", timeout, cfg.get("env"))
+    rc, report = run_verify(ctx, engine, logs, "verify", timeout, cfg.get("env"), cfg.get("http_path"))
     check("verify", rc == 0 and bool(report and report.get("ok")),
           f"exit {rc}, failed {failed_checks(report)}, see {logs / 'verify.log'}")
     if not cfg.get("verify_broken"):
