@@ -122,6 +122,77 @@ class ShardTest(unittest.TestCase):
         self.assertEqual(runner.row_cost({"skip_engines": ["podman"]}, "podman"), 0)
         self.assertEqual(runner.row_cost({"skip_engines": ["podman"], "light": True}, "docker"), 1)
         self.assertEqual(runner.row_cost({}, "docker"), 4)
+        self.assertEqual(runner.row_cost({"full_on": ["docker"]}, "docker"), 4)
+        self.assertEqual(runner.row_cost({"full_on": ["docker"]}, "podman"), 1)
+
+    def test_full_on_names_the_engines_of_the_full_checks(self):
+        self.assertFalse(runner.is_light({}, "podman"))
+        self.assertTrue(runner.is_light({"light": True}, "docker"))
+        self.assertFalse(runner.is_light({"full_on": ["podman"]}, "podman"))
+        self.assertTrue(runner.is_light({"full_on": ["podman"]}, "docker"))
+
+
+class MatrixTest(unittest.TestCase):
+    """Every fixture is an e2e row on both engines, or is listed in unbuilt.toml with why."""
+    root = Path(__file__).resolve().parents[3]
+
+    def rows(self):
+        out = {}
+        for f in sorted((self.root / "tests/e2e/fixtures").glob("*.json")):
+            cfg = runner.json.loads(f.read_text())
+            out[f.stem] = list(cfg["apps"].values()) if "apps" in cfg else [cfg]
+        return out
+
+    def test_every_fixture_is_a_row_or_says_why_not(self):
+        fixtures = {d.name for d in (self.root / "tests/fixtures").iterdir()
+                    if d.is_dir() and not d.name.startswith("error-")}
+        rows, unbuilt = set(self.rows()), set(runner.unbuilt_fixtures())
+        self.assertEqual(sorted(fixtures - rows - unbuilt), [], "fixtures with neither a row nor a reason")
+        self.assertEqual(sorted(rows & unbuilt), [], "rows that unbuilt.toml also lists")
+        self.assertEqual(sorted((rows | unbuilt) - fixtures), [], "names with no fixture")
+        for name, why in runner.unbuilt_fixtures().items():
+            self.assertGreater(len(why), 40, f"{name}: say why it cannot be a row")
+
+    def test_every_row_runs_on_both_engines(self):
+        for name, cfgs in self.rows().items():
+            for cfg in cfgs:
+                self.assertNotIn("skip_engines", cfg, name)
+                self.assertTrue(set(cfg.get("full_on", [])) <= {"docker", "podman"}, name)
+                if cfg.get("serves") is False:
+                    self.assertGreater(len(cfg.get("serves_why", "")), 20, f"{name}: say why it cannot serve")
+
+
+class StaysUpTest(unittest.TestCase):
+    """A row that cannot serve (`serves: false`) must still start and keep running."""
+
+    class Engine:
+        name = "docker"
+
+        def __init__(self, state):
+            self.state, self.stopped = state, False
+
+        def run(self, *args, check=True, timeout=None):
+            if args[0] == "stop":
+                self.stopped = True
+            out = self.state if args[0] == "inspect" and "{{.State.Running}}" in args[2] else "0"
+            return mock.Mock(stdout=out, returncode=0)
+
+    def checks(self, state):
+        seen = {}
+        engine = self.Engine(state)
+        runner.stays_up(engine, "c1", {"serves": False, "serves_why": "no database here"},
+                        lambda name, ok, detail: seen.setdefault(name, ok), settle=0)
+        return seen, engine.stopped
+
+    def test_a_running_container_passes_and_is_stopped(self):
+        seen, stopped = self.checks("true 0")
+        self.assertEqual(seen, {"stays_up": True, "http": None, "healthcheck": None, "stops_on_sigterm": True})
+        self.assertTrue(stopped)
+
+    def test_a_container_that_exited_fails(self):
+        seen, stopped = self.checks("false 1")
+        self.assertIs(seen["stays_up"], False)
+        self.assertFalse(stopped)
 
 
 class StagesTest(unittest.TestCase):
