@@ -296,9 +296,16 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
     let mut facts = Map::new();
     for (key, field, flag) in FIELDS {
         let value = layer.get(*field).cloned().unwrap_or(Value::Null);
-        let origin = origins.get(field).copied();
-        let ev = detection.evidence.get(*field);
-        let value = if *field == "version" {
+        let mut origin = origins.get(field).copied();
+        let mut ev = detection.evidence.get(*field);
+        // A rustup channel pinned by the toolchain file compiles the app, whatever
+        // release the builder image carries.
+        let toolchain = detection.extra.get("toolchain").filter(|_| *field == "version");
+        let value = if let Some(t) = toolchain {
+            ev = Some(&t.evidence);
+            origin = Some(Origin::Detected);
+            t.value.clone()
+        } else if *field == "version" {
             resolved
                 .as_ref()
                 .map_or(value, |r| json!(r.settings.version))

@@ -80,6 +80,17 @@ impl Package {
         })
     }
 
+    /// Whether anything at all is installed (a package without dependencies has nothing
+    /// to lock, and Bun deletes an empty lockfile).
+    fn has_dependencies(&self) -> bool {
+        ["dependencies", "devDependencies", "optionalDependencies"].iter().any(|k| {
+            self.json
+                .get(*k)
+                .and_then(Value::as_object)
+                .is_some_and(|d| !d.is_empty())
+        })
+    }
+
     /// Whether `name` is a dependency of any kind.
     fn depends_on(&self, name: &str) -> bool {
         ["dependencies", "devDependencies", "optionalDependencies"]
@@ -571,9 +582,24 @@ pub(super) mod tests {
 
     #[test]
     fn no_lockfile_still_works_with_a_reproducibility_warning() {
-        let d = run(&[("package.json", r#"{"main":"index.js"}"#), ("index.js", "")]);
+        let pkg = r#"{"main":"index.js","dependencies":{"ms":"^2.1.3"}}"#;
+        let d = run(&[("package.json", pkg), ("index.js", "")]);
         assert_eq!(value(&d, "lockfile"), Value::Null);
         assert!(d.warnings.iter().any(|w| w.contains("not reproducible")));
+    }
+
+    #[test]
+    fn a_package_without_dependencies_needs_no_lockfile() {
+        // Nothing to lock: Bun even deletes an empty `bun.lock`, and then refuses a
+        // frozen install of one that is committed.
+        for pkg in [
+            r#"{"main":"index.js"}"#,
+            r#"{"main":"index.js","packageManager":"bun@1.4.5","dependencies":{}}"#,
+        ] {
+            let d = run(&[("package.json", pkg), ("index.js", "")]);
+            assert_eq!(value(&d, "lockfile"), Value::Null);
+            assert!(!d.warnings.iter().any(|w| w.contains("lockfile")), "{:?}", d.warnings);
+        }
     }
 
     fn run_on(files: &[(&str, &str)], today: &str) -> Detection {

@@ -106,7 +106,7 @@ pub fn detect(project: &Project, pkg: &Package, hints: &Layer, d: &mut Detection
             lockfile.map_or("none".to_string(), |f| format!("`{f}`"))
         ));
     }
-    if lockfile.is_none() {
+    if lockfile.is_none() && pkg.has_dependencies() {
         d.warn(format!("no lockfile for `{pm}`: dependencies are resolved at build time, so builds are not reproducible (commit a lockfile)"));
     }
     if pm == "bun" {

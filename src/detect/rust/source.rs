@@ -32,10 +32,27 @@ pub fn toolchain(project: &Project, preset: &Preset, d: &mut Detection) -> Resul
                 .map(String::from),
         };
         let Some(channel) = channel else { continue };
-        if validate::version(file, &channel).is_err() {
+        if let Some(dated) = named_channel(&channel) {
+            // rustup in the builder image reads the file and installs the channel in the
+            // `deps` layer (the skeleton copies the file): that toolchain compiles the
+            // app, whatever release the image carries.
+            d.fact(
+                "toolchain",
+                channel.as_str(),
+                Some(file),
+                format!(
+                    "toolchain channel `{channel}`: rustup installs it in the builder, over the image's release, once per manifest change"
+                ),
+            );
+            if !dated {
+                d.warn(format!(
+                    "`{file}` asks for the `{channel}` toolchain, which moves with every release: rustup downloads whatever `{channel}` is at each cold build (pin a dated channel like `{channel}-2026-11-01` or a version like `1.90.0` for reproducible builds)"
+                ));
+            }
+        } else if validate::version(file, &channel).is_err() {
             d.warn(format!(
-                "`{file}` asks for the `{}` toolchain; the builder image carries a pinned release, so rustup downloads `{}` during every cold build (pin a version like `1.90.0` for reproducible builds)",
-                validate::shown(&channel), validate::shown(&channel)
+                "`{file}` asks for the `{}` toolchain, which is neither a release nor a rustup channel dockform knows; the build uses whatever rustup makes of it (pin a version like `1.90.0`)",
+                validate::shown(&channel)
             ));
         } else if preset.versions.release(&channel).is_none() {
             d.warn(format!(
@@ -53,6 +70,30 @@ pub fn toolchain(project: &Project, preset: &Preset, d: &mut Detection) -> Resul
         return Ok(true);
     }
     Ok(false)
+}
+
+/// A rustup channel by name: `stable`, `beta` or `nightly`, optionally dated
+/// (`nightly-2022-07-19`). Returns whether it is dated.
+fn named_channel(channel: &str) -> Option<bool> {
+    let (name, date) = match channel.split_once('-') {
+        Some((name, date)) => (name, Some(date)),
+        None => (channel, None),
+    };
+    if !matches!(name, "stable" | "beta" | "nightly") {
+        return None;
+    }
+    match date {
+        None => Some(false),
+        Some(date) => {
+            let parts: Vec<&str> = date.split('-').collect();
+            let dated = parts.len() == 3
+                && [4, 2, 2]
+                    .iter()
+                    .zip(&parts)
+                    .all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()));
+            dated.then_some(true)
+        }
+    }
 }
 
 /// `rust-version` is a minimum, met by the preset's default unless it asks for

@@ -289,6 +289,40 @@ fn a_stable_channel_warns_that_rustup_downloads_it() {
     ]);
     assert_eq!(d.layer.version, None);
     assert!(d.warnings.iter().any(|w| w.contains("`stable`")));
+    assert_eq!(d.extra["toolchain"].value, json!("stable"));
+}
+
+#[test]
+fn a_dated_nightly_is_the_toolchain_and_is_not_warned() {
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("src/main.rs", MAIN),
+        (
+            "rust-toolchain.toml",
+            "[toolchain]\nchannel = \"nightly-2022-07-19\"\n",
+        ),
+    ]);
+    assert_eq!(d.extra["toolchain"].value, json!("nightly-2022-07-19"));
+    assert_eq!(d.layer.version, None, "the image stays the preset's release");
+    assert!(
+        !d.warnings.iter().any(|w| w.contains("toolchain")),
+        "{:?}",
+        d.warnings
+    );
+    assert_eq!(
+        d.extra["manifest_copies"].value[0]["files"],
+        json!(["Cargo.toml", "rust-toolchain.toml"]),
+        "the skeleton copies the file, so rustup installs the channel in the deps layer"
+    );
+    for odd in ["nightly-22-07-19", "nightly-2022-07", "mytoolchain", "nightly-2022-07-1x"] {
+        let d = ok(&[
+            ("Cargo.toml", "[package]\nname = \"a\"\n"),
+            ("src/main.rs", MAIN),
+            ("rust-toolchain", odd),
+        ]);
+        assert!(!d.extra.contains_key("toolchain"), "{odd}");
+        assert!(d.warnings.iter().any(|w| w.contains("neither a release")), "{odd}");
+    }
 }
 
 #[test]
