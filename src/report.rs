@@ -300,7 +300,10 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
         let mut ev = detection.evidence.get(*field);
         // A rustup channel pinned by the toolchain file compiles the app, whatever
         // release the builder image carries.
-        let toolchain = detection.extra.get("toolchain").filter(|_| *field == "version");
+        let toolchain = detection
+            .extra
+            .get("toolchain")
+            .filter(|_| *field == "version");
         let value = if let Some(t) = toolchain {
             ev = Some(&t.evidence);
             origin = Some(Origin::Detected);

@@ -34,6 +34,33 @@ fn every_fixture_generates_its_snapshot() {
     }
 }
 
+/// A fixture's `<name>.warns` lists (a line each) what `init` must warn about: the
+/// evidence for a build-time requirement the image build cannot meet on its own.
+#[test]
+fn every_expected_warning_is_printed() {
+    let mut checked = 0;
+    for name in fixtures().into_iter().filter(|n| !n.starts_with("error-")) {
+        let Ok(want) = std::fs::read_to_string(fixtures_dir().join(format!("{name}.warns"))) else {
+            continue;
+        };
+        let dir = copy_fixture(&name);
+        let out = init(dir.path(), &name);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let err = stderr(&out)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for line in want.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            assert!(
+                err.contains(line),
+                "{name}: no warning containing `{line}` in:\n{err}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "only {checked} expected warnings checked");
+}
+
 #[test]
 fn every_generated_dockerfile_is_hadolint_clean() {
     let out_dir = tempfile::tempdir().unwrap();

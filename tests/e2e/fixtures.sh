@@ -51,5 +51,13 @@ for name in "${names[@]}"; do
     continue
   fi
   cp "$root/tests/e2e/fixtures/$name.json" "$out/$name/e2e.json"
+  # `prepare`: a command run in the copy after init, e.g. `cargo generate-lockfile` for a
+  # fixture whose committed lockfile is a hand-made one in the real one's shape (a real
+  # one names the registry, which nothing committed may do).
+  python3 -c 'import json, subprocess, sys
+cmd = json.load(open(sys.argv[1])).get("prepare")
+if cmd:
+    subprocess.run(cmd, cwd=sys.argv[2], check=True, stdout=subprocess.DEVNULL)' \
+    "$out/$name/e2e.json" "$out/$name"
 done
 exec "$root/tests/e2e/run.sh" "${opts[@]}" "$out"

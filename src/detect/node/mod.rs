@@ -83,12 +83,14 @@ impl Package {
     /// Whether anything at all is installed (a package without dependencies has nothing
     /// to lock, and Bun deletes an empty lockfile).
     fn has_dependencies(&self) -> bool {
-        ["dependencies", "devDependencies", "optionalDependencies"].iter().any(|k| {
-            self.json
-                .get(*k)
-                .and_then(Value::as_object)
-                .is_some_and(|d| !d.is_empty())
-        })
+        ["dependencies", "devDependencies", "optionalDependencies"]
+            .iter()
+            .any(|k| {
+                self.json
+                    .get(*k)
+                    .and_then(Value::as_object)
+                    .is_some_and(|d| !d.is_empty())
+            })
     }
 
     /// Whether `name` is a dependency of any kind.
@@ -598,7 +600,11 @@ pub(super) mod tests {
         ] {
             let d = run(&[("package.json", pkg), ("index.js", "")]);
             assert_eq!(value(&d, "lockfile"), Value::Null);
-            assert!(!d.warnings.iter().any(|w| w.contains("lockfile")), "{:?}", d.warnings);
+            assert!(
+                !d.warnings.iter().any(|w| w.contains("lockfile")),
+                "{:?}",
+                d.warnings
+            );
         }
     }
 

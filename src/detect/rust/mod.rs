@@ -20,6 +20,7 @@
 //! - `binaries` (list of `{name, dir}`): every binary target and its package directory
 //!   (`--app all` at a workspace root writes one Dockerfile per binary).
 
+mod buildreq;
 mod manifest;
 mod serve;
 mod source;
@@ -101,6 +102,29 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         config.as_deref(),
         &mut d,
     )?;
+    // Features the build turns on beyond the defaults: the binary's required ones and
+    // any a `--build-command` passes.
+    let mut features = bin.required_features.clone();
+    if let Some(cmd) = hints.build_command.as_deref() {
+        let words: Vec<&str> = cmd.split_whitespace().collect();
+        for (i, w) in words.iter().enumerate() {
+            let list = match *w {
+                "--features" | "-F" => words.get(i + 1).copied(),
+                _ => w.strip_prefix("--features="),
+            };
+            features.extend(
+                list.into_iter()
+                    .flat_map(|l| l.split([',', ' ']))
+                    .map(String::from),
+            );
+            if *w == "--all-features" {
+                features.push("*".into());
+            }
+        }
+    }
+    if !features.iter().any(|f| f == "*") {
+        buildreq::check(project, pkg, &root, &features, &mut d);
+    }
     let manifest_file = manifest::join(&pkg.dir, "Cargo.toml");
     let tls = tls::openssl(
         lock.as_deref(),

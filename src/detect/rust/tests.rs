@@ -303,7 +303,10 @@ fn a_dated_nightly_is_the_toolchain_and_is_not_warned() {
         ),
     ]);
     assert_eq!(d.extra["toolchain"].value, json!("nightly-2022-07-19"));
-    assert_eq!(d.layer.version, None, "the image stays the preset's release");
+    assert_eq!(
+        d.layer.version, None,
+        "the image stays the preset's release"
+    );
     assert!(
         !d.warnings.iter().any(|w| w.contains("toolchain")),
         "{:?}",
@@ -314,14 +317,22 @@ fn a_dated_nightly_is_the_toolchain_and_is_not_warned() {
         json!(["Cargo.toml", "rust-toolchain.toml"]),
         "the skeleton copies the file, so rustup installs the channel in the deps layer"
     );
-    for odd in ["nightly-22-07-19", "nightly-2022-07", "mytoolchain", "nightly-2022-07-1x"] {
+    for odd in [
+        "nightly-22-07-19",
+        "nightly-2022-07",
+        "mytoolchain",
+        "nightly-2022-07-1x",
+    ] {
         let d = ok(&[
             ("Cargo.toml", "[package]\nname = \"a\"\n"),
             ("src/main.rs", MAIN),
             ("rust-toolchain", odd),
         ]);
         assert!(!d.extra.contains_key("toolchain"), "{odd}");
-        assert!(d.warnings.iter().any(|w| w.contains("neither a release")), "{odd}");
+        assert!(
+            d.warnings.iter().any(|w| w.contains("neither a release")),
+            "{odd}"
+        );
     }
 }
 
@@ -824,4 +835,119 @@ fn a_package_defaulting_to_rustls_with_an_openssl_feature_installs_no_headers() 
         "{}",
         d.extra["openssl"].evidence.reason
     );
+}
+
+const GATED: &str = "fn main() {\n    #[cfg(not(any(feature = \"mysql\", feature = \"postgresql\")))]\n    compile_error!(\"enable one database backend\");\n}\n";
+
+fn gated(manifest_tail: &str, hints: Layer) -> Detection {
+    let manifest = format!("[package]\nname = \"vault\"\n{manifest_tail}");
+    run(
+        &[
+            ("Cargo.toml", manifest.as_str()),
+            ("src/main.rs", MAIN),
+            ("build.rs", GATED),
+        ],
+        hints,
+    )
+    .unwrap()
+}
+
+fn warned(d: &Detection, what: &str) -> bool {
+    d.warnings.iter().any(|w| w.contains(what))
+}
+
+#[test]
+fn a_compile_error_the_default_features_do_not_lift_is_warned_with_the_fix() {
+    let features = "[features]\ndefault = []\nmysql = []\npostgresql = []\n";
+    let d = gated(features, Layer::default());
+    let w = d
+        .warnings
+        .iter()
+        .find(|w| w.contains("compile_error!"))
+        .unwrap();
+    assert!(w.starts_with("build.rs line 2:"), "{w}");
+    assert!(
+        w.contains("`mysql`, `postgresql`") && w.contains("--features mysql"),
+        "{w}"
+    );
+    // A default that enables one (through another feature), or a build command that
+    // passes one, lifts it.
+    let on = "[features]\ndefault = [\"db\"]\ndb = [\"postgresql\"]\nmysql = []\npostgresql = []\n";
+    assert!(!warned(&gated(on, Layer::default()), "compile_error!"));
+    let cmd = Layer {
+        build_command: Some("cargo build --release --features postgresql".into()),
+        ..Default::default()
+    };
+    assert!(!warned(&gated(features, cmd), "compile_error!"));
+}
+
+#[test]
+fn a_compile_error_under_another_cfg_is_not_judged() {
+    let d = ok(&[
+        ("Cargo.toml", "[package]\nname = \"a\"\n"),
+        (
+            "src/main.rs",
+            "#[cfg(not(all(feature = \"a\", target_os = \"linux\")))]\ncompile_error!(\"x\");\nfn main() {}\n",
+        ),
+    ]);
+    assert!(!warned(&d, "compile_error!"), "{:?}", d.warnings);
+}
+
+#[test]
+fn sqlx_query_macros_without_offline_data_are_warned() {
+    let files = |extra: Option<(&'static str, &'static str)>| {
+        let mut f = vec![
+            (
+                "Cargo.toml",
+                "[package]\nname = \"a\"\n[dependencies]\nsqlx = { version = \"0.8\", features = [\"postgres\"] }\n",
+            ),
+            ("src/main.rs", MAIN),
+            (
+                "src/db.rs",
+                "pub async fn n(p: &sqlx::PgPool) {\n    let _ = sqlx::query!(\"select 1 as one\").fetch_one(p).await;\n}\n",
+            ),
+        ];
+        f.extend(extra);
+        f
+    };
+    let d = ok(&files(None));
+    let w = d.warnings.iter().find(|w| w.contains("sqlx")).unwrap();
+    assert!(
+        w.starts_with("src/db.rs line 2:") && w.contains("cargo sqlx prepare"),
+        "{w}"
+    );
+    let d = ok(&files(Some((".sqlx/query-1.json", "{}"))));
+    assert!(!warned(&d, "sqlx"), "{:?}", d.warnings);
+}
+
+#[test]
+fn a_path_dependency_outside_the_project_is_warned_and_one_inside_is_not() {
+    let d = ok(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"api\"\n[dependencies]\nshared = { path = \"../shared\" }\n[patch.crates-io]\nserde = { path = \"vendor/serde\" }\n",
+        ),
+        ("src/main.rs", MAIN),
+    ]);
+    let outside: Vec<&String> = d
+        .warnings
+        .iter()
+        .filter(|w| w.contains("outside this directory"))
+        .collect();
+    assert_eq!(outside.len(), 1, "{outside:?}");
+    assert!(
+        outside[0].contains("`shared` is at `../shared`"),
+        "{}",
+        outside[0]
+    );
+    // crates/api -> ../core stays inside the workspace.
+    let d = run(
+        WS,
+        Layer {
+            app: Some("api".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(!warned(&d, "outside this directory"), "{:?}", d.warnings);
 }
