@@ -419,29 +419,38 @@ pub fn saved(root: &std::path::Path) -> Result<Vec<String>> {
 /// apps checked (libraries are listed too, unchecked, with why they are not apps).
 pub fn pick(p: &mut dyn Prompter, ws: &JsWorkspace) -> Result<Vec<String>> {
     let project = scan::Project::scan(&ws.root)?;
-    let roles: Vec<(bool, String)> = ws
+    let members: Vec<(String, bool, String)> = ws
         .members
         .iter()
-        .map(|m| package_role(&project, &m.dir))
+        .map(|m| {
+            let (app, why) = package_role(&project, &m.dir);
+            (m.dir.clone(), app, why)
+        })
         .collect();
-    let options: Vec<String> = ws.members.iter().map(|m| m.dir.clone()).collect();
-    let checked: Vec<bool> = roles.iter().map(|(app, _)| *app).collect();
-    let listing: String = ws
-        .members
+    let title = format!("a {} workspace (`{}`)", ws.package_manager, ws.file);
+    pick_members(p, &title, &members)
+}
+
+/// Lists a workspace's members (directory, app or library, why) under `title` and asks
+/// which get a Dockerfile, the apps checked.
+pub fn pick_members(
+    p: &mut dyn Prompter,
+    title: &str,
+    members: &[(String, bool, String)],
+) -> Result<Vec<String>> {
+    let listing: String = members
         .iter()
-        .zip(&roles)
-        .map(|(m, (app, why))| {
+        .map(|(dir, app, why)| {
             format!(
                 "  {:<24} {:<8} {why}\n",
-                m.dir,
+                dir,
                 if *app { "app" } else { "library" }
             )
         })
         .collect();
-    p.show(&format!(
-        "\nThis is a {} workspace (`{}`); its packages:\n{listing}\n",
-        ws.package_manager, ws.file
-    ));
+    p.show(&format!("\nThis is {title}; its packages:\n{listing}\n"));
+    let options: Vec<String> = members.iter().map(|(dir, _, _)| dir.clone()).collect();
+    let checked: Vec<bool> = members.iter().map(|(_, app, _)| *app).collect();
     let ask = Ask {
         key: "apps".into(),
         prompt: "Apps to containerize".into(),
@@ -450,6 +459,16 @@ pub fn pick(p: &mut dyn Prompter, ws: &JsWorkspace) -> Result<Vec<String>> {
     };
     let chosen = p.multi_select(&ask, &options, &checked)?;
     Ok(chosen.into_iter().map(|i| options[i].clone()).collect())
+}
+
+/// Whether `init` may ask (a terminal on both ends, and no flag that rules it out).
+pub fn interactive(args: &InitArgs) -> bool {
+    !args.yes
+        && !args.stdout
+        && !args.check
+        && !args.json
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
 }
 
 /// `init` on a workspace: from a member, that app (and those the root already
@@ -471,15 +490,9 @@ pub fn route(args: &InitArgs, out: Output, root: &std::path::Path) -> Result<Opt
     } else {
         args.choices.app.clone()
     };
-    let interactive = !args.yes
-        && !args.stdout
-        && !args.check
-        && !args.json
-        && std::io::stdin().is_terminal()
-        && std::io::stderr().is_terminal();
     let apps = if !wanted.is_empty() {
         choose(&ws, &wanted)?
-    } else if interactive {
+    } else if interactive(args) {
         pick(&mut Terminal::default(), &ws)?
     } else {
         return Ok(None);

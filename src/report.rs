@@ -246,6 +246,10 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
     let workspace = if args.stack.is_none() {
         crate::detect::workspace::JsWorkspace::at(project.root())
             .map(|ws| crate::monorepo::describe(&ws))
+            .or_else(|| {
+                crate::detect::uv_workspace::UvWorkspace::at(project.root())
+                    .map(|ws| crate::uv_monorepo::describe(&ws))
+            })
             .transpose()?
             .filter(|v| {
                 v["packages"]

@@ -7,12 +7,13 @@
 
 use crate::cli::InitArgs;
 use crate::config;
-use crate::detect::uv_workspace::UvWorkspace;
+use crate::detect::uv_workspace::{UvMember, UvWorkspace};
 use crate::error::{Error, Result};
 use crate::init::Output;
 use crate::layer::Layer;
 use crate::monorepo::{self, Built};
 use crate::render::Renderer;
+use crate::wizard::{Prompter, Terminal};
 use crate::{preset, report, scan, settings};
 
 /// `init` in a uv workspace: from a member, that app (and those the root already
@@ -44,11 +45,68 @@ pub fn route(args: &InitArgs, out: Output, dir: &std::path::Path) -> Result<Opti
     };
     let ours = |w: &String| w == "all" || find(&ws, w).is_some();
     let js = crate::detect::workspace::JsWorkspace::at(dir).is_some();
-    if wanted.is_empty() || (js && !wanted.iter().all(ours)) {
+    if js && !wanted.iter().all(ours) {
         return Ok(None);
     }
-    let apps = choose(&ws, &wanted)?;
+    let apps = if !wanted.is_empty() {
+        choose(&ws, &wanted)?
+    } else if !js && monorepo::interactive(args) {
+        pick(&mut Terminal::default(), &ws)?
+    } else {
+        return Ok(None);
+    };
     generate(args, out, &ws, &apps).map(Some)
+}
+
+/// The wizard's question at a uv workspace root: every member listed as an app (it
+/// runs a program) or a library, the apps checked.
+pub fn pick(p: &mut dyn Prompter, ws: &UvWorkspace) -> Result<Vec<String>> {
+    let members: Vec<(String, bool, String)> = roles(ws)
+        .into_iter()
+        .map(|(m, app, why)| (m.dir.clone(), app, why))
+        .collect();
+    monorepo::pick_members(p, "a uv workspace (`pyproject.toml`)", &members)
+}
+
+/// Every member with whether it is an app and why, apps first (each group by directory).
+fn roles(ws: &UvWorkspace) -> Vec<(&UvMember, bool, String)> {
+    let mut out: Vec<(&UvMember, bool, String)> = ws
+        .members
+        .iter()
+        .map(|m| {
+            let (app, why) = role(ws, &m.dir);
+            (m, app, why)
+        })
+        .collect();
+    out.sort_by_key(|(m, app, _)| (!*app, m.dir.clone()));
+    out
+}
+
+/// `detect` at a uv workspace root: the same shape as [`monorepo::describe`].
+pub fn describe(ws: &UvWorkspace) -> Result<serde_json::Value> {
+    let saved = monorepo::saved(&ws.root)?;
+    let packages: Vec<serde_json::Value> = roles(ws)
+        .into_iter()
+        .map(|(m, app, why)| {
+            serde_json::json!({
+                "dir": m.dir,
+                "name": m.name,
+                "app": app,
+                "reason": why,
+                "chosen": saved.contains(&m.dir),
+                "closure": ws.closure(&m.dir),
+            })
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "workspace": {
+            "file": "pyproject.toml",
+            "package_manager": "uv",
+            "lockfile": ws.locked.then_some("uv.lock"),
+            "catalogs": false,
+        },
+        "packages": packages,
+    }))
 }
 
 /// The member `w` names: its directory, its name, or the last part of its directory
@@ -178,4 +236,79 @@ fn resolve_app(
             )
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wizard::Scripted;
+
+    fn workspace() -> (tempfile::TempDir, UvWorkspace) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            (
+                "pyproject.toml",
+                "[tool.uv.workspace]\nmembers = [\"libs/*\", \"services/*\"]\n",
+            ),
+            (
+                "services/api/pyproject.toml",
+                "[project]\nname = \"api\"\nversion = \"1\"\ndependencies = [\"fastapi\", \"uvicorn\", \"shared\"]\n[tool.uv.sources]\nshared = { workspace = true }\n",
+            ),
+            (
+                "services/api/main.py",
+                "from fastapi import FastAPI\napp = FastAPI()\n",
+            ),
+            (
+                "libs/shared/pyproject.toml",
+                "[project]\nname = \"shared\"\nversion = \"1\"\n",
+            ),
+            ("libs/shared/shared/__init__.py", ""),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let ws = UvWorkspace::at(dir.path()).unwrap();
+        (dir, ws)
+    }
+
+    #[test]
+    fn the_wizard_offers_every_member_apps_first_and_checked() {
+        let (_dir, ws) = workspace();
+        let mut script = Scripted::default();
+        assert_eq!(pick(&mut script, &ws).unwrap(), ["services/api"]);
+        let shown = &script.shown[0];
+        assert!(shown.contains("uv workspace"), "{shown}");
+        let (api, lib) = (shown.find("services/api"), shown.find("libs/shared"));
+        assert!(
+            api.is_some() && lib.is_some() && api < lib,
+            "apps first: {shown}"
+        );
+        let mut script = Scripted::new([("apps", "services/api,libs/shared")]);
+        assert_eq!(
+            pick(&mut script, &ws).unwrap(),
+            ["services/api", "libs/shared"]
+        );
+        assert_eq!(script.asked, ["apps"]);
+    }
+
+    #[test]
+    fn detect_describes_each_member_with_its_closure() {
+        let (_dir, ws) = workspace();
+        let v = describe(&ws).unwrap();
+        assert_eq!(v["workspace"]["package_manager"], "uv");
+        let packages = v["packages"].as_array().unwrap();
+        assert_eq!(packages[0]["dir"], "services/api");
+        assert_eq!(packages[0]["app"], true);
+        assert_eq!(
+            packages[0]["closure"],
+            serde_json::json!(["libs/shared", "services/api"])
+        );
+        assert_eq!(packages[1]["app"], false);
+        assert!(
+            monorepo::describe_text(&v).contains("needs libs/shared"),
+            "{}",
+            monorepo::describe_text(&v)
+        );
+    }
 }
