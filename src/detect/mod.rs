@@ -8,6 +8,7 @@ mod go;
 mod health;
 mod migrate;
 mod node;
+mod outside;
 pub mod pep503;
 mod python;
 mod rust;

@@ -187,7 +187,32 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     }
     scripts::tests(project, &pkg, &mut d);
     scripts::dev(project, &pkg, &mut d);
+    // A member builds from the workspace root: its paths are judged from there.
+    local_paths(
+        &pkg,
+        ws.as_ref().map_or("", |(_, rel)| rel.as_str()),
+        &mut d,
+    );
     Ok(Some(d))
+}
+
+/// `file:`/`link:` dependencies that leave the build context (`dir` is the package's
+/// directory within it).
+fn local_paths(pkg: &Package, dir: &str, d: &mut Detection) {
+    for section in ["dependencies", "devDependencies", "optionalDependencies"] {
+        let Some(deps) = pkg.json.get(section).and_then(Value::as_object) else {
+            continue;
+        };
+        for (name, spec) in deps {
+            let Some(path) = spec.as_str().and_then(super::outside::local_spec) else {
+                continue;
+            };
+            if super::outside::escapes(dir, path) {
+                let file = format!("package.json (`{section}`)");
+                super::outside::warn(d, &file, "the local package", name, path);
+            }
+        }
+    }
 }
 
 /// A workspace member: the package manager and lockfile are the root's, the install
@@ -588,6 +613,27 @@ pub(super) mod tests {
         let d = run(&[("package.json", pkg), ("index.js", "")]);
         assert_eq!(value(&d, "lockfile"), Value::Null);
         assert!(d.warnings.iter().any(|w| w.contains("not reproducible")));
+    }
+
+    #[test]
+    fn a_local_package_outside_the_project_is_warned() {
+        let pkg = r#"{"main":"index.js","dependencies":{"shared":"file:../shared","ms":"^2.1.3","lib":"file:./lib"}}"#;
+        let d = run(&[
+            ("package.json", pkg),
+            ("index.js", ""),
+            ("lib/package.json", "{}"),
+        ]);
+        let outside: Vec<&String> = d
+            .warnings
+            .iter()
+            .filter(|w| w.contains("outside this directory"))
+            .collect();
+        assert_eq!(outside.len(), 1, "{:?}", d.warnings);
+        assert!(
+            outside[0].contains("`shared` is at `../shared`"),
+            "{}",
+            outside[0]
+        );
     }
 
     #[test]

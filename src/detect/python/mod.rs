@@ -24,6 +24,7 @@
 mod entry;
 mod frozen;
 mod launcher;
+mod local;
 mod manifests;
 mod payload;
 mod pm;
@@ -68,6 +69,14 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     );
     let preset = presets.get(hints.preset.as_deref().unwrap_or("python"))?;
     pm::detect(project, &m, preset, hints, &mut d)?;
+    // A uv workspace member builds from the root: its paths are judged from there.
+    let member = crate::detect::uv_workspace::UvWorkspace::enclosing(project.root());
+    local::check(
+        project,
+        &m,
+        member.as_ref().map_or("", |(_, rel)| rel.as_str()),
+        &mut d,
+    );
     version::detect(project, &m, preset, hints, &mut d)?;
     refuse_impossible_distroless(preset, hints, &d)?;
     let default_port = preset.defaults.port.unwrap_or(8000);

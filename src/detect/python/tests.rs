@@ -925,3 +925,18 @@ fn a_local_requirement_warns_only_when_pip_reads_the_requirements_file() {
         uv.warnings
     );
 }
+
+#[test]
+fn a_local_package_outside_the_project_is_warned() {
+    let d = run(&[
+        ("requirements.txt", "flask==3.1.0\n-e ../shared\n"),
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+    ]);
+    assert!(
+        d.warnings.iter().any(|w| w.starts_with(
+            "requirements.txt: the local package `shared` is at `../shared`, outside this directory"
+        )),
+        "{:?}",
+        d.warnings
+    );
+}

@@ -14,7 +14,7 @@ use regex::Regex;
 use toml::{Table, Value};
 
 use super::manifest::{self, Package};
-use crate::detect::Detection;
+use crate::detect::{Detection, outside};
 use crate::scan::Project;
 
 /// `#[cfg(not(...))]` directly before `compile_error!`: the features it names.
@@ -174,11 +174,9 @@ fn outside_paths(pkg: &Package, root: &Table, d: &mut Detection) {
             let Some(path) = spec.get("path").and_then(Value::as_str) else {
                 continue;
             };
-            if escapes(dir, path) && !seen.contains(&name.clone()) {
+            if outside::escapes(dir, path) && !seen.contains(&name.clone()) {
                 seen.push(name.clone());
-                d.warn(format!(
-                    "{file}: {what} `{name}` is at `{path}`, outside this directory, which is the build context: `docker build` cannot see it; run dockform at a directory that holds both (their common root) or vendor the crate"
-                ));
+                outside::warn(d, file, what, name, path);
             }
         }
     };
@@ -210,27 +208,4 @@ fn outside_paths(pkg: &Package, root: &Table, d: &mut Detection) {
             visit("", "Cargo.toml", Some(p), "the `[patch]` of");
         }
     }
-}
-
-/// Whether `path`, relative to `dir` (itself relative to the project root), leaves the
-/// project (or is absolute).
-fn escapes(dir: &str, path: &str) -> bool {
-    if path.starts_with('/') || path.contains(':') {
-        return true;
-    }
-    let mut depth: i64 = dir
-        .split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
-        .count() as i64;
-    for part in path.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => depth -= 1,
-            _ => depth += 1,
-        }
-        if depth < 0 {
-            return true;
-        }
-    }
-    false
 }
