@@ -534,31 +534,52 @@ fn stack_route(args: &InitArgs, out: Output, root: &std::path::Path) -> Result<O
 /// an app (and why) and its workspace dependency closure.
 pub fn describe(ws: &JsWorkspace) -> Result<serde_json::Value> {
     let project = scan::Project::scan(&ws.root)?;
-    let saved = saved(&ws.root)?;
-    let packages: Vec<serde_json::Value> = ws
+    let members = ws
         .members
         .iter()
         .map(|m| {
             let (app, why) = package_role(&project, &m.dir);
+            (
+                m.dir.as_str(),
+                m.name.as_str(),
+                app,
+                why,
+                ws.closure(&m.dir),
+            )
+        })
+        .collect();
+    let workspace = serde_json::json!({
+        "file": ws.file,
+        "package_manager": ws.package_manager,
+        "lockfile": ws.lockfile,
+        "catalogs": ws.catalogs,
+    });
+    described(&ws.root, workspace, members)
+}
+
+/// What `detect` shows at any workspace root: the workspace, and each member as
+/// (directory, name, whether it is an app, why, its workspace dependency closure),
+/// marked when `dockform.toml` already chose it.
+pub fn described(
+    root: &std::path::Path,
+    workspace: serde_json::Value,
+    members: Vec<(&str, &str, bool, String, Vec<String>)>,
+) -> Result<serde_json::Value> {
+    let saved = saved(root)?;
+    let packages: Vec<serde_json::Value> = members
+        .into_iter()
+        .map(|(dir, name, app, why, closure)| {
             serde_json::json!({
-                "dir": m.dir,
-                "name": m.name,
+                "dir": dir,
+                "name": name,
                 "app": app,
                 "reason": why,
-                "chosen": saved.contains(&m.dir),
-                "closure": ws.closure(&m.dir),
+                "chosen": saved.iter().any(|s| s == dir),
+                "closure": closure,
             })
         })
         .collect();
-    Ok(serde_json::json!({
-        "workspace": {
-            "file": ws.file,
-            "package_manager": ws.package_manager,
-            "lockfile": ws.lockfile,
-            "catalogs": ws.catalogs,
-        },
-        "packages": packages,
-    }))
+    Ok(serde_json::json!({ "workspace": workspace, "packages": packages }))
 }
 
 /// The text form of [`describe`].

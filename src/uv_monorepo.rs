@@ -84,29 +84,25 @@ fn roles(ws: &UvWorkspace) -> Vec<(&UvMember, bool, String)> {
 
 /// `detect` at a uv workspace root: the same shape as [`monorepo::describe`].
 pub fn describe(ws: &UvWorkspace) -> Result<serde_json::Value> {
-    let saved = monorepo::saved(&ws.root)?;
-    let packages: Vec<serde_json::Value> = roles(ws)
+    let members = roles(ws)
         .into_iter()
         .map(|(m, app, why)| {
-            serde_json::json!({
-                "dir": m.dir,
-                "name": m.name,
-                "app": app,
-                "reason": why,
-                "chosen": saved.contains(&m.dir),
-                "closure": ws.closure(&m.dir),
-            })
+            (
+                m.dir.as_str(),
+                m.name.as_str(),
+                app,
+                why,
+                ws.closure(&m.dir),
+            )
         })
         .collect();
-    Ok(serde_json::json!({
-        "workspace": {
-            "file": "pyproject.toml",
-            "package_manager": "uv",
-            "lockfile": ws.locked.then_some("uv.lock"),
-            "catalogs": false,
-        },
-        "packages": packages,
-    }))
+    let workspace = serde_json::json!({
+        "file": "pyproject.toml",
+        "package_manager": "uv",
+        "lockfile": ws.locked.then_some("uv.lock"),
+        "catalogs": false,
+    });
+    monorepo::described(&ws.root, workspace, members)
 }
 
 /// The member `w` names: its directory, its name, or the last part of its directory

@@ -198,16 +198,21 @@ fn a_toolchain_dockform_has_no_image_for_is_warned_and_ignored() {
     );
 }
 
-#[test]
-fn a_workspace_binary_chosen_with_bin_is_built_with_its_package() {
-    let d = run(
+/// The `WS` workspace with its `api` binary chosen.
+fn ws_api() -> Detection {
+    run(
         WS,
         Layer {
             app: Some("api".into()),
             ..Default::default()
         },
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn a_workspace_binary_chosen_with_bin_is_built_with_its_package() {
+    let d = ws_api();
     assert_eq!(
         d.layer.build_command.as_deref(),
         Some("cargo build --release -p api --bin api")
@@ -941,13 +946,6 @@ fn a_path_dependency_outside_the_project_is_warned_and_one_inside_is_not() {
         outside[0]
     );
     // crates/api -> ../core stays inside the workspace.
-    let d = run(
-        WS,
-        Layer {
-            app: Some("api".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let d = ws_api();
     assert!(!warned(&d, "outside this directory"), "{:?}", d.warnings);
 }
