@@ -68,16 +68,17 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         format!("`{source}` is a Python manifest"),
     );
     let preset = presets.get(hints.preset.as_deref().unwrap_or("python"))?;
-    pm::detect(project, &m, preset, hints, &mut d)?;
-    // A uv workspace member builds from the root: its paths are judged from there.
+    // The uv workspace this project is a member of, looked up once: its lockfile, its
+    // `.python-version` and its root (the build context) apply to the member.
     let member = crate::detect::uv_workspace::UvWorkspace::enclosing(project.root());
+    pm::detect(project, &m, member.as_ref(), preset, hints, &mut d)?;
     local::check(
         project,
         &m,
         member.as_ref().map_or("", |(_, rel)| rel.as_str()),
         &mut d,
     );
-    version::detect(project, &m, preset, hints, &mut d)?;
+    version::detect(project, &m, member.as_ref(), preset, hints, &mut d)?;
     refuse_impossible_distroless(preset, hints, &d)?;
     let default_port = preset.defaults.port.unwrap_or(8000);
     let Some(found) = entry::detect(project, &m, hints, default_port, &mut d)? else {

@@ -3,6 +3,7 @@
 
 use super::Manifests;
 use crate::detect::Detection;
+use crate::detect::uv_workspace::UvWorkspace;
 use crate::error::{Error, Result};
 use crate::layer::Layer;
 use crate::preset::Preset;
@@ -22,6 +23,7 @@ struct Choice {
 pub fn detect(
     project: &Project,
     m: &Manifests,
+    member: Option<&(UvWorkspace, String)>,
     preset: &Preset,
     hints: &Layer,
     d: &mut Detection,
@@ -45,7 +47,7 @@ pub fn detect(
                 reason: String::new(),
             }
         }
-        None => choose(project, m, d),
+        None => choose(project, m, member, d),
     };
     if hints.package_manager.is_none() {
         d.why(
@@ -70,7 +72,7 @@ pub fn detect(
     }
     .filter(|f| project.is_file(f))
     .map(String::from)
-    .or_else(|| workspace_lock(project).filter(|_| pm == "uv"));
+    .or_else(|| workspace_lock(member).filter(|_| pm == "uv"));
     let lockfile = lockfile.as_deref();
     let locked =
         lockfile.is_some() || (pm == "pip" && m.requirements.is_some() && m.requirements_pinned);
@@ -303,13 +305,18 @@ pub fn pin(preset: &Preset, name: &str) -> Result<String> {
 
 /// The root `uv.lock` of the uv workspace the project is a member of, relative to the
 /// project (`../uv.lock`).
-fn workspace_lock(project: &Project) -> Option<String> {
-    let (ws, rel) = crate::detect::uv_workspace::UvWorkspace::enclosing(project.root())?;
+fn workspace_lock(member: Option<&(UvWorkspace, String)>) -> Option<String> {
+    let (ws, rel) = member?;
     let up = vec![".."; rel.split('/').count()].join("/");
     ws.locked.then(|| format!("{up}/uv.lock"))
 }
 
-fn choose(project: &Project, m: &Manifests, d: &mut Detection) -> Choice {
+fn choose(
+    project: &Project,
+    m: &Manifests,
+    member: Option<&(UvWorkspace, String)>,
+    d: &mut Detection,
+) -> Choice {
     let c = |pm, source: Option<&str>, reason: &str| Choice {
         pm,
         source: source.map(String::from),
@@ -333,7 +340,7 @@ fn choose(project: &Project, m: &Manifests, d: &mut Detection) -> Choice {
     let backend = m.build_backend().unwrap_or_default();
     if project.is_file("uv.lock") {
         c("uv", Some("uv.lock"), "lockfile `uv.lock`")
-    } else if let Some(lock) = workspace_lock(project) {
+    } else if let Some(lock) = workspace_lock(member) {
         let reason = format!(
             "a member of the uv workspace whose lockfile is `{lock}`: its image builds from the workspace root"
         );

@@ -6,6 +6,7 @@
 use super::Manifests;
 use super::wheels::{Lock, WheelCap};
 use crate::detect::Detection;
+use crate::detect::uv_workspace::UvWorkspace;
 use crate::error::Result;
 use crate::layer::Layer;
 use crate::preset::Preset;
@@ -17,6 +18,7 @@ use crate::versions::Release;
 pub fn detect(
     project: &Project,
     m: &Manifests,
+    member: Option<&(UvWorkspace, String)>,
     preset: &Preset,
     hints: &Layer,
     d: &mut Detection,
@@ -32,7 +34,7 @@ pub fn detect(
             m.requires_python_file()
         ));
     }
-    if let Some((file, raw)) = pinned(project, m)? {
+    if let Some((file, raw)) = pinned(project, m, member)? {
         match minor(&raw).filter(|v| versions.release(v).is_some()) {
             Some(v) => {
                 if let Some(w) = crate::versions::eol_warning(versions, "Python", &v, &file) {
@@ -205,7 +207,11 @@ fn distroless_only(preset: &Preset, hints: &Layer) -> Option<String> {
 }
 
 /// An exact pin from a version file, with the file it came from.
-fn pinned(project: &Project, m: &Manifests) -> Result<Option<(String, String)>> {
+fn pinned(
+    project: &Project,
+    m: &Manifests,
+    member: Option<&(UvWorkspace, String)>,
+) -> Result<Option<(String, String)>> {
     if let Some(text) = project.read(".python-version")?
         && let Some(line) = text
             .lines()
@@ -215,7 +221,7 @@ fn pinned(project: &Project, m: &Manifests) -> Result<Option<(String, String)>> 
         return Ok(Some((".python-version".into(), line.to_string())));
     }
     // uv looks for `.python-version` up to the workspace root: a member takes the root's.
-    if let Some((ws, rel)) = crate::detect::uv_workspace::UvWorkspace::enclosing(project.root())
+    if let Some((ws, rel)) = member
         && let Ok(text) = std::fs::read_to_string(ws.root.join(".python-version"))
         && let Some(line) = text
             .lines()
