@@ -44,6 +44,9 @@ pub enum Action {
 /// `dockform init` (and `check`, which is `init --check --yes`).
 pub fn init(args: &InitArgs, out: Output) -> Result<i32> {
     let project = scan::Project::scan(&args.path)?;
+    if let Some(code) = crate::go_monorepo::route(args, out, project.root())? {
+        return Ok(code);
+    }
     if let Some(code) = crate::uv_monorepo::route(args, out, project.root())? {
         return Ok(code);
     }

@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod denylist;
 pub mod detect;
 pub mod error;
+pub mod go_monorepo;
 pub mod ignorefile;
 pub mod init;
 pub mod layer;

@@ -279,7 +279,7 @@ fn app_dir(d: &crate::detect::Detection, app: &str) -> String {
 
 /// The stack's header says `docker build ... .` for a Dockerfile at the root; this one
 /// is in `dir`, so each command in the leading comments gains `-f dir/Dockerfile`.
-fn from_root(text: &str, dir: &str) -> String {
+pub(crate) fn from_root(text: &str, dir: &str) -> String {
     if dir == "." {
         return text.to_string();
     }

@@ -250,6 +250,10 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
                 crate::detect::uv_workspace::UvWorkspace::at(project.root())
                     .map(|ws| crate::uv_monorepo::describe(&ws))
             })
+            .or_else(|| {
+                crate::detect::go_workspace::GoWorkspace::at(project.root())
+                    .map(|ws| crate::go_monorepo::describe(&ws))
+            })
             .transpose()?
             .filter(|v| {
                 v["packages"]

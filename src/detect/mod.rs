@@ -4,7 +4,8 @@
 pub mod arbitrate;
 pub mod dbchoice;
 pub mod env;
-mod go;
+pub(crate) mod go;
+pub mod go_workspace;
 mod health;
 mod migrate;
 mod node;
@@ -174,10 +175,12 @@ pub fn detect(
     stack: Option<&str>,
     hints: &Layer,
 ) -> Result<Detection> {
-    // A uv workspace member is detected in place (the Python detector takes the root's
-    // lockfile); the other stacks' members are refused with the command that works.
+    // A uv or Go workspace member is detected in place (the Python detector takes the
+    // root's lockfile, the Go one the workspace's modules); a Cargo workspace's members
+    // are refused with the command that works.
     if let Some(ws) = workspace::other_enclosing(project.root())
         && uv_workspace::UvWorkspace::enclosing(project.root()).is_none()
+        && go_workspace::GoWorkspace::enclosing(project.root()).is_none()
     {
         return Err(member_refusal(project, &ws));
     }

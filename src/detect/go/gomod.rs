@@ -7,7 +7,7 @@ use crate::preset::Preset;
 use crate::validate;
 
 /// The parts of `go.mod` dockform uses.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct GoMod {
     /// The module path (`example.com/app`).
     pub module: String,

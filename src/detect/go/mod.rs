@@ -10,11 +10,12 @@
 //! - `binaries` (list): executables built into `/out/`; the first is the default command.
 
 mod cli;
-mod gomod;
+pub(crate) mod gomod;
 mod mains;
 mod source;
 
 use super::Detection;
+use super::go_workspace::GoWorkspace;
 use crate::error::{Error, Result};
 use crate::layer::Layer;
 use crate::preset::Presets;
@@ -46,12 +47,25 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     let m = gomod::parse(&text)?;
     let mut d = Detection::new("go", "go.mod", format!("`go.mod` of module `{}`", m.module));
     let preset = presets.get("go")?;
-    gomod::version(&m, preset, hints.version.as_deref(), &mut d);
+    // A member of a `go.work` builds in workspace mode, from the root: the workspace's
+    // `go` line (at least every member's), its vendor directory, every member's modules.
+    let ws = GoWorkspace::enclosing(project.root());
+    let lines = match &ws {
+        Some((w, _)) if w.lines.go.is_some() => &w.lines,
+        _ => &m,
+    };
+    gomod::version(lines, preset, hints.version.as_deref(), &mut d);
     d.fact("module", m.module.as_str(), Some("go.mod"), "`module` line");
 
     let go_sum = project.is_file("go.sum");
-    let vendored = project.is_file("vendor/modules.txt");
-    let download = !m.requires.is_empty() && !vendored;
+    let vendored = match &ws {
+        Some((w, _)) => w.vendored,
+        None => project.is_file("vendor/modules.txt"),
+    };
+    let download = match &ws {
+        Some((w, _)) => w.downloads() && !vendored,
+        None => !m.requires.is_empty() && !vendored,
+    };
     d.fact(
         "go_sum",
         go_sum,
@@ -74,20 +88,31 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     );
     let why = if vendored {
         "vendored, nothing to download"
+    } else if download && ws.is_some() {
+        "a member's `go.mod` has requirements outside the workspace"
     } else if download {
         "`go.mod` has requirements"
+    } else if ws.is_some() {
+        "no member requires a module outside the workspace"
     } else {
         "`go.mod` requires no modules"
     };
     d.fact("download", download, Some("go.mod"), why);
-    if download && !go_sum {
+    // A requirement on another workspace member is resolved from its directory.
+    let outside = m.requires.iter().any(|r| {
+        ws.as_ref()
+            .is_none_or(|(w, _)| !w.members.iter().any(|x| &x.module == r))
+    });
+    if outside && !vendored && !go_sum {
         d.warn("`go.mod` has requirements but there is no `go.sum`; run `go mod tidy` and commit `go.sum`, or the build fails with `missing go.sum entry`");
     }
-    if project.is_dir("vendor") && !vendored {
+    if project.is_dir("vendor") && !project.is_file("vendor/modules.txt") && ws.is_none() {
         d.warn("`vendor/` has no `modules.txt`; run `go mod vendor` or remove `vendor/` (it is ignored)");
     }
-    if project.is_file("go.work") {
-        d.warn("`go.work` is present; the image builds this module alone, with the modules `go.mod` requires");
+    match &ws {
+        Some((w, member)) => workspace_fact(w, member, download, &mut d),
+        None if project.is_file("go.work") => d.warn("`go.work` is present but does not `use .`; the image builds this module alone, with the modules `go.mod` requires"),
+        None => {}
     }
 
     let (files, file_cap) = source::read(project);
@@ -176,6 +201,82 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     }
     source::warnings(project, &files, &mut d);
     Ok(Some(d))
+}
+
+/// The main packages of the module in `project` (a workspace member): each one's
+/// directory in the module (`""` for its root) and the binary `go build` names after it.
+pub fn mains_of(project: &Project) -> Result<Vec<(String, String)>> {
+    let Some(text) = project.read("go.mod")? else {
+        return Ok(Vec::new());
+    };
+    let m = gomod::parse(&text)?;
+    let (files, _) = source::read(project);
+    let found = mains::find(&files, &m.module, &mut Detection::default())?;
+    Ok(found.into_iter().map(|x| (x.dir, x.name)).collect())
+}
+
+/// `workspace`: how a member of a `go.work` builds from the root. `member` (its
+/// directory, `.` for the root), `copies` (the module files of the dependency layer,
+/// grouped by directory: `go.work` needs every member's `go.mod`, and versions are
+/// chosen across them all), `sources` (the members it builds from, the only sources
+/// copied), `download_step` (whether `go mod download` can run before the sources).
+fn workspace_fact(ws: &GoWorkspace, member: &str, download: bool, d: &mut Detection) {
+    let mut copies = vec![serde_json::json!({
+        "dir": ".",
+        "files": if ws.work_sum { vec!["go.work", "go.work.sum"] } else { vec!["go.work"] },
+    })];
+    for m in &ws.members {
+        let mut files = vec![format!("{}/go.mod", m.dir)];
+        if m.go_sum {
+            files.push(format!("{}/go.sum", m.dir));
+        }
+        if m.dir == "." {
+            files = files
+                .iter()
+                .map(|f| f.trim_start_matches("./").to_string())
+                .collect();
+            copies[0]["files"]
+                .as_array_mut()
+                .map(|a| a.extend(files.iter().map(|f| serde_json::json!(f))));
+        } else {
+            copies.push(serde_json::json!({ "dir": m.dir, "files": files }));
+        }
+    }
+    let sources = ws.closure(member);
+    let unreplaced = ws.unreplaced();
+    let download_step = download && unreplaced.is_empty();
+    let why = match unreplaced.first() {
+        Some((dir, module)) if download => format!(
+            "`{}/go.mod` requires the workspace module `{}` with no `replace` to its directory, so `go mod download` would look that version up in the module proxy; modules download during `go build` instead, into the cache mount",
+            validate::shown(dir),
+            validate::shown(module)
+        ),
+        _ if download => "`go mod download` from the module files alone".to_string(),
+        _ => "nothing to download".to_string(),
+    };
+    d.fact(
+        "workspace",
+        serde_json::json!({
+            "member": member,
+            "copies": copies,
+            "sources": sources,
+            "download_step": download_step,
+            "download_why": why,
+        }),
+        Some("go.work"),
+        format!(
+            "member `{}` of the Go workspace: built from the root with {}",
+            validate::shown(member),
+            sources.join(", ")
+        ),
+    );
+    if let Some((dir, module)) = unreplaced.first().filter(|_| download) {
+        d.warn(format!(
+            "`{dir}/go.mod` requires the workspace module `{module}` but does not replace it with its directory, so modules download during `go build` and no layer keeps them; add `replace {module} => <its directory, relative to {dir}>` to cache them in a layer of their own",
+            dir = validate::shown(dir),
+            module = validate::shown(module)
+        ));
+    }
 }
 
 /// cgo is needed when the module imports "C" or requires a module that wraps C.
