@@ -134,12 +134,16 @@ pub fn route(args: &InitArgs, out: Output, dir: &std::path::Path) -> Result<Opti
     } else {
         args.choices.app.clone()
     };
+    let found = apps(&ws);
     let chosen = if !wanted.is_empty() {
         choose(&ws, &wanted)?
+    } else if let [one] = found.as_slice() {
+        // One program among libraries: nothing to choose.
+        vec![one.dir.clone()]
     } else if monorepo::interactive(args) {
         pick(&mut Terminal::default(), &ws)?
     } else {
-        let list: Vec<String> = apps(&ws).into_iter().map(|a| a.dir).collect();
+        let list: Vec<String> = found.into_iter().map(|a| a.dir).collect();
         return Err(Error::bad_input(
             ws.root.join("go.work").display().to_string(),
             if list.is_empty() {
@@ -172,7 +176,16 @@ pub fn choose(ws: &GoWorkspace, wanted: &[String]) -> Result<Vec<String>> {
     for w in wanted {
         let norm = w.trim_start_matches("./").trim_end_matches('/');
         let norm = if norm.is_empty() { "." } else { norm };
-        let by_dir = all.iter().find(|a| a.dir == norm);
+        // A member's directory names its only main package.
+        let in_member: Vec<&GoApp> = all.iter().filter(|a| a.member == norm).collect();
+        let by_dir = all
+            .iter()
+            .find(|a| a.dir == norm)
+            .or(if in_member.len() == 1 {
+                in_member.first().copied()
+            } else {
+                None
+            });
         let mut by_name = all.iter().filter(|a| a.binary == norm);
         let found = by_dir.or_else(|| by_name.next().filter(|_| by_name.next().is_none()));
         match found {
@@ -211,7 +224,11 @@ fn roles(ws: &GoWorkspace) -> Vec<(String, String, bool, String, Vec<String>)> {
                 a.binary.clone(),
                 true,
                 format!("a `package main` of `{module}`: the `{}` binary", a.binary),
-                ws.closure(&a.member),
+                // The member's closure, the app standing for its own member.
+                ws.closure(&a.member)
+                    .into_iter()
+                    .map(|d| if d == a.member { a.dir.clone() } else { d })
+                    .collect(),
             )
         })
         .collect();
@@ -314,6 +331,7 @@ pub fn generate(
         let rendered = renderer.render(&s, gitignore.as_ref().map(|g| g.text.as_str()))?;
         for (name, text) in rendered.files {
             match name.as_str() {
+                "Dockerfile" if dir == "." => built.files.push((name, text)),
                 "Dockerfile" => built
                     .files
                     .push((format!("{dir}/Dockerfile"), monorepo::from_root(&text, dir))),

@@ -21,6 +21,9 @@ pub struct GoMember {
     pub go_sum: bool,
     /// The module paths its `go.mod` requires.
     pub requires: Vec<String>,
+    /// The module paths it requires at a placeholder version (`v0.0.0`,
+    /// `v0.0.0-00010101000000-000000000000`), one no module proxy has.
+    pub placeholders: Vec<String>,
     /// The module paths its `go.mod` replaces with a local directory.
     pub replaced: Vec<String>,
 }
@@ -60,6 +63,7 @@ impl GoWorkspace {
             members.push(GoMember {
                 go_sum: root.join(&dir).join("go.sum").is_file(),
                 replaced: local_replaces(&m),
+                placeholders: placeholders(&m),
                 requires: parsed.requires,
                 module: parsed.module,
                 dir,
@@ -176,9 +180,11 @@ impl GoWorkspace {
             .collect()
     }
 
-    /// Members that require another member with no `replace` pointing at a directory:
-    /// `go mod download` would then look that version up in the module proxy, where an
-    /// unpublished one does not exist (`go build` resolves it from the workspace).
+    /// Members that require another member at a placeholder version with no `replace`
+    /// pointing at its directory. `go build` resolves the member from the workspace, but
+    /// `go mod download` looks that version up in the module proxy (tried with Go 1.24:
+    /// `module lookup disabled` offline), where a placeholder never exists. A published
+    /// tag or a real commit's pseudo-version is found there, so it does not count.
     pub fn unreplaced(&self) -> Vec<(String, String)> {
         let modules: Vec<&str> = self.members.iter().map(|m| m.module.as_str()).collect();
         self.members
@@ -186,7 +192,11 @@ impl GoWorkspace {
             .flat_map(|m| {
                 m.requires
                     .iter()
-                    .filter(|r| modules.contains(&r.as_str()) && !m.replaced.contains(r))
+                    .filter(|r| {
+                        modules.contains(&r.as_str())
+                            && m.placeholders.contains(r)
+                            && !m.replaced.contains(r)
+                    })
                     .map(|r| (m.dir.clone(), r.clone()))
             })
             .collect()
@@ -249,6 +259,37 @@ fn use_dir(entry: &str) -> String {
     } else {
         dir.to_string()
     }
+}
+
+/// The module paths a `go.mod` requires at a placeholder version.
+fn placeholders(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_block = false;
+    for raw in text.lines() {
+        let line = raw.split("//").next().unwrap_or("").trim();
+        let entry = if in_block {
+            if line == ")" {
+                in_block = false;
+                continue;
+            }
+            line
+        } else if let Some(rest) = line.strip_prefix("require") {
+            if rest.trim() == "(" {
+                in_block = true;
+                continue;
+            }
+            rest.trim()
+        } else {
+            continue;
+        };
+        let mut words = entry.split_whitespace();
+        if let (Some(path), Some(version)) = (words.next(), words.next())
+            && (version == "v0.0.0" || version.starts_with("v0.0.0-00010101000000-"))
+        {
+            out.push(path.trim_matches('"').to_string());
+        }
+    }
+    out
 }
 
 /// The module paths a `go.mod` replaces with a local directory (`=> ../lib`).
@@ -317,7 +358,7 @@ mod tests {
         ),
         (
             "services/worker/go.mod",
-            "module example.com/worker\n\ngo 1.24\n\nrequire (\n\texample.com/greet v0.0.0\n\tgithub.com/x/y v1.2.3\n)\n",
+            "module example.com/worker\n\ngo 1.24\n\nrequire (\n\texample.com/greet v0.0.0\n\texample.com/tools v1.4.0\n\tgithub.com/x/y v1.2.3\n)\n",
         ),
         (
             "services/worker/main.go",
@@ -355,18 +396,19 @@ mod tests {
         let t = tree(WORK);
         let ws = GoWorkspace::at(t.path()).unwrap();
         assert_eq!(ws.closure("services/api"), ["libs/greet", "services/api"]);
-        // The worker only requires greet; tools imports the API from a test file.
+        // The worker requires greet and tools; tools imports the API from a test file.
         assert_eq!(
             ws.closure("services/worker"),
-            ["libs/greet", "services/worker"]
+            ["libs/greet", "services/api", "services/worker", "tools"]
         );
         assert_eq!(ws.closure("tools"), ["libs/greet", "services/api", "tools"]);
     }
 
     #[test]
-    fn a_requirement_on_a_member_without_replace_rules_out_the_download_step() {
+    fn a_placeholder_requirement_on_a_member_without_replace_rules_out_the_download_step() {
         let t = tree(WORK);
         let ws = GoWorkspace::at(t.path()).unwrap();
+        // greet at v0.0.0 counts; tools at a published tag does not (the proxy has it).
         assert_eq!(
             ws.unreplaced(),
             [(

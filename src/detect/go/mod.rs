@@ -235,9 +235,9 @@ fn workspace_fact(ws: &GoWorkspace, member: &str, download: bool, d: &mut Detect
                 .iter()
                 .map(|f| f.trim_start_matches("./").to_string())
                 .collect();
-            copies[0]["files"]
-                .as_array_mut()
-                .map(|a| a.extend(files.iter().map(|f| serde_json::json!(f))));
+            if let Some(a) = copies[0]["files"].as_array_mut() {
+                a.extend(files.iter().map(|f| serde_json::json!(f)));
+            }
         } else {
             copies.push(serde_json::json!({ "dir": m.dir, "files": files }));
         }
@@ -247,7 +247,7 @@ fn workspace_fact(ws: &GoWorkspace, member: &str, download: bool, d: &mut Detect
     let download_step = download && unreplaced.is_empty();
     let why = match unreplaced.first() {
         Some((dir, module)) if download => format!(
-            "`{}/go.mod` requires the workspace module `{}` with no `replace` to its directory, so `go mod download` would look that version up in the module proxy; modules download during `go build` instead, into the cache mount",
+            "`{}/go.mod` requires the workspace module `{}` at a placeholder version with no `replace` to its directory, so `go mod download` would look that version up in the module proxy, which never has it; modules download during `go build` instead, into the cache mount",
             validate::shown(dir),
             validate::shown(module)
         ),
@@ -272,7 +272,7 @@ fn workspace_fact(ws: &GoWorkspace, member: &str, download: bool, d: &mut Detect
     );
     if let Some((dir, module)) = unreplaced.first().filter(|_| download) {
         d.warn(format!(
-            "`{dir}/go.mod` requires the workspace module `{module}` but does not replace it with its directory, so modules download during `go build` and no layer keeps them; add `replace {module} => <its directory, relative to {dir}>` to cache them in a layer of their own",
+            "`{dir}/go.mod` requires the workspace module `{module}` at a placeholder version and does not replace it with its directory, so `go mod download` cannot run before the sources: modules download during `go build` and no layer keeps them; add `replace {module} => <its directory, relative to {dir}>` to cache them in a layer of their own",
             dir = validate::shown(dir),
             module = validate::shown(module)
         ));
@@ -372,6 +372,41 @@ mod tests {
         };
         let p = Project::scan(dir).unwrap();
         detect(&p, &Presets::embedded().unwrap(), &hints).map(|d| d.unwrap())
+    }
+
+    #[test]
+    fn a_workspace_member_downloads_first_unless_a_placeholder_requirement_forbids_it() {
+        let files = |api_mod: &'static str| {
+            project(&[
+                ("go.work", "go 1.26\n\nuse (\n\t./api\n\t./lib\n)\n"),
+                ("api/go.mod", api_mod),
+                ("api/go.sum", ""),
+                (
+                    "api/main.go",
+                    "package main\n\nimport _ \"example.com/lib\"\n\nfunc main() {}\n",
+                ),
+                ("lib/go.mod", "module example.com/lib\n\ngo 1.26\n"),
+                ("lib/lib.go", "package lib\n"),
+            ])
+        };
+        let base = "module example.com/api\n\ngo 1.26\n\nrequire (\n\texample.com/lib v0.0.0-00010101000000-000000000000\n\tgithub.com/x/y v1.0.0\n)\n";
+        let (dir, _) = files(base);
+        let d = detect_in(&dir.path().join("api"), None).unwrap();
+        let ws = &d.extra["workspace"].value;
+        assert_eq!(ws["download_step"], false, "{ws}");
+        assert_eq!(ws["sources"], serde_json::json!(["api", "lib"]));
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("placeholder") && w.contains("replace example.com/lib")),
+            "{:?}",
+            d.warnings
+        );
+        let replaced = format!("{base}\nreplace example.com/lib => ../lib\n");
+        let (dir, _) = files(Box::leak(replaced.into_boxed_str()));
+        let d = detect_in(&dir.path().join("api"), None).unwrap();
+        assert_eq!(d.extra["workspace"].value["download_step"], true);
+        assert!(!d.warnings.iter().any(|w| w.contains("placeholder")));
     }
 
     #[test]

@@ -757,14 +757,17 @@ def cache_behaviour(ctx, engine, cfg, stack, prod, logs, check, row):
               f"{cached}/{matched} install steps matching {regex!r} were cached")
     check("source_change_rebuilds", ran > 0,
           "no step re-ran after changing " + f.name)
-    workspace_changes(ctx, engine, cfg, prod, logs, check, regex)
+    workspace_changes(ctx, engine, cfg, prod, logs, check, cfg.get("change_step") or regex)
     lockfile_change(ctx, engine, cfg, stack, prod, logs, check, row, regex)
 
 
 def workspace_changes(ctx, engine, cfg, prod, logs, check, regex):
     """A workspace app (`unrelated_change`, `related_change`: {file, replace: [old, new]}):
     editing a package the app does not depend on keeps its dependency install cached;
-    editing the manifest of one it depends on runs the install again. `{nonce}` in the new
+    editing the manifest of one it depends on runs the install again. `change_step` names
+    another step to watch instead: a Go workspace downloads nothing, and its `go build`
+    must stay cached after an unrelated member's source changes and run after a change in
+    a member the app imports. `{nonce}` in the new
     text is this attempt's number: an engine keeps the layer of every change it saw, so a
     row's second attempt (or an earlier run) would otherwise find the "new" manifest cached."""
     nonce = time.time_ns()
