@@ -152,6 +152,20 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     if !serve::listen(project, pkg, &packages, &mut d) {
         source::port(project, &pkg.dir, &mut d);
     }
+    if d.layer.port.is_none()
+        && serve::may_serve(project, pkg, &packages, lock.as_deref()).is_none()
+    {
+        d.layer.port = Some(0);
+        d.why(
+            "port",
+            Some(if lock.is_some() {
+                "Cargo.lock"
+            } else {
+                "Cargo.toml"
+            }),
+            "no server crate among its dependencies and no listener in its code: serves no HTTP",
+        );
+    }
     let dirs: Vec<&str> = RUNTIME_DIRS
         .iter()
         .copied()

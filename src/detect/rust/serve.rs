@@ -22,6 +22,83 @@ const SERVERS: &[&str] = &[
     "tonic",
 ];
 
+/// Other crates that run an HTTP server: with [`SERVERS`], what a program that serves
+/// nothing does not depend on.
+const MORE_SERVERS: &[&str] = &[
+    "tiny_http",
+    "rouille",
+    "gotham",
+    "ntex",
+    "viz",
+    "trillium",
+    "thruster",
+    "astra",
+    "may_minihttp",
+    "pingora",
+    "loco-rs",
+    "shuttle-runtime",
+];
+
+/// What a listening program's own code says (`std`/`tokio` listeners, hyper 0.14's and
+/// tonic's builders, actix-web, `axum::serve`).
+const LISTENS: &[&str] = &[
+    "TcpListener",
+    "UnixListener",
+    "Server::bind",
+    "Server::builder",
+    "HttpServer::new",
+    "serve(",
+];
+
+/// Why the package may serve HTTP, or `None` when nothing it depends on or says does:
+/// a server crate it reaches through `Cargo.lock` (hyper and tonic only as its own
+/// dependencies, since HTTP clients pull them in too), or without a lockfile one any
+/// package of the project names, or a listener in its own sources.
+pub fn may_serve(
+    project: &Project,
+    pkg: &Package,
+    packages: &[Package],
+    lock: Option<&str>,
+) -> Option<String> {
+    if let Some(c) = server_crate(pkg) {
+        return Some(format!("depends on `{c}`"));
+    }
+    let servers = || SERVERS.iter().chain(MORE_SERVERS).copied();
+    let graph = lock.and_then(super::tls::graph);
+    match &graph {
+        Some(g) => {
+            let reach = super::tls::closure(g, &pkg.name);
+            if let Some(c) = servers()
+                .filter(|c| !CLIENT_TOO.contains(c))
+                .find(|c| reach.contains(*c))
+            {
+                return Some(format!("reaches `{c}` through `Cargo.lock`"));
+            }
+        }
+        None => {
+            for p in packages {
+                let deps = p
+                    .manifest
+                    .get("dependencies")
+                    .and_then(toml::Value::as_table);
+                if let Some(c) = servers().find(|c| deps.is_some_and(|d| d.contains_key(*c))) {
+                    return Some(format!("`{}` depends on `{c}`", p.name));
+                }
+            }
+        }
+    }
+    let prefix = manifest::join(&pkg.dir, "src/");
+    project
+        .files()
+        .filter(|f| f.starts_with(&prefix) && f.ends_with(".rs"))
+        .take(300)
+        .find_map(|f| {
+            let text = project.read_budgeted(f)?;
+            let word = LISTENS.iter().find(|w| text.contains(**w))?;
+            Some(format!("`{word}` in `{f}`"))
+        })
+}
+
 /// Server crates that clients use as well.
 const CLIENT_TOO: &[&str] = &["hyper", "tonic"];
 

@@ -949,3 +949,37 @@ fn a_path_dependency_outside_the_project_is_warned_and_one_inside_is_not() {
     let d = ws_api();
     assert!(!warned(&d, "outside this directory"), "{:?}", d.warnings);
 }
+
+#[test]
+fn a_program_that_reaches_no_server_crate_and_opens_no_listener_serves_no_http() {
+    let manifest = "[package]\nname = \"poller\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nureq = \"3\"\n";
+    // ureq pulls in no server; a client that pulls in hyper (reqwest) does not count.
+    let lock = "version = 4\n\n[[package]]\nname = \"poller\"\nversion = \"0.1.0\"\ndependencies = [\"ureq\"]\n\n[[package]]\nname = \"ureq\"\nversion = \"3.0.0\"\ndependencies = [\"hyper\"]\n\n[[package]]\nname = \"hyper\"\nversion = \"1.0.0\"\n";
+    let d = ok(&[
+        ("Cargo.toml", manifest),
+        ("Cargo.lock", lock),
+        ("src/main.rs", MAIN),
+    ]);
+    assert_eq!(d.layer.port, Some(0), "{:?}", d.warnings);
+    // Through an internal crate that depends on axum, the binary serves: the preset port.
+    let via_lib = lock.replace(
+        "dependencies = [\"ureq\"]",
+        "dependencies = [\"ureq\", \"web\"]",
+    ) + "\n[[package]]\nname = \"web\"\nversion = \"0.1.0\"\ndependencies = [\"axum\"]\n\n[[package]]\nname = \"axum\"\nversion = \"0.8.0\"\n";
+    let d = ok(&[
+        ("Cargo.toml", manifest),
+        ("Cargo.lock", &via_lib),
+        ("src/main.rs", MAIN),
+    ]);
+    assert_ne!(d.layer.port, Some(0));
+    // A listener in its own code counts too.
+    let d = ok(&[
+        ("Cargo.toml", manifest),
+        ("Cargo.lock", lock),
+        (
+            "src/main.rs",
+            "fn main() { let _l = std::net::TcpListener::bind(\"0.0.0.0:9000\"); }",
+        ),
+    ]);
+    assert_ne!(d.layer.port, Some(0));
+}

@@ -104,7 +104,7 @@ fn no(why: &str) -> Verdict {
 }
 
 /// Crate name → the names it depends on, from `Cargo.lock`.
-fn graph(lock: &str) -> Option<BTreeMap<String, BTreeSet<String>>> {
+pub(super) fn graph(lock: &str) -> Option<BTreeMap<String, BTreeSet<String>>> {
     let table: Table = lock.parse().ok()?;
     let mut g: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for pkg in table.get("package")?.as_array()? {
@@ -122,6 +122,18 @@ fn graph(lock: &str) -> Option<BTreeMap<String, BTreeSet<String>>> {
         g.entry(name.to_string()).or_default().extend(deps);
     }
     Some(g)
+}
+
+/// Every crate `from` depends on through `Cargo.lock`'s graph, itself included.
+pub(super) fn closure(g: &BTreeMap<String, BTreeSet<String>>, from: &str) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut queue = vec![from.to_string()];
+    while let Some(k) = queue.pop() {
+        if seen.insert(k.clone()) {
+            queue.extend(g.get(&k).into_iter().flatten().cloned());
+        }
+    }
+    seen
 }
 
 fn reaches(g: &BTreeMap<String, BTreeSet<String>>, from: &str) -> bool {
