@@ -98,6 +98,28 @@ impl GoWorkspace {
         })
     }
 
+    /// Why a member cannot be built from the root as is: its directory is outside the
+    /// root (`use ../shared`, not in the build context) or has a name a generated `COPY`
+    /// line cannot hold (spaces, quotes, globs).
+    pub fn unbuildable(&self) -> Option<String> {
+        self.members.iter().find_map(|m| {
+            let parts: Vec<&str> = m.dir.split('/').collect();
+            if m.dir.starts_with('/') || parts.contains(&"..") {
+                Some(format!(
+                    "uses `{}`, outside the workspace root: the build context is the root, so that module cannot be copied into the image; move it under the root",
+                    crate::validate::shown(&m.dir)
+                ))
+            } else if m.dir != "." && !parts.iter().all(|p| crate::validate::copyable_name(p)) {
+                Some(format!(
+                    "uses `{}`, a directory name a Dockerfile `COPY` line cannot hold as is (letters, digits and `._-@+` only); rename it",
+                    crate::validate::shown(&m.dir)
+                ))
+            } else {
+                None
+            }
+        })
+    }
+
     /// The member in `dir`.
     pub fn member(&self, dir: &str) -> Option<&GoMember> {
         self.members.iter().find(|m| m.dir == dir)
@@ -417,6 +439,27 @@ mod tests {
             )]
         );
         assert!(ws.downloads(), "the worker requires github.com/x/y");
+    }
+
+    #[test]
+    fn a_member_outside_the_root_or_with_an_uncopyable_name_is_named() {
+        let t = tree(
+            &[
+                WORK,
+                &[
+                    ("go.work", "go 1.24\nuse ./tools\nuse \"./my tools\"\n"),
+                    ("my tools/go.mod", "module example.com/mt\n"),
+                ],
+            ]
+            .concat(),
+        );
+        let why = GoWorkspace::at(t.path()).unwrap().unbuildable().unwrap();
+        assert!(
+            why.contains("`my tools`") && why.contains("rename"),
+            "{why}"
+        );
+        let t = tree(&[WORK, &[("go.work", "go 1.24\nuse ./tools\n")]].concat());
+        assert_eq!(GoWorkspace::at(t.path()).unwrap().unbuildable(), None);
     }
 
     #[test]

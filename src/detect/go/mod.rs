@@ -110,7 +110,12 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         d.warn("`vendor/` has no `modules.txt`; run `go mod vendor` or remove `vendor/` (it is ignored)");
     }
     match &ws {
-        Some((w, member)) => workspace_fact(w, member, download, &mut d),
+        Some((w, member)) => {
+            if let Some(why) = w.unbuildable() {
+                return Err(Error::bad_input(w.root.join("go.work").display().to_string(), why));
+            }
+            workspace_fact(w, member, download, &mut d)
+        }
         None if project.is_file("go.work") => d.warn("`go.work` is present but does not `use .`; the image builds this module alone, with the modules `go.mod` requires"),
         None => {}
     }
