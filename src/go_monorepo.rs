@@ -126,6 +126,21 @@ pub fn route(args: &InitArgs, out: Output, dir: &std::path::Path) -> Result<Opti
         }
         return generate(args, out, &ws, &chosen).map(Some);
     }
+    // A main package's own directory below a member (`gateway/cmd/server`): that app.
+    if let Some((ws, rel)) = below_member(dir) {
+        let mut chosen = monorepo::saved(&ws.root)?;
+        if !chosen.contains(&rel) {
+            chosen.push(rel.clone());
+        }
+        if !out.quiet {
+            eprintln!(
+                "note: `{}` is a main package of the Go workspace in `{}`: its Dockerfile builds from the workspace root, in workspace mode",
+                report::safe(&rel),
+                report::safe(&ws.root.display().to_string())
+            );
+        }
+        return generate(args, out, &ws, &chosen).map(Some);
+    }
     let Some(ws) = GoWorkspace::at(dir) else {
         return Ok(None);
     };
@@ -157,6 +172,36 @@ pub fn route(args: &InitArgs, out: Output, dir: &std::path::Path) -> Result<Opti
         ));
     };
     generate(args, out, &ws, &chosen).map(Some)
+}
+
+/// The workspace and the app when `dir` is a main package's directory below a
+/// member's root (`gateway/cmd/server`, which has no `go.mod` of its own).
+fn below_member(dir: &std::path::Path) -> Option<(GoWorkspace, String)> {
+    if dir.join("go.mod").is_file() {
+        return None;
+    }
+    crate::detect::workspace::ancestors(dir).find_map(|(root, rel)| {
+        let ws = GoWorkspace::at(&root)?;
+        apps(&ws).iter().any(|a| a.dir == rel).then_some((ws, rel))
+    })
+}
+
+/// For `detect` in a main package's directory below a member: the member's directory
+/// and the package as `--main` names it there (`./cmd/server`).
+pub fn main_package(dir: &std::path::Path) -> Option<(std::path::PathBuf, String)> {
+    let (ws, rel) = below_member(dir)?;
+    let app = apps(&ws).into_iter().find(|a| a.dir == rel)?;
+    let sub = if app.member == "." {
+        rel.clone()
+    } else {
+        rel[app.member.len() + 1..].to_string()
+    };
+    let member = if app.member == "." {
+        ws.root.clone()
+    } else {
+        ws.root.join(&app.member)
+    };
+    Some((member, format!("./{sub}")))
 }
 
 /// The apps `wanted` names (a main package's directory, its binary's name, or `all`),

@@ -240,7 +240,13 @@ pub fn emit(text: &str) -> Result<()> {
 /// root, a manifest it cannot read) is shown with every field unknown, the reason,
 /// and the flag that settles it; exit 0, and `--json` still prints JSON.
 pub fn detect(args: &DetectArgs) -> Result<i32> {
-    let project = scan::Project::scan(&args.path)?;
+    // In a main package's directory below a Go workspace member, the member is
+    // detected with that package chosen, as `init` there generates it.
+    let below = crate::go_monorepo::main_package(&args.path);
+    let project = match &below {
+        Some((member, _)) => scan::Project::scan(member)?,
+        None => scan::Project::scan(&args.path)?,
+    };
     // At a JS workspace root with apps, the refusal comes with the workspace: its
     // packages, which are apps and why, and what each needs.
     let workspace = if args.stack.is_none() {
@@ -271,6 +277,10 @@ pub fn detect(args: &DetectArgs) -> Result<i32> {
     };
     let hints = Layer {
         stack: args.stack.clone().or(config.stack.clone()),
+        app: config
+            .app
+            .clone()
+            .or_else(|| below.as_ref().map(|(_, main)| main.clone())),
         ..config.clone()
     };
     let flags = Layer {

@@ -413,3 +413,60 @@ fn a_yarn_berry_member_directory_is_yarn_berry_not_classic() {
     assert_eq!(d["facts"]["package_manager"]["value"], "yarn-berry", "{d}");
     assert_eq!(d["extra"]["yarn_focus"]["value"], true, "{d}");
 }
+
+#[test]
+fn a_go_member_or_its_main_package_directory_generates_that_app_from_the_workspace_root() {
+    let dir = copy_fixture("ws-go-work");
+    // The member's root: its only main package is the app.
+    let out = dockform(&dir.path().join("services/api"), &["init", "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("member of the Go workspace"),
+        "{}",
+        stderr(&out)
+    );
+    let api = std::fs::read_to_string(dir.path().join("services/api/Dockerfile")).unwrap();
+    assert!(
+        api.contains("COPY libs/greet ./libs/greet")
+            && api.contains("COPY libs/audit/go.mod ./libs/audit/")
+            && !api.contains("COPY libs/audit ./libs/audit"),
+        "every member's go.mod, only the imported members' sources:\n{api}"
+    );
+    // A main package's own directory below its member, which has no go.mod.
+    let worker = dir.path().join("services/worker/cmd/worker");
+    let detect = dockform(&worker, &["detect"]);
+    let shown = String::from_utf8_lossy(&detect.stdout);
+    assert!(
+        shown.contains("./cmd/worker") && shown.contains("serves no HTTP"),
+        "{shown}"
+    );
+    // The root files gain the second app: they change, so `--force`.
+    let out = dockform(&worker, &["init", "--yes", "--force"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(worker.join("Dockerfile")).unwrap();
+    assert!(
+        text.contains("WORKDIR /src/services/worker") && text.contains("./cmd/worker"),
+        "{text}"
+    );
+    // The root records both, so `check` covers both.
+    let saved = std::fs::read_to_string(dir.path().join("dockform.toml")).unwrap();
+    assert!(
+        saved.contains("services/api") && saved.contains("services/worker/cmd/worker"),
+        "{saved}"
+    );
+    assert!(dockform(dir.path(), &["check"]).status.success());
+}
+
+#[test]
+fn a_go_workspace_root_under_yes_names_its_apps() {
+    let dir = copy_fixture("ws-go-work");
+    let out = dockform(dir.path(), &["init", "--yes"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("services/api")
+            && err.contains("services/worker/cmd/worker")
+            && err.contains("--app"),
+        "{err}"
+    );
+}

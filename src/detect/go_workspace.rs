@@ -41,6 +41,8 @@ pub struct GoWorkspace {
     pub vendored: bool,
     /// The members whose `go.mod` reads, in `go.work`'s order.
     pub members: Vec<GoMember>,
+    /// Each member's direct workspace dependencies, once read (its Go files are many).
+    direct: std::cell::RefCell<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
 impl GoWorkspace {
@@ -78,6 +80,7 @@ impl GoWorkspace {
             work_sum: root.join("go.work.sum").is_file(),
             vendored: root.join("vendor/modules.txt").is_file(),
             members,
+            direct: Default::default(),
         })
     }
 
@@ -149,6 +152,15 @@ impl GoWorkspace {
 
     /// The members the member in `dir` names in its `go.mod` or imports from a Go file.
     fn direct(&self, dir: &str) -> Vec<String> {
+        if let Some(known) = self.direct.borrow().get(dir) {
+            return known.clone();
+        }
+        let found = self.read_direct(dir);
+        self.direct.borrow_mut().insert(dir.to_string(), found.clone());
+        found
+    }
+
+    fn read_direct(&self, dir: &str) -> Vec<String> {
         let Some(me) = self.member(dir) else {
             return Vec::new();
         };

@@ -226,17 +226,23 @@ def split_cmd(text: str) -> list[str]:
         return text.split()
 
 
+def names(text: str, word: str) -> bool:
+    """Whether `text` names `word` as a word (or its plural): "port" is not named by
+    "supported", nor "build" by "building"."""
+    return re.search(r"(?<![a-z0-9])" + re.escape(word) + r"(s|es)?(?![a-z0-9])", text.lower()) is not None
+
+
 def warned(detect: dict | None, err: str, field_name: str) -> bool:
     texts = list((detect or {}).get("warnings", [])) + [err]
     words = FIELD_WORDS[field_name]
-    return any(w in t.lower() for t in texts for w in words)
+    return any(names(t, w) for t in texts for w in words)
 
 
 def refusal(run: Run, field_name: str) -> str:
     """The cell for a field init refused over: `flag` when the error names a flag."""
     err = run.init_err
     words = FIELD_WORDS[field_name]
-    if not any(w in err.lower() for w in words):
+    if not any(names(err, w) for w in words):
         return ""
     return "flag" if re.search(r"--[a-z][a-z-]+|dockform\.toml", err) else "refused"
 

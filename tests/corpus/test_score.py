@@ -66,6 +66,11 @@ class Grade(unittest.TestCase):
         self.assertEqual(self.grade(run_with({}, cmd=["npm", "run", "start"]))["start"], "right")
         self.assertEqual(self.grade(run_with({}, cmd=["node", "other.js"]))["start"], "wrong")
 
+    def test_a_word_inside_another_word_does_not_name_a_field(self):
+        # "supported" holds "port" and "building" holds "build": neither names the field.
+        run = run_with({"port": 8080}, warnings=["Go 1.24 is no longer supported; building with Go 1.26"], cmd=["node", "server.js"])
+        self.assertEqual(self.grade(run)["port"], "wrong")
+
     def test_a_loopback_app_is_right_only_when_the_image_rebinds_or_warns(self):
         key = {"listen": "loopback", "listen_env": "HOST"}
         self.assertEqual(self.grade(run_with({}, cmd=["x"]), **key)["listen"], "wrong")

@@ -86,14 +86,40 @@ pub fn subcommand(files: &[&GoFile], bin: &str) -> Option<(String, String)> {
             }
         }
     }
-    // urfave/cli: an app with commands and no action of its own.
+    // urfave/cli: an app with commands and no action of its own, set in its literal
+    // (`&cli.App{Commands: ...}`) or by assignment (`app := cli.NewApp()` then
+    // `app.Commands = ...`).
+    let built = Regex::new(r"(\w+)\s*:?=\s*(?:cli\.NewApp\(\)|&?cli\.(?:App|Command)\{)").ok()?;
     for f in files {
-        for m in app.find_iter(&f.text) {
+        let assigned = built.captures_iter(&f.text).filter_map(|c| {
+            let var = regex::escape(&c[1]);
+            let set = |field: &str| {
+                Regex::new(&format!(r"\b{var}\.{field}\s*=[^=]"))
+                    .is_ok_and(|re| re.is_match(&f.text))
+            };
+            let whole = c.get(0)?;
+            // An action or a default command of its own, in the literal or set after.
+            let body = if whole.as_str().ends_with('{') {
+                literal(&f.text, whole.end())
+            } else {
+                ""
+            };
+            let acts = body.contains("Action:")
+                || body.contains("DefaultCommand:")
+                || set("Action")
+                || set("DefaultCommand");
+            (set("Commands") && !acts).then_some(whole.start())
+        });
+        let literals = app.find_iter(&f.text).filter_map(|m| {
             let body = literal(&f.text, m.end());
-            if !body.contains("Commands:") || body.contains("Action:") {
-                continue;
-            }
-            let at = line(f, m.start());
+            (body.contains("Commands:")
+                && !body.contains("Action:")
+                && !body.contains("DefaultCommand:"))
+            .then_some(m.start())
+        });
+        let found: Vec<usize> = literals.chain(assigned).collect();
+        for start in found {
+            let at = line(f, start);
             for g in files {
                 if let Some(c) = urfave.captures(&g.text) {
                     return Some((
@@ -158,6 +184,18 @@ mod tests {
         assert_eq!(got.map(|g| g.0).as_deref(), Some("serve"));
         let with_action = app.replace("Commands: cmds,", "Commands: cmds,\n\tAction: run,");
         assert_eq!(subcommand(&[&file("app.go", &with_action)], "tool"), None);
+        let assigned = "app := cli.NewApp()\napp.Name = \"tool\"\napp.Commands = []*cli.Command{\n\t{\n\t\tName: \"start\",\n\t\tAction: run,\n\t},\n}\n";
+        let got = subcommand(&[&file("cli.go", assigned)], "tool");
+        assert_eq!(got.map(|g| g.0).as_deref(), Some("start"));
+        let acting = format!("{assigned}app.Action = serve\n");
+        assert_eq!(subcommand(&[&file("cli.go", &acting)], "tool"), None);
+        let defaulted = format!("{assigned}app.DefaultCommand = \"start\"\n");
+        assert_eq!(subcommand(&[&file("cli.go", &defaulted)], "tool"), None);
+        let literal_action = assigned.replace("cli.NewApp()", "&cli.App{\n\tAction: legacy,\n}");
+        assert_eq!(
+            subcommand(&[&file("cli.go", &literal_action)], "tool"),
+            None
+        );
         let opts = "type Opts struct {\n\tServer ServerCommand `command:\"server\"`\n}\n";
         let got = subcommand(&[&file("main.go", opts)], "tool");
         assert_eq!(got.map(|g| g.0).as_deref(), Some("server"));
