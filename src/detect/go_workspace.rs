@@ -156,7 +156,9 @@ impl GoWorkspace {
             return known.clone();
         }
         let found = self.read_direct(dir);
-        self.direct.borrow_mut().insert(dir.to_string(), found.clone());
+        self.direct
+            .borrow_mut()
+            .insert(dir.to_string(), found.clone());
         found
     }
 
@@ -295,71 +297,62 @@ fn use_dir(entry: &str) -> String {
     }
 }
 
-/// The module paths a `go.mod` requires at a placeholder version.
-fn placeholders(text: &str) -> Vec<String> {
+/// The entries of a `go.mod` directive (`require`, `replace`), written on one line or in
+/// a `( ... )` block, without comments.
+fn entries<'a>(text: &'a str, directive: &str) -> Vec<&'a str> {
     let mut out = Vec::new();
     let mut in_block = false;
     for raw in text.lines() {
         let line = raw.split("//").next().unwrap_or("").trim();
-        let entry = if in_block {
+        if in_block {
             if line == ")" {
                 in_block = false;
-                continue;
+            } else if !line.is_empty() {
+                out.push(line);
             }
-            line
-        } else if let Some(rest) = line.strip_prefix("require") {
-            if rest.trim() == "(" {
-                in_block = true;
-                continue;
-            }
-            rest.trim()
-        } else {
-            continue;
-        };
-        let mut words = entry.split_whitespace();
-        if let (Some(path), Some(version)) = (words.next(), words.next())
-            && (version == "v0.0.0" || version.starts_with("v0.0.0-00010101000000-"))
+        } else if let Some(rest) = line.strip_prefix(directive)
+            && rest.starts_with(char::is_whitespace)
         {
-            out.push(path.trim_matches('"').to_string());
+            let rest = rest.trim();
+            if rest == "(" {
+                in_block = true;
+            } else {
+                out.push(rest);
+            }
         }
     }
     out
 }
 
+/// The module paths a `go.mod` requires at a placeholder version.
+fn placeholders(text: &str) -> Vec<String> {
+    entries(text, "require")
+        .into_iter()
+        .filter_map(|entry| {
+            let mut words = entry.split_whitespace();
+            let (path, version) = (words.next()?, words.next()?);
+            (version == "v0.0.0" || version.starts_with("v0.0.0-00010101000000-"))
+                .then(|| path.trim_matches('"').to_string())
+        })
+        .collect()
+}
+
 /// The module paths a `go.mod` replaces with a local directory (`=> ../lib`).
 fn local_replaces(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut in_block = false;
-    for raw in text.lines() {
-        let line = raw.split("//").next().unwrap_or("").trim();
-        let entry = if in_block {
-            if line == ")" {
-                in_block = false;
-                continue;
-            }
-            line
-        } else if let Some(rest) = line.strip_prefix("replace") {
-            let rest = rest.trim();
-            if rest == "(" {
-                in_block = true;
-                continue;
-            }
-            rest
-        } else {
-            continue;
-        };
-        if let Some((old, new)) = entry.split_once("=>") {
+    entries(text, "replace")
+        .into_iter()
+        .filter_map(|entry| {
+            let (old, new) = entry.split_once("=>")?;
             let new = new.trim().trim_matches('"');
-            if new.starts_with("./") || new.starts_with("../") || new == "." || new == ".." {
-                out.extend(
-                    old.split_whitespace()
-                        .next()
-                        .map(|p| p.trim_matches('"').to_string()),
-                );
-            }
-        }
-    }
-    out
+            let local =
+                new.starts_with("./") || new.starts_with("../") || new == "." || new == "..";
+            local.then(|| {
+                old.split_whitespace()
+                    .next()
+                    .map(|p| p.trim_matches('"').to_string())
+            })?
+        })
+        .collect()
 }
 
 #[cfg(test)]
