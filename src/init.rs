@@ -159,11 +159,21 @@ fn generate(
 /// The plan for the rendered files; `dockform.toml` as dockform wrote it (no hand
 /// edit) is outdated rather than changed, like a generated file with its checksum.
 fn plan(root: &std::path::Path, rendered: &render::Rendered) -> Result<Plan> {
+    plan_with(root, rendered, |old, _| config::untouched(old))
+}
+
+/// The plan for the rendered files, `dockform.toml` outdated rather than changed when
+/// `untouched(old, new)` says replacing it loses nothing of the user's.
+pub(crate) fn plan_with(
+    root: &std::path::Path,
+    rendered: &render::Rendered,
+    untouched: impl Fn(&str, &str) -> bool,
+) -> Result<Plan> {
     let mut plan = Plan::new(root, rendered)?;
     for f in &mut plan.files {
         if f.name == CONFIG_FILE
             && f.status == Status::Changed
-            && f.old.as_deref().is_some_and(config::untouched)
+            && f.old.as_deref().is_some_and(|old| untouched(old, &f.new))
         {
             f.status = Status::Outdated;
         }

@@ -18,11 +18,14 @@ use crate::layer::{Layer, Origin};
 use crate::render::{Rendered, Renderer};
 use std::io::IsTerminal;
 
-use crate::wizard::{Ask, Defaults, Prompter, Terminal};
+use crate::wizard::{Defaults, Terminal};
 
+mod apps_file;
 mod install;
-use crate::write::Plan;
+mod listing;
 use crate::{preset, questions, report, scan, settings};
+pub use apps_file::saved;
+pub use listing::{describe, describe_text, described, pick, pick_members};
 
 /// One app as the workspace templates see it (`app`, and each of `apps`).
 #[derive(Debug, Clone, Serialize)]
@@ -170,8 +173,15 @@ pub(crate) fn finish(
         ));
     }
     let dirs: Vec<String> = apps.iter().map(|a| a.dir.clone()).collect();
+    // The checksum in each header line: a later run may replace an untouched file
+    // (a stack Dockerfile's header was edited for its directory after rendering).
+    for (_, text) in &mut files {
+        *text = crate::stamp::seal(text);
+    }
     if !args.no_config && !args.check {
-        files.push((config::CONFIG_FILE.to_string(), saved_apps(&saved)));
+        let existing = std::fs::read_to_string(root.join(config::CONFIG_FILE)).ok();
+        let text = apps_file::text(&saved, existing.as_deref());
+        files.push((config::CONFIG_FILE.to_string(), text));
     }
     if !out.quiet {
         warnings
@@ -183,11 +193,13 @@ pub(crate) fn finish(
         report::emit(&report::banners(&rendered))?;
         return Ok(0);
     }
+    // A `dockform.toml` whose only change is its `apps` value loses nothing of the user's.
+    let plan = |root, rendered| init::plan_with(root, rendered, apps_file::only_apps_differ);
     if args.diff || args.check {
-        return init::compare(&Plan::new(root, &rendered)?, args.check, out);
+        return init::compare(&plan(root, &rendered)?, args.check, out);
     }
     let _lock = crate::write::DirLock::acquire(root, || {})?;
-    let plan = Plan::new(root, &rendered)?;
+    let plan = plan(root, &rendered)?;
     let actions = init::decide(&mut Defaults, &plan, args.force, false)?;
     let code = init::write(&plan, &actions, args.json, out)?;
     let wrote = actions
@@ -383,84 +395,6 @@ pub(crate) fn context(dir: &str, port: Option<u16>, before: &[AppContext]) -> Ap
     }
 }
 
-/// `dockform.toml` at the root: the chosen apps, so `dockform check` covers them all.
-fn saved_apps(apps: &[String]) -> String {
-    let list: Vec<String> = apps
-        .iter()
-        .map(|a| serde_json::to_string(a).unwrap_or_default())
-        .collect();
-    format!(
-        "# dockform settings for this workspace: the apps it writes a Dockerfile for.\napps = [{}]\n",
-        list.join(", ")
-    )
-}
-
-/// The apps a root `dockform.toml` records (`apps = [...]`), if any.
-pub fn saved(root: &std::path::Path) -> Result<Vec<String>> {
-    let path = root.join(config::CONFIG_FILE);
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Ok(Vec::new());
-    };
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e| crate::detect::toml_error(config::CONFIG_FILE, &text, &e))?;
-    Ok(table
-        .get("apps")
-        .and_then(toml::Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default())
-}
-
-/// The wizard's question at a workspace root: which packages get a Dockerfile, the
-/// apps checked (libraries are listed too, unchecked, with why they are not apps).
-pub fn pick(p: &mut dyn Prompter, ws: &JsWorkspace) -> Result<Vec<String>> {
-    let project = scan::Project::scan(&ws.root)?;
-    let members: Vec<(String, bool, String)> = ws
-        .members
-        .iter()
-        .map(|m| {
-            let (app, why) = package_role(&project, &m.dir);
-            (m.dir.clone(), app, why)
-        })
-        .collect();
-    let title = format!("a {} workspace (`{}`)", ws.package_manager, ws.file);
-    pick_members(p, &title, &members)
-}
-
-/// Lists a workspace's members (directory, app or library, why) under `title` and asks
-/// which get a Dockerfile, the apps checked.
-pub fn pick_members(
-    p: &mut dyn Prompter,
-    title: &str,
-    members: &[(String, bool, String)],
-) -> Result<Vec<String>> {
-    let listing: String = members
-        .iter()
-        .map(|(dir, app, why)| {
-            format!(
-                "  {:<24} {:<8} {why}\n",
-                dir,
-                if *app { "app" } else { "library" }
-            )
-        })
-        .collect();
-    p.show(&format!("\nThis is {title}; its packages:\n{listing}\n"));
-    let options: Vec<String> = members.iter().map(|(dir, _, _)| dir.clone()).collect();
-    let checked: Vec<bool> = members.iter().map(|(_, app, _)| *app).collect();
-    let ask = Ask {
-        key: "apps".into(),
-        prompt: "Apps to containerize".into(),
-        reason: "packages with a server or a start script are checked".into(),
-        flag: "--app".into(),
-    };
-    let chosen = p.multi_select(&ask, &options, &checked)?;
-    Ok(chosen.into_iter().map(|i| options[i].clone()).collect())
-}
-
 /// Whether `init` may ask (a terminal on both ends, and no flag that rules it out).
 pub fn interactive(args: &InitArgs) -> bool {
     !args.yes
@@ -530,146 +464,10 @@ fn stack_route(args: &InitArgs, out: Output, root: &std::path::Path) -> Result<O
     generate_stack(args, out, &project, &wanted).map(Some)
 }
 
-/// `detect` at a JS workspace root: the workspace, and each package with whether it is
-/// an app (and why) and its workspace dependency closure.
-pub fn describe(ws: &JsWorkspace) -> Result<serde_json::Value> {
-    let project = scan::Project::scan(&ws.root)?;
-    let members = ws
-        .members
-        .iter()
-        .map(|m| {
-            let (app, why) = package_role(&project, &m.dir);
-            (
-                m.dir.as_str(),
-                m.name.as_str(),
-                app,
-                why,
-                ws.closure(&m.dir),
-            )
-        })
-        .collect();
-    let workspace = serde_json::json!({
-        "file": ws.file,
-        "package_manager": ws.package_manager,
-        "lockfile": ws.lockfile,
-        "catalogs": ws.catalogs,
-    });
-    described(&ws.root, workspace, members)
-}
-
-/// What `detect` shows at any workspace root: the workspace, and each member as
-/// (directory, name, whether it is an app, why, its workspace dependency closure),
-/// marked when `dockform.toml` already chose it.
-pub fn described(
-    root: &std::path::Path,
-    workspace: serde_json::Value,
-    members: Vec<(&str, &str, bool, String, Vec<String>)>,
-) -> Result<serde_json::Value> {
-    let saved = saved(root)?;
-    let packages: Vec<serde_json::Value> = members
-        .into_iter()
-        .map(|(dir, name, app, why, closure)| {
-            serde_json::json!({
-                "dir": dir,
-                "name": name,
-                "app": app,
-                "reason": why,
-                "chosen": saved.iter().any(|s| s == dir),
-                "closure": closure,
-            })
-        })
-        .collect();
-    Ok(serde_json::json!({ "workspace": workspace, "packages": packages }))
-}
-
-/// The text form of [`describe`].
-pub fn describe_text(v: &serde_json::Value) -> String {
-    let w = &v["workspace"];
-    let mut text = format!(
-        "workspace: {} workspace declared in `{}`, lockfile {}{}\n",
-        w["package_manager"].as_str().unwrap_or_default(),
-        w["file"].as_str().unwrap_or_default(),
-        w["lockfile"]
-            .as_str()
-            .map_or("none".to_string(), |l| format!("`{l}`")),
-        if w["catalogs"] == true {
-            ", with catalogs"
-        } else {
-            ""
-        }
-    );
-    let empty = Vec::new();
-    for p in v["packages"].as_array().unwrap_or(&empty) {
-        let closure: Vec<&str> = p["closure"]
-            .as_array()
-            .unwrap_or(&empty)
-            .iter()
-            .filter_map(|c| c.as_str())
-            .filter(|c| Some(*c) != p["dir"].as_str())
-            .collect();
-        text.push_str(&format!(
-            "  {:<24} {:<8} {}\n",
-            p["dir"].as_str().unwrap_or_default(),
-            if p["app"] == true { "app" } else { "library" },
-            p["reason"].as_str().unwrap_or_default()
-        ));
-        if !closure.is_empty() {
-            text.push_str(&format!(
-                "  {:<24} {:<8} needs {}\n",
-                "",
-                "",
-                closure.join(", ")
-            ));
-        }
-    }
-    text.push_str("\nwrite a Dockerfile per app: `dockform init --app DIR` (repeat it) or `dockform init --app all`\n");
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wizard::Scripted;
-
-    fn workspace() -> (tempfile::TempDir, JsWorkspace) {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, text) in [
-            ("package.json", r#"{"workspaces":["apps/*","packages/*"]}"#),
-            (
-                "apps/api/package.json",
-                r#"{"name":"api","scripts":{"start":"node a.js"}}"#,
-            ),
-            (
-                "apps/web/package.json",
-                r#"{"name":"web","dependencies":{"next":"16"}}"#,
-            ),
-            ("packages/lib/package.json", r#"{"name":"lib"}"#),
-        ] {
-            let p = dir.path().join(name);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
-        let ws = JsWorkspace::at(dir.path()).unwrap();
-        (dir, ws)
-    }
-
-    #[test]
-    fn the_wizard_offers_every_package_with_the_apps_checked() {
-        let (_dir, ws) = workspace();
-        let mut script = Scripted::default();
-        assert_eq!(pick(&mut script, &ws).unwrap(), ["apps/api", "apps/web"]);
-        assert!(
-            script.shown[0].contains("packages/lib") && script.shown[0].contains("library"),
-            "{:?}",
-            script.shown
-        );
-        let mut script = Scripted::new([("apps", "apps/web,packages/lib")]);
-        assert_eq!(
-            pick(&mut script, &ws).unwrap(),
-            ["apps/web", "packages/lib"]
-        );
-        assert_eq!(script.asked, ["apps"]);
-    }
+    use listing::tests::workspace;
 
     #[test]
     fn all_chooses_the_apps_and_a_name_or_leaf_finds_its_package() {

@@ -116,7 +116,7 @@ fn detect_json_lists_services_writable_paths_and_env() {
             "\"redis\"@\"requirements.txt\""
         ]
     );
-    assert_eq!(kinds(&json("go-pgx")), ["\"postgres\"@\"go.mod\""]);
+    assert_eq!(kinds(&json("go-pgx")), ["\"postgres\"@\"main.go\""]);
     let v = json("node-sqlite");
     assert!(kinds(&v).is_empty());
     assert_eq!(v["writable_paths"][0]["path"], "data");
@@ -133,7 +133,8 @@ fn detect_json(name: &str) -> serde_json::Value {
 }
 
 /// One fixture per service kind without a PostgreSQL/Redis one: each names its
-/// service, from its manifest, and its connection variable.
+/// service, from its manifest (a Go program: the file that imports the driver), and
+/// its connection variable.
 #[test]
 fn each_service_kind_has_a_fixture_that_detects_it() {
     for (name, kind, source, var) in [
@@ -144,7 +145,7 @@ fn each_service_kind_has_a_fixture_that_detects_it() {
             "requirements.txt",
             "AMQP_URL",
         ),
-        ("go-nats", "nats", "go.mod", "NATS_URL"),
+        ("go-nats", "nats", "main.go", "NATS_URL"),
         ("rust-s3", "s3", "Cargo.toml", "S3_ENDPOINT"),
     ] {
         let v = detect_json(name);

@@ -132,6 +132,124 @@ fn a_member_directory_generates_its_app_from_the_workspace_root() {
 }
 
 #[test]
+fn a_second_member_joins_the_root_files_without_force_and_a_hand_edit_still_needs_it() {
+    let dir = copy_fixture("ws-npm-services");
+    let root = dir.path();
+    let first = dockform(&root.join("apps/api"), &["init", "--yes"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    // The user's own words in dockform.toml survive dockform's next write.
+    let config = root.join("dockform.toml");
+    let mine = std::fs::read_to_string(&config).unwrap() + "# ask #infra before adding apps\n";
+    std::fs::write(&config, &mine).unwrap();
+    let second = dockform(&root.join("apps/web"), &["init", "--yes"]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let saved = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        saved.contains(r#"apps = ["apps/api", "apps/web"]"#)
+            && saved.ends_with("# ask #infra before adding apps\n"),
+        "{saved}"
+    );
+    let compose = std::fs::read_to_string(root.join("compose.yaml")).unwrap();
+    assert!(
+        compose.contains("api:") && compose.contains("web:"),
+        "{compose}"
+    );
+    assert!(dockform(root, &["check"]).status.success());
+    // A root file edited by hand is not replaced without `--force`, and nothing is written.
+    let edited = compose.replace("services:", "services:\n  # ours");
+    std::fs::write(root.join("compose.yaml"), &edited).unwrap();
+    std::fs::remove_file(root.join("apps/web/Dockerfile")).unwrap();
+    let refused = dockform(&root.join("apps/web"), &["init", "--yes"]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("compose.yaml"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!root.join("apps/web/Dockerfile").exists());
+}
+
+#[test]
+fn a_members_services_include_the_drivers_of_the_workspace_packages_it_depends_on() {
+    let dir = tree(&[
+        (
+            "package.json",
+            r#"{"private":true,"workspaces":["apps/*","packages/*"]}"#,
+        ),
+        (
+            "apps/api/package.json",
+            r#"{"name":"api","scripts":{"start":"node server.js"},"dependencies":{"@x/db":"*"}}"#,
+        ),
+        (
+            "apps/api/server.js",
+            "require('http').createServer(() => {}).listen(3000);\n",
+        ),
+        (
+            "packages/db/package.json",
+            r#"{"name":"@x/db","dependencies":{"pg":"8"}}"#,
+        ),
+    ]);
+    let out = dockform(&dir.path().join("apps/api"), &["detect", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let services = &json["services"];
+    assert_eq!(services[0]["kind"], "postgres", "{services}");
+    assert_eq!(
+        services[0]["source"], "../../packages/db/package.json",
+        "{services}"
+    );
+}
+
+#[test]
+fn a_go_programs_services_are_the_drivers_its_packages_import_across_the_workspace() {
+    let dir = tree(&[
+        ("go.work", "go 1.24\n\nuse (\n\t./api\n\t./pkg\n)\n"),
+        (
+            "api/go.mod",
+            "module example.com/api\n\ngo 1.24\n\nrequire (\n\texample.com/pkg v0.0.0\n\tgithub.com/lib/pq v1.10.9\n)\n\nreplace example.com/pkg => ../pkg\n",
+        ),
+        (
+            "api/main.go",
+            "package main\n\nimport (\n\t\"net/http\"\n\n\t\"example.com/pkg/bus\"\n)\n\nfunc main() { bus.Connect(); _ = http.ListenAndServe(\":8080\", nil) }\n",
+        ),
+        (
+            "pkg/go.mod",
+            "module example.com/pkg\n\ngo 1.24\n\nrequire (\n\tgithub.com/nats-io/nats.go v1.42.0\n\tgithub.com/go-sql-driver/mysql v1.9.2\n)\n",
+        ),
+        (
+            "pkg/bus/bus.go",
+            "package bus\n\nimport \"github.com/nats-io/nats.go\"\n\nfunc Connect() { _, _ = nats.Connect(nats.DefaultURL) }\n",
+        ),
+        // A package of the library the program never imports.
+        (
+            "pkg/store/mysql.go",
+            "package store\n\nimport _ \"github.com/go-sql-driver/mysql\"\n",
+        ),
+    ]);
+    // `go.mod` requires PostgreSQL's driver, but no package of the program imports it.
+    let out = dockform(&dir.path().join("api"), &["detect", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let services: Vec<(String, String)> = json["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["kind"].as_str().unwrap().into(),
+                s["source"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        services,
+        [("nats".to_string(), "../pkg/bus/bus.go".to_string())],
+        "{}",
+        json["services"]
+    );
+}
+
+#[test]
 fn the_dependency_layer_copies_only_the_apps_workspace_closure() {
     let dir = copy_fixture("ws-npm-services");
     let out = dockform(dir.path(), &["init", "--yes", "--app", "api"]);
@@ -440,8 +558,8 @@ fn a_go_member_or_its_main_package_directory_generates_that_app_from_the_workspa
         shown.contains("./cmd/worker") && shown.contains("serves no HTTP"),
         "{shown}"
     );
-    // The root files gain the second app: they change, so `--force`.
-    let out = dockform(&worker, &["init", "--yes", "--force"]);
+    // The root files gain the second app: dockform's own and untouched, so no `--force`.
+    let out = dockform(&worker, &["init", "--yes"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(worker.join("Dockerfile")).unwrap();
     assert!(

@@ -140,7 +140,8 @@ pub(crate) fn node_role(project: &Project) -> Option<NodeRole> {
     Some(role_of(&json))
 }
 
-fn role_of(json: &Map<String, Value>) -> NodeRole {
+/// What a parsed `package.json` is for (see [`node_role`]).
+pub(crate) fn role_of(json: &Map<String, Value>) -> NodeRole {
     let scripts = json.get("scripts").and_then(Value::as_object);
     let script = |name: &str| scripts.and_then(|s| s.get(name)).and_then(Value::as_str);
     let build_script = if script("build").is_some() {

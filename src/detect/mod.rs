@@ -286,10 +286,44 @@ fn candidates(project: &Project, presets: &Presets, hints: &Layer) -> Vec<arbitr
         .collect()
 }
 
+/// The workspace packages a JS workspace member depends on (its closure less itself),
+/// as paths from the member (`../../packages/db`).
+fn workspace_packages(project: &Project, d: &Detection) -> Vec<String> {
+    let up = d.extra.get("workspace_root").and_then(|f| f.value.as_str());
+    let closure = d
+        .extra
+        .get("workspace_closure")
+        .and_then(|f| f.value.as_array());
+    let (Some(up), Some(closure)) = (up, closure) else {
+        return Vec::new();
+    };
+    let me = std::fs::canonicalize(project.root()).ok();
+    closure
+        .iter()
+        .filter_map(|dir| dir.as_str())
+        .map(|dir| format!("{up}/{dir}"))
+        .filter(|rel| std::fs::canonicalize(project.root().join(rel)).ok() != me)
+        .collect()
+}
+
 /// Says when the run-wide read budget stopped the reading of source files, so hints
 /// (ports, entry points) from the unread ones are known to be missing.
 fn budget_warning(project: &Project, mut d: Detection) -> Detection {
-    d.needs = services::detect(project, d.layer.app.as_deref());
+    let reach = services::Reach {
+        packages: workspace_packages(project, &d),
+        go_imports: d
+            .extra
+            .get("go_imports")
+            .and_then(|f| f.value.as_array())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|v| {
+                        Some((v["import"].as_str()?.into(), v["file"].as_str()?.into()))
+                    })
+                    .collect()
+            }),
+    };
+    d.needs = services::detect(project, d.layer.app.as_deref(), &reach);
     d.warnings.extend(d.needs.warnings.iter().cloned());
     build_env(&mut d);
     let cap = project

@@ -8,6 +8,9 @@ use serde::Serialize;
 
 use crate::scan::Project;
 
+mod drivers;
+use drivers::{S3_SDK, django, go, go_imported, node, python, runtime_packages, rust};
+
 /// The kinds of backing service dockform knows, in the order they are shown.
 pub const KINDS: &[&str] = &[
     "postgres", "mysql", "redis", "mongodb", "rabbitmq", "nats", "s3",
@@ -110,106 +113,6 @@ const MANIFESTS: &[&str] = &[
     "Cargo.lock",
 ];
 
-/// Dependency names (lower case) and the service each means. `sqlite` is no service:
-/// it means a writable data directory.
-const NODE: &[(&str, &str)] = &[
-    ("pg", "postgres"),
-    ("postgres", "postgres"),
-    ("pg-promise", "postgres"),
-    ("@neondatabase/serverless", "postgres"),
-    ("mysql", "mysql"),
-    ("mysql2", "mysql"),
-    ("mariadb", "mysql"),
-    ("ioredis", "redis"),
-    ("redis", "redis"),
-    ("@redis/client", "redis"),
-    ("iovalkey", "redis"),
-    ("mongodb", "mongodb"),
-    ("mongoose", "mongodb"),
-    ("amqplib", "rabbitmq"),
-    ("amqp-connection-manager", "rabbitmq"),
-    ("nats", "nats"),
-    ("@aws-sdk/client-s3", "s3"),
-    ("minio", "s3"),
-    ("sqlite3", "sqlite"),
-    ("better-sqlite3", "sqlite"),
-    ("@libsql/client", "sqlite"),
-];
-
-const PYTHON: &[(&str, &str)] = &[
-    ("psycopg", "postgres"),
-    ("psycopg2", "postgres"),
-    ("psycopg2-binary", "postgres"),
-    ("psycopg-binary", "postgres"),
-    ("asyncpg", "postgres"),
-    ("mysqlclient", "mysql"),
-    ("pymysql", "mysql"),
-    ("aiomysql", "mysql"),
-    ("mysql-connector-python", "mysql"),
-    ("redis", "redis"),
-    ("valkey", "redis"),
-    ("pymongo", "mongodb"),
-    ("motor", "mongodb"),
-    ("beanie", "mongodb"),
-    ("pika", "rabbitmq"),
-    ("aio-pika", "rabbitmq"),
-    ("nats-py", "nats"),
-    ("boto3", "s3"),
-    ("minio", "s3"),
-    ("aiosqlite", "sqlite"),
-];
-
-/// Module path prefixes in `go.mod`.
-const GO: &[(&str, &str)] = &[
-    ("github.com/jackc/pgx", "postgres"),
-    ("github.com/lib/pq", "postgres"),
-    ("gorm.io/driver/postgres", "postgres"),
-    ("github.com/go-sql-driver/mysql", "mysql"),
-    ("gorm.io/driver/mysql", "mysql"),
-    ("github.com/redis/go-redis", "redis"),
-    ("github.com/go-redis/redis", "redis"),
-    ("github.com/valkey-io/valkey-go", "redis"),
-    ("go.mongodb.org/mongo-driver", "mongodb"),
-    ("github.com/rabbitmq/amqp091-go", "rabbitmq"),
-    ("github.com/streadway/amqp", "rabbitmq"),
-    ("github.com/nats-io/nats.go", "nats"),
-    ("github.com/minio/minio-go", "s3"),
-    ("github.com/aws/aws-sdk-go-v2/service/s3", "s3"),
-    ("gorm.io/driver/sqlite", "sqlite"),
-    ("github.com/mattn/go-sqlite3", "sqlite"),
-    ("modernc.org/sqlite", "sqlite"),
-    ("github.com/glebarez/sqlite", "sqlite"),
-];
-
-/// Crate names in `Cargo.toml`; `sqlx`, `diesel` and `sea-orm` go by their features.
-const RUST: &[(&str, &str)] = &[
-    ("tokio-postgres", "postgres"),
-    ("postgres", "postgres"),
-    ("deadpool-postgres", "postgres"),
-    ("mysql", "mysql"),
-    ("mysql_async", "mysql"),
-    ("redis", "redis"),
-    ("deadpool-redis", "redis"),
-    ("fred", "redis"),
-    ("mongodb", "mongodb"),
-    ("lapin", "rabbitmq"),
-    ("async-nats", "nats"),
-    ("nats", "nats"),
-    ("aws-sdk-s3", "s3"),
-    ("rust-s3", "s3"),
-    ("rusqlite", "sqlite"),
-];
-
-/// Feature names of the ORM crates that pick a database.
-const FEATURES: &[(&str, &str)] = &[
-    ("postgres", "postgres"),
-    ("sqlx-postgres", "postgres"),
-    ("mysql", "mysql"),
-    ("sqlx-mysql", "mysql"),
-    ("sqlite", "sqlite"),
-    ("sqlx-sqlite", "sqlite"),
-];
-
 /// Connection variables read by the code, and the service each means (`env.rs` finds
 /// them).
 pub const URL_VARS: &[(&str, &str)] = &[
@@ -227,9 +130,22 @@ pub const URL_VARS: &[(&str, &str)] = &[
     ("S3_ENDPOINT", "s3"),
 ];
 
+/// What the stack detector knows of the code the app runs beyond its own manifest.
+#[derive(Debug, Default)]
+pub struct Reach {
+    /// The workspace packages a JS workspace member depends on, as paths from the
+    /// project (`../../packages/db`): the drivers and ORM schemas they hold are the
+    /// app's at run time (documenso, formbricks and midday keep their database in one).
+    pub packages: Vec<String>,
+    /// The outside packages a Go program imports (import path, file), through its own
+    /// packages and the workspace members it builds from; `None` when unknown, and
+    /// `go.mod`'s requirements stand in.
+    pub go_imports: Option<Vec<(String, String)>>,
+}
+
 /// Finds what the app needs. `app` is the app's directory when the detector chose one
 /// inside a workspace (`None` or `.` for the root).
-pub fn detect(project: &Project, app: Option<&str>) -> Needs {
+pub fn detect(project: &Project, app: Option<&str>, reach: &Reach) -> Needs {
     let mut found = Found::default();
     let dirs: Vec<String> = match app.filter(|a| !a.is_empty() && *a != ".") {
         Some(a) => vec![String::new(), format!("{}/", a.trim_end_matches('/'))],
@@ -238,8 +154,18 @@ pub fn detect(project: &Project, app: Option<&str>) -> Needs {
     for dir in &dirs {
         node(project, dir, &mut found);
         python(project, dir, &mut found);
-        go(project, dir, &mut found);
+        if reach.go_imports.is_none() {
+            go(project, dir, &mut found);
+        }
         rust(project, dir, &mut found);
+    }
+    if let Some(imports) = &reach.go_imports {
+        go_imported(imports, &mut found);
+    }
+    for (rel, package) in runtime_packages(project, &reach.packages) {
+        let mut theirs = Found::default();
+        node(&package, "", &mut theirs);
+        found.adopt(theirs, &rel);
     }
     django(project, &mut found);
     let mut scan = super::writable::Scan::default();
@@ -247,6 +173,7 @@ pub fn detect(project: &Project, app: Option<&str>) -> Needs {
     if let Some(file) = &scan.builtin {
         found.add("sqlite", file, "imports the runtime's SQLite module".into());
     }
+    let s3_optional = found.settle_s3(&env);
     for var in env.runtime.iter().chain(&env.optional) {
         if let Some((_, kind)) = URL_VARS.iter().find(|(n, _)| *n == var.name) {
             let reason = format!("reads `{}`", var.name);
@@ -267,6 +194,7 @@ pub fn detect(project: &Project, app: Option<&str>) -> Needs {
     let alembic_scheme = found.sqlalchemy_scheme.clone();
     let mut needs = found.into_needs(env, manifests, &scan);
     (needs.default_database, needs.optional, needs.warnings) = choice;
+    needs.optional.extend(s3_optional);
     needs.own_files = own_files(project);
     if let Some(db) = needs.services.iter().find(|s| s.name == "db") {
         needs.migrate = super::migrate::detect(project, &db.kind, &scan).map(|mut m| {
@@ -290,10 +218,17 @@ struct Found {
     sql_scheme: Option<String>,
     /// The SQLAlchemy URL scheme for the driver the project depends on (Alembic's).
     sqlalchemy_scheme: Option<String>,
+    /// The first S3 SDK dependency (file, why): a service or an optional one, decided
+    /// once the required env is known.
+    s3_sdk: Option<(String, String)>,
 }
 
 impl Found {
     fn add(&mut self, kind: &str, source: &str, reason: String) {
+        if kind == S3_SDK {
+            self.s3_sdk.get_or_insert((source.into(), reason));
+            return;
+        }
         if kind == "sqlite" {
             self.sqlite.get_or_insert((source.into(), reason, None));
             return;
@@ -306,6 +241,63 @@ impl Found {
                 reason,
                 scheme: kind.into(),
             });
+        }
+    }
+
+    /// What a workspace package the app depends on was found to need, with its files
+    /// named from the project; the app's own evidence, found first, is kept.
+    fn adopt(&mut self, theirs: Found, rel: &str) {
+        let shown = |source: &str| format!("{}/{source}", rel.trim_end_matches('/'));
+        let why = |reason: &str| format!("{reason}, in a workspace package the app depends on");
+        for s in theirs.services.into_values() {
+            self.add(&s.kind, &shown(&s.source), why(&s.reason));
+        }
+        if let Some((source, reason, var)) = theirs.sqlite {
+            let mine = self
+                .sqlite
+                .get_or_insert((shown(&source), why(&reason), None));
+            if mine.2.is_none() {
+                mine.2 = var;
+            }
+        }
+        if let Some((source, reason)) = theirs.s3_sdk {
+            self.add(S3_SDK, &shown(&source), why(&reason));
+        }
+    }
+
+    /// An S3 SDK is the `s3` service when the app requires a setting that names a
+    /// bucket or an S3-compatible endpoint (`S3_BUCKET`, `AWS_S3_ENDPOINT`, `R2_URL`,
+    /// `MINIO_ENDPOINT`) or reads `S3_ENDPOINT`; otherwise it is returned as an optional
+    /// service. Runs before the connection variables add theirs, so the SDK stays the
+    /// evidence.
+    fn settle_s3(&mut self, env: &super::env::RequiredEnv) -> Option<Service> {
+        let (source, reason) = self.s3_sdk.take()?;
+        if self.services.values().any(|s| s.kind == "s3") {
+            return None;
+        }
+        let names_store = |name: &str| {
+            let words: Vec<&str> = name.split('_').collect();
+            words.iter().any(|w| ["S3", "BUCKET", "MINIO"].contains(w))
+                || words.first() == Some(&"R2")
+        };
+        // Or reads the endpoint variable compose.yaml sets, even with a default.
+        let endpoint = |name: &str| URL_VARS.iter().any(|(n, k)| *k == "s3" && *n == name);
+        let required = env.runtime.iter().find(|v| names_store(&v.name));
+        match required.or_else(|| env.optional.iter().find(|v| endpoint(&v.name))) {
+            Some(var) => {
+                let reason = format!("{reason}, and reads `{}` ({})", var.name, var.file);
+                self.add("s3", &source, reason);
+                None
+            }
+            None => Some(Service {
+                name: "s3".into(),
+                kind: "s3".into(),
+                source,
+                reason: format!(
+                    "{reason}; no required setting names a bucket or an endpoint, so files may go to local disk or a cloud bucket"
+                ),
+                scheme: "s3".into(),
+            }),
         }
     }
 
@@ -410,263 +402,6 @@ impl Found {
             migrate: None,
             manifests,
             own_files: Vec::new(),
-        }
-    }
-}
-
-fn node(project: &Project, dir: &str, found: &mut Found) {
-    let path = format!("{dir}package.json");
-    let Some(text) = project.read_hint(&path) else {
-        return;
-    };
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return;
-    };
-    for table in ["dependencies", "optionalDependencies", "peerDependencies"] {
-        let Some(deps) = json.get(table).and_then(|d| d.as_object()) else {
-            continue;
-        };
-        for name in deps.keys() {
-            // A scoped fork keeps the driver's name (`@scope/sqlite3`).
-            let base = name.rsplit('/').next().unwrap_or(name);
-            let entry = NODE.iter().find(|(n, _)| n == name);
-            if let Some((_, kind)) =
-                entry.or_else(|| NODE.iter().find(|(n, k)| *k == "sqlite" && *n == base))
-            {
-                found.add(kind, &path, format!("depends on `{name}`"));
-            }
-        }
-        if deps.contains_key("@prisma/client") {
-            prisma(project, dir, found);
-        }
-        if deps.contains_key("drizzle-orm") {
-            drizzle(project, dir, found);
-        }
-    }
-}
-
-/// The `provider` of the `datasource` block of the Prisma schema.
-fn prisma(project: &Project, dir: &str, found: &mut Found) {
-    let path = format!("{dir}prisma/schema.prisma");
-    let Some(text) = project.read_hint(&path) else {
-        return;
-    };
-    let Some(block) = text.split("datasource").nth(1) else {
-        return;
-    };
-    let block = block.split('}').next().unwrap_or_default();
-    let provider = block
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("provider"))
-        .and_then(|v| v.split('"').nth(1))
-        .unwrap_or_default();
-    let kind = match provider {
-        "postgresql" | "postgres" | "cockroachdb" => "postgres",
-        "mysql" => "mysql",
-        "mongodb" => "mongodb",
-        "sqlite" => "sqlite",
-        _ => return,
-    };
-    found.add(kind, &path, format!("Prisma datasource `{provider}`"));
-    // `url = env("DATABASE_URL")`: the image points that variable at its data directory.
-    let var = block
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("url"))
-        .and_then(|v| v.split("env(").nth(1))
-        .and_then(|v| v.split(['"', '\'']).nth(1));
-    if let (Some(sqlite), Some(var)) = (found.sqlite.as_mut(), var) {
-        sqlite.2.get_or_insert(var.to_string());
-    }
-}
-
-/// The `dialect` of `drizzle.config.*`.
-fn drizzle(project: &Project, dir: &str, found: &mut Found) {
-    for ext in ["ts", "js", "mjs", "cjs", "mts"] {
-        let path = format!("{dir}drizzle.config.{ext}");
-        let Some(text) = project.read_hint(&path) else {
-            continue;
-        };
-        let Some(rest) = text.split("dialect").nth(1) else {
-            continue;
-        };
-        let dialect = rest
-            .split(['"', '\'', '`'])
-            .nth(1)
-            .unwrap_or_default()
-            .to_string();
-        let kind = match dialect.as_str() {
-            "postgresql" => "postgres",
-            "mysql" | "singlestore" => "mysql",
-            "sqlite" | "turso" => "sqlite",
-            _ => return,
-        };
-        found.add(kind, &path, format!("Drizzle dialect `{dialect}`"));
-        return;
-    }
-}
-
-fn python(project: &Project, dir: &str, found: &mut Found) {
-    let mut manifests: Vec<String> = ["pyproject.toml", "Pipfile", "setup.py", "setup.cfg"]
-        .iter()
-        .map(|f| format!("{dir}{f}"))
-        .collect();
-    manifests.extend(
-        project
-            .files()
-            .filter(|f| {
-                f.strip_prefix(dir).is_some_and(|rest| {
-                    !rest.contains('/')
-                        && rest.starts_with("requirements")
-                        && rest.ends_with(".txt")
-                        || rest.starts_with("requirements/") && rest.ends_with(".txt")
-                })
-            })
-            .map(String::from),
-    );
-    let mut names = Vec::new();
-    for path in manifests {
-        let Some(text) = project.read_hint(&path) else {
-            continue;
-        };
-        for name in requirement_names(&text) {
-            if let Some((_, kind)) = PYTHON.iter().find(|(n, _)| *n == name) {
-                found.add(kind, &path, format!("depends on `{name}`"));
-            }
-            names.push(name);
-        }
-    }
-    let has = |n: &str| names.iter().any(|x| x == n);
-    if let Some(scheme) = driver_scheme(&names) {
-        // Alembic goes through SQLAlchemy; the app only when it depends on it itself.
-        if has("alembic") || found.sqlalchemy_scheme.is_none() {
-            found.sqlalchemy_scheme = Some(scheme.clone());
-        }
-        if ["sqlalchemy", "sqlmodel", "flask-sqlalchemy"]
-            .iter()
-            .any(|n| has(n))
-        {
-            found.sql_scheme = Some(scheme);
-        }
-    }
-}
-
-/// SQLAlchemy (and Alembic) pick the DB-API driver from the URL's scheme and refuse
-/// `postgres://`: the scheme for the driver the project depends on.
-/// <https://docs.sqlalchemy.org/en/20/core/engines.html#database-urls>
-fn driver_scheme(names: &[String]) -> Option<String> {
-    let has = |n: &str| names.iter().any(|x| x == n);
-    let drivers = [
-        ("psycopg", "postgresql+psycopg"),
-        ("psycopg-binary", "postgresql+psycopg"),
-        ("psycopg2", "postgresql+psycopg2"),
-        ("psycopg2-binary", "postgresql+psycopg2"),
-        ("asyncpg", "postgresql+asyncpg"),
-        ("pymysql", "mysql+pymysql"),
-        ("mysqlclient", "mysql+mysqldb"),
-        ("aiomysql", "mysql+aiomysql"),
-        ("mysql-connector-python", "mysql+mysqlconnector"),
-    ];
-    drivers
-        .iter()
-        .find(|(n, _)| has(n))
-        .map(|(_, scheme)| scheme.to_string())
-}
-
-/// Requirement-like names in a Python manifest: at the start of a line or of a quoted
-/// string (`"psycopg[binary]>=3"`, `redis = "^5"`), lower case with `_` and `.` as `-`.
-fn requirement_names(text: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.starts_with('#') {
-            continue;
-        }
-        let starts = std::iter::once(line).chain(line.split(['"', '\'']).skip(1).step_by(2));
-        for s in starts {
-            let name: String = s
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-                .collect();
-            if !name.is_empty() {
-                names.push(name.to_ascii_lowercase().replace(['_', '.'], "-"));
-            }
-        }
-    }
-    names
-}
-
-/// `DATABASES` engines in Django settings modules.
-fn django(project: &Project, found: &mut Found) {
-    let settings: Vec<String> = project
-        .files()
-        .filter(|f| f.ends_with("settings.py") || f.contains("/settings/") && f.ends_with(".py"))
-        .take(20)
-        .map(String::from)
-        .collect();
-    for path in settings {
-        let Some(text) = project.read_source(&path) else {
-            continue;
-        };
-        for (engine, kind) in [
-            ("django.db.backends.postgresql", "postgres"),
-            ("django.contrib.gis.db.backends.postgis", "postgres"),
-            ("django.db.backends.mysql", "mysql"),
-            ("django.db.backends.sqlite3", "sqlite"),
-        ] {
-            if text.contains(engine) {
-                found.add(kind, &path, format!("Django database engine `{engine}`"));
-            }
-        }
-    }
-}
-
-fn go(project: &Project, dir: &str, found: &mut Found) {
-    let path = format!("{dir}go.mod");
-    let Some(text) = project.read_hint(&path) else {
-        return;
-    };
-    for line in text.lines() {
-        let module = line
-            .trim()
-            .trim_start_matches("require")
-            .split_whitespace()
-            .next()
-            .unwrap_or_default();
-        if let Some((prefix, kind)) = GO.iter().find(|(p, _)| module.starts_with(p)) {
-            found.add(kind, &path, format!("requires `{prefix}`"));
-        }
-    }
-}
-
-fn rust(project: &Project, dir: &str, found: &mut Found) {
-    let path = format!("{dir}Cargo.toml");
-    let Some(text) = project.read_hint(&path) else {
-        return;
-    };
-    let Ok(toml) = text.parse::<toml::Table>() else {
-        return;
-    };
-    let mut tables = vec![toml.get("dependencies")];
-    tables.push(toml.get("workspace").and_then(|w| w.get("dependencies")));
-    for deps in tables.into_iter().flatten().filter_map(|d| d.as_table()) {
-        for (name, spec) in deps {
-            if let Some((_, kind)) = RUST.iter().find(|(n, _)| n == name) {
-                found.add(kind, &path, format!("depends on `{name}`"));
-            }
-            if !matches!(name.as_str(), "sqlx" | "diesel" | "sea-orm") {
-                continue;
-            }
-            let features = spec
-                .get("features")
-                .and_then(|f| f.as_array())
-                .into_iter()
-                .flatten()
-                .filter_map(|f| f.as_str());
-            for feature in features {
-                if let Some((_, kind)) = FEATURES.iter().find(|(f, _)| *f == feature) {
-                    found.add(kind, &path, format!("`{name}` with feature `{feature}`"));
-                }
-            }
         }
     }
 }

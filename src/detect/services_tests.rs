@@ -2,14 +2,20 @@
 
 use super::*;
 
-fn needs(files: &[(&str, &str)]) -> Needs {
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     let root = tempfile::tempdir().unwrap();
     for (path, text) in files {
         let p = root.path().join(path);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
     }
-    detect(&Project::scan(root.path()).unwrap(), None)
+    root
+}
+
+fn needs(files: &[(&str, &str)]) -> Needs {
+    let root = tree(files);
+    let project = Project::scan(root.path()).unwrap();
+    detect(&project, None, &Reach::default())
 }
 
 fn kinds(n: &Needs) -> Vec<&str> {
@@ -223,5 +229,134 @@ fn the_services_setting_replaces_the_detected_ones_keeping_their_evidence() {
     assert!(
         err.to_string().contains("`sqlite` is no service kind"),
         "{err}"
+    );
+}
+
+#[test]
+fn an_s3_sdk_is_a_service_only_when_the_app_requires_a_bucket_or_endpoint() {
+    // No setting names a bucket: files may stay on local disk, so S3 is optional.
+    let n = needs(&[(
+        "package.json",
+        r#"{"dependencies":{"@aws-sdk/client-s3":"3","pg":"8"}}"#,
+    )]);
+    assert_eq!(kinds(&n), ["postgres"]);
+    assert_eq!(n.optional.len(), 1);
+    assert_eq!(
+        (n.optional[0].kind.as_str(), n.optional[0].source.as_str()),
+        ("s3", "package.json")
+    );
+    assert!(
+        n.optional[0].reason.contains("no required setting"),
+        "{:?}",
+        n.optional[0]
+    );
+    // A bucket the code requires makes it a service, naming the variable.
+    let n = needs(&[
+        ("requirements.txt", "boto3==1.0\n"),
+        (
+            "app.py",
+            "import os\nBUCKET = os.environ[\"UPLOADS_S3_BUCKET\"]\n",
+        ),
+    ]);
+    assert_eq!(kinds(&n), ["s3"]);
+    assert!(
+        n.services[0].reason.contains("`UPLOADS_S3_BUCKET`"),
+        "{:?}",
+        n.services[0]
+    );
+    assert!(n.optional.is_empty());
+    // MinIO's own client means a self-hosted store: a service as before.
+    let n = needs(&[(
+        "go.mod",
+        "module x\n\nrequire github.com/minio/minio-go/v7 v7.0.0\n",
+    )]);
+    assert_eq!(kinds(&n), ["s3"]);
+    // `--service s3` takes the optional one with its evidence.
+    let n = needs(&[(
+        "package.json",
+        r#"{"dependencies":{"@aws-sdk/client-s3":"3"}}"#,
+    )]);
+    let n = n.with_services(Some(&["s3".to_string()])).unwrap();
+    assert_eq!(n.services[0].source, "package.json");
+}
+
+#[test]
+fn a_development_requirements_file_names_no_service() {
+    let n = needs(&[
+        ("requirements.txt", "django==5.0\npsycopg==3.2\n"),
+        ("requirements-dev.txt", "minio==7\nredis==5\n"),
+        ("requirements/test.txt", "pymongo==4\n"),
+    ]);
+    assert_eq!(kinds(&n), ["postgres"]);
+}
+
+#[test]
+fn a_multi_file_prisma_schema_anywhere_in_the_package_gives_the_datasource() {
+    let n = needs(&[
+        ("package.json", r#"{"dependencies":{"@prisma/client":"6"}}"#),
+        (
+            "prisma/schema/models.prisma",
+            "model User {\n  id Int @id\n}\n",
+        ),
+        (
+            "prisma/schema/schema.prisma",
+            "generator client {\n  provider = \"prisma-client-js\"\n}\n\ndatasource db {\n  provider = \"mysql\"\n  url = env(\"DATABASE_URL\")\n}\n",
+        ),
+    ]);
+    assert_eq!(kinds(&n), ["mysql"]);
+    assert_eq!(n.services[0].source, "prisma/schema/schema.prisma");
+}
+
+#[test]
+fn a_workspace_members_library_packages_bring_their_drivers_but_another_app_does_not() {
+    let root = tree(&[
+        (
+            "apps/web/package.json",
+            r#"{"name":"web","dependencies":{"@x/api":"*","@x/jobs":"*"}}"#,
+        ),
+        (
+            "apps/api/package.json",
+            r#"{"name":"@x/api","scripts":{"start":"node server.js"},"dependencies":{"mongodb":"6"}}"#,
+        ),
+        (
+            "packages/jobs/package.json",
+            r#"{"name":"@x/jobs","dependencies":{"@x/db":"*","ioredis":"5"}}"#,
+        ),
+        (
+            "packages/db/package.json",
+            r#"{"name":"@x/db","dependencies":{"@prisma/client":"6"}}"#,
+        ),
+        (
+            "packages/db/schema.prisma",
+            "datasource db {\n  provider = \"postgresql\"\n}\n",
+        ),
+        (
+            "packages/unused/package.json",
+            r#"{"name":"@x/unused","dependencies":{"mysql2":"3"}}"#,
+        ),
+    ]);
+    let web = Project::scan(&root.path().join("apps/web")).unwrap();
+    let packages: Vec<String> = [
+        "apps/api",
+        "packages/db",
+        "packages/jobs",
+        "packages/unused",
+    ]
+    .iter()
+    .map(|d| format!("../../{d}"))
+    .collect();
+    let reach = Reach {
+        packages,
+        go_imports: None,
+    };
+    let n = detect(&web, None, &reach);
+    assert_eq!(kinds(&n), ["postgres", "redis"], "{:?}", n.services);
+    assert_eq!(n.services[0].source, "../../packages/db/schema.prisma");
+    assert!(
+        n.services[1]
+            .reason
+            .contains("in a workspace package the app depends on"),
+        "{:?}",
+        n.services[1]
     );
 }

@@ -79,6 +79,16 @@ pub fn copy_fixture(name: &str) -> TempDir {
     dir
 }
 
+/// A temp directory holding `files` (path, text), parent directories created.
+#[allow(dead_code)]
+pub fn tree(files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    for (path, text) in files {
+        dir.child(path).write_str(text).unwrap();
+    }
+    dir
+}
+
 /// Runs dockform with `args` in `dir`, stdin closed.
 pub fn dockform(dir: &Path, args: &[&str]) -> Output {
     assert_cmd::Command::cargo_bin("dockform")

@@ -11,6 +11,7 @@
 
 mod cli;
 pub(crate) mod gomod;
+mod imports;
 mod mains;
 mod source;
 
@@ -185,6 +186,9 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         d.why("start-command", None, why);
     }
     let dirs: Vec<&str> = chosen.iter().map(|c| c.dir.as_str()).collect();
+    if !file_cap {
+        go_imports(&m.module, &files, ws.as_ref(), &dirs, &mut d);
+    }
     // Another main package is another program: its port and server are not this one's.
     let own = source::without_other_mains(&files, &found, &dirs);
     source::port(project, &own, &dirs, &mut d);
@@ -206,6 +210,62 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
     }
     source::warnings(project, &files, &mut d);
     Ok(Some(d))
+}
+
+/// `go_imports`: the outside packages the chosen mains reach through the module's own
+/// packages and, in a workspace, those of the members they build from (`services.rs`
+/// takes drivers from them rather than from `go.mod`).
+fn go_imports(
+    module: &str,
+    files: &[source::GoFile],
+    ws: Option<&(GoWorkspace, String)>,
+    mains: &[&str],
+    d: &mut Detection,
+) {
+    let mut others: Vec<(String, String, Vec<source::GoFile>)> = Vec::new();
+    if let Some((w, member)) = ws {
+        let up = if member == "." {
+            String::new()
+        } else {
+            "../".repeat(member.split('/').count())
+        };
+        for dir in w.closure(member).iter().filter(|dir| *dir != member) {
+            let (Some(other), Ok(project)) = (w.member(dir), Project::scan(&w.root.join(dir)))
+            else {
+                continue;
+            };
+            let (theirs, cut) = source::read(&project);
+            if cut {
+                return;
+            }
+            let shown = if dir == "." {
+                up.clone()
+            } else {
+                format!("{up}{dir}/")
+            };
+            others.push((other.module.clone(), shown, theirs));
+        }
+    }
+    let mut modules = vec![imports::Module {
+        path: module,
+        shown: String::new(),
+        files,
+    }];
+    modules.extend(others.iter().map(|(path, shown, files)| imports::Module {
+        path,
+        shown: shown.clone(),
+        files,
+    }));
+    let found: Vec<serde_json::Value> = imports::reachable(&modules, mains)
+        .into_iter()
+        .map(|(import, file)| serde_json::json!({ "import": import, "file": file }))
+        .collect();
+    d.fact(
+        "go_imports",
+        found,
+        None,
+        "the outside packages the program imports, through its own packages and the workspace members it builds from",
+    );
 }
 
 /// The main packages of the module in `project` (a workspace member): each one's

@@ -21,7 +21,7 @@ const MAIN_REQUIREMENTS: &[&str] = &[
     "requirements/main.txt",
 ];
 /// Development or test requirement files.
-const DEV_REQUIREMENTS: &[&str] = &[
+pub(crate) const DEV_REQUIREMENTS: &[&str] = &[
     "requirements-dev.txt",
     "requirements-test.txt",
     "requirements_dev.txt",

@@ -33,6 +33,7 @@ mod wheels;
 
 use serde_json::{Value, json};
 
+pub(crate) use self::manifests::DEV_REQUIREMENTS;
 use self::manifests::Manifests;
 use super::Detection;
 use crate::error::{Error, Result};
