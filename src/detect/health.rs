@@ -4,6 +4,7 @@
 //! read, it warns (naming the file and line) and leaves the check on `/`.
 
 mod lang;
+mod python;
 #[cfg(test)]
 mod tests;
 
@@ -132,7 +133,7 @@ fn fill(project: &Project, d: &mut Detection) {
     routes.extend(match stack.as_str() {
         "node" | "nextjs" => lang::js(&sources),
         "go" => lang::go(&sources),
-        "python" => lang::python(&sources),
+        "python" => python::python(&sources),
         "rust" => lang::rust(&sources),
         _ => Vec::new(),
     });

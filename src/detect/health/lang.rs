@@ -1,4 +1,5 @@
-//! Route registrations per language and framework, with their literal prefixes.
+//! Route registrations per language and framework, with their literal prefixes (Python
+//! in `python`).
 
 use std::collections::BTreeSet;
 
@@ -8,15 +9,15 @@ use super::{Prefix, Route, Source, join, rank};
 use crate::scan::Project;
 
 /// How many mounts deep a router's prefix is followed.
-const MAX_MOUNTS: usize = 4;
+pub(super) const MAX_MOUNTS: usize = 4;
 
-fn re(pattern: &str) -> Regex {
+pub(super) fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("valid regex")
 }
 
 /// The best rank among the paths `pattern` registers in the route-bearing sources: only
 /// candidates of that rank have their prefixes resolved, which reads other files.
-fn best_rank(
+pub(super) fn best_rank(
     sources: &[Source],
     pattern: &Regex,
     path: &dyn Fn(&regex::Captures) -> Option<String>,
@@ -104,7 +105,7 @@ pub fn file_routes(project: &Project, stack: &str) -> Vec<Route> {
 
 /// A literal string or, when it is a name, the one literal that name is assigned in
 /// the sources (`API_V1_STR: str = "/api/v1"`, `const prefix = "/api"`).
-fn literal_or_constant(expr: &str, sources: &[Source]) -> Prefix {
+pub(super) fn literal_or_constant(expr: &str, sources: &[Source]) -> Prefix {
     let expr = expr.trim();
     let quoted = re(r#"^r?(?:"([^"]*)"|'([^']*)'|`([^`$]*)`)$"#);
     if let Some(c) = quoted.captures(expr) {
@@ -138,7 +139,7 @@ fn literal_or_constant(expr: &str, sources: &[Source]) -> Prefix {
     Prefix::Unknown(expr.to_string())
 }
 
-fn concat(outer: Prefix, inner: Prefix) -> Prefix {
+pub(super) fn concat(outer: Prefix, inner: Prefix) -> Prefix {
     match (outer, inner) {
         (Prefix::Known(a), Prefix::Known(b)) => Prefix::Known(join(&a, &b)),
         (Prefix::Unknown(e), _) | (_, Prefix::Unknown(e)) => Prefix::Unknown(e),
@@ -147,7 +148,7 @@ fn concat(outer: Prefix, inner: Prefix) -> Prefix {
 
 /// The names a file's router may be imported under: its stem, or its directory for an
 /// `index`/`__init__`/`mod` file.
-fn import_names(path: &str) -> Vec<String> {
+pub(super) fn import_names(path: &str) -> Vec<String> {
     let mut parts = path.rsplit('/');
     let name = parts.next().unwrap_or_default();
     let stem = name.split('.').next().unwrap_or_default();
@@ -166,7 +167,7 @@ const GENERIC: &[&str] = &["router", "bp", "blueprint", "api", "app", "routes", 
 /// Whether a mount target naming `recv` (after `before.`, if any) means the router of
 /// `file`: qualified by the file's import name, or bare in the same file, or bare with
 /// a name distinctive enough not to be another file's.
-fn bare_or_qualified(
+pub(super) fn bare_or_qualified(
     before: Option<&str>,
     names: &[String],
     includer: &str,
@@ -379,185 +380,6 @@ fn go_prefix(recv: &str, source: &Source, sources: &[Source], depth: usize) -> P
     }
     let own = literal_or_constant(&c["expr"], sources);
     concat(go_prefix(&c["parent"], source, sources, depth + 1), own)
-}
-
-/// Python: Flask/FastAPI decorators under their `APIRouter(prefix=)` /
-/// `Blueprint(url_prefix=)` and the `include_router`/`register_blueprint` that mounts
-/// them; Django `path()`/`re_path()` under the `include()` that mounts their urls module.
-pub fn python(sources: &[Source]) -> Vec<Route> {
-    let deco = re(
-        r#"@(?:[\w.]*\.)?(?P<recv>\w+)\s*\.\s*(?:route|get|head|api_route)\(\s*r?(?:"(?P<a>/[^"]*)"|'(?P<b>/[^']*)')"#,
-    );
-    let mount = re(
-        r#"\b(?P<recv>\w+)\s*\.\s*(?:include_router|register_blueprint)\(\s*(?P<target>[\w.]+)\s*(?:,(?P<args>[^)]*))?\)"#,
-    );
-    let deco_path = |c: &regex::Captures| {
-        Some(
-            c.name("a")
-                .or(c.name("b"))
-                .map_or("", |m| m.as_str())
-                .to_string(),
-        )
-    };
-    let best = best_rank(sources, &deco, &deco_path);
-    let mut out = Vec::new();
-    for source in sources.iter().filter(|s| s.routes) {
-        for c in deco.captures_iter(&source.text) {
-            let path = c.name("a").or(c.name("b")).map_or("", |m| m.as_str());
-            if rank(path) != Some(best) {
-                continue;
-            }
-            let prefix = py_prefix(&c["recv"], &source.path, sources, &mount, 0);
-            out.extend(Route::at(
-                source,
-                c.get(0).map_or(0, |m| m.start()),
-                &prefix,
-                path,
-            ));
-        }
-    }
-    out.extend(django(sources));
-    out
-}
-
-/// The prefix of Python router `recv` defined in `file`: its own `prefix=`/`url_prefix=`
-/// after the prefix it is mounted under; an app object (`FastAPI()`, `Flask()`) is the root.
-fn py_prefix(recv: &str, file: &str, sources: &[Source], mount: &Regex, depth: usize) -> Prefix {
-    let def = re(&format!(
-        r#"\b{}\s*(?::\s*\w+\s*)?=\s*(?:\w+\.)?(?P<kind>APIRouter|Blueprint)\((?P<args>[^)]*)\)"#,
-        regex::escape(recv)
-    ));
-    let kwarg = re(r#"\b(?:url_)?prefix\s*=\s*(?P<expr>[^,)]+)"#);
-    let here = sources.iter().filter(|s| s.path == file);
-    let Some(c) = here.chain(sources).find_map(|s| def.captures(&s.text)) else {
-        return Prefix::Known(String::new());
-    };
-    if depth > MAX_MOUNTS {
-        return Prefix::Unknown(format!("where `{recv}` is mounted"));
-    }
-    let own = kwarg
-        .captures(&c["args"])
-        .map_or(Prefix::Known(String::new()), |k| {
-            literal_or_constant(&k["expr"], sources)
-        });
-    let outer_of = |r: &str, f: &str, d: usize| py_prefix(r, f, sources, mount, d);
-    let mount_prefix = py_mounted(recv, file, mount, sources, &outer_of, depth)
-        .unwrap_or_else(|| Prefix::Unknown(format!("where `{recv}` is mounted")));
-    concat(mount_prefix, own)
-}
-
-/// Like [`mounted`], reading the `prefix=`/`url_prefix=` keyword of the mount call.
-fn py_mounted(
-    recv: &str,
-    file: &str,
-    mount: &Regex,
-    sources: &[Source],
-    outer_of: &dyn Fn(&str, &str, usize) -> Prefix,
-    depth: usize,
-) -> Option<Prefix> {
-    let kwarg = re(r#"\b(?:url_)?prefix\s*=\s*(?P<expr>[^,)]+)"#);
-    let names = import_names(file);
-    for source in sources {
-        for c in mount.captures_iter(&source.text) {
-            let mut parts = c["target"].rsplit('.');
-            let last = parts.next().unwrap_or_default();
-            let before = parts.next();
-            let alias = before.is_none()
-                && re(&format!(
-                    r"\b{}\s+as\s+{}\b",
-                    regex::escape(recv),
-                    regex::escape(last)
-                ))
-                .is_match(&source.text);
-            if !alias
-                && (last != recv || !bare_or_qualified(before, &names, &source.path, file, recv))
-            {
-                continue;
-            }
-            let prefix = c
-                .name("args")
-                .and_then(|a| kwarg.captures(a.as_str()))
-                .map_or(Prefix::Known(String::new()), |k| {
-                    literal_or_constant(&k["expr"], sources)
-                });
-            let outer = outer_of(&c["recv"], &source.path, depth + 1);
-            return Some(concat(outer, prefix));
-        }
-    }
-    None
-}
-
-/// Django URLconfs: `path("healthz/", ...)`, `re_path(r"^_health/?$", ...)`, under the
-/// literal route of the `include("pkg.urls")` that mounts the module.
-fn django(sources: &[Source]) -> Vec<Route> {
-    let route = re(r#"\b(?:re_path|path|url)\(\s*r?(?:"(?P<a>[^"]*)"|'(?P<b>[^']*)')"#);
-    let include = re(
-        r#"\b(?:re_path|path|url)\(\s*(?P<expr>r?"[^"]*"|r?'[^']*'|[\w.]+)\s*,\s*include\(\s*(?:"(?P<m1>[\w.]+)"|'(?P<m2>[\w.]+)')"#,
-    );
-    let mut out = Vec::new();
-    for source in sources.iter().filter(|s| s.routes && is_urlconf(&s.path)) {
-        for c in route.captures_iter(&source.text) {
-            let raw = c.name("a").or(c.name("b")).map_or("", |m| m.as_str());
-            let Some(path) = django_path(raw) else {
-                continue;
-            };
-            if rank(&path).is_none() {
-                continue;
-            }
-            let prefix = django_prefix(&source.path, sources, &include, 0);
-            out.extend(Route::at(
-                source,
-                c.get(0).map_or(0, |m| m.start()),
-                &prefix,
-                &path,
-            ));
-        }
-    }
-    out
-}
-
-fn is_urlconf(path: &str) -> bool {
-    path.ends_with("/urls.py") || path == "urls.py" || path.contains("/urls/")
-}
-
-/// A Django route (`path` syntax or a simple regex) as a URL path; `None` for a regex
-/// with more than anchors and optional slashes.
-fn django_path(raw: &str) -> Option<String> {
-    let text = raw.trim_start_matches('^').trim_end_matches('$');
-    let text = text.replace("/?", "/");
-    if text.contains(['(', '[', '\\', '*', '+', '?', '|', '{', '<', '$']) {
-        return None;
-    }
-    Some(format!("/{text}"))
-}
-
-/// The literal route the module of `file` is included under (followed up to
-/// [`MAX_MOUNTS`] includes); the root URLconf (included nowhere) is the root.
-fn django_prefix(file: &str, sources: &[Source], include: &Regex, depth: usize) -> Prefix {
-    let module = file.trim_end_matches(".py").replace('/', ".");
-    for source in sources.iter().filter(|s| is_urlconf(&s.path)) {
-        for c in include.captures_iter(&source.text) {
-            let target = c.name("m1").or(c.name("m2")).map_or("", |m| m.as_str());
-            if !(module == target || module.ends_with(&format!(".{target}"))) {
-                continue;
-            }
-            let own = match literal_or_constant(&c["expr"], sources) {
-                Prefix::Known(p) => match django_path(&p) {
-                    Some(p) => Prefix::Known(p),
-                    None => Prefix::Unknown(c["expr"].to_string()),
-                },
-                unknown => unknown,
-            };
-            if depth > MAX_MOUNTS {
-                return Prefix::Unknown(c["expr"].to_string());
-            }
-            return concat(
-                django_prefix(&source.path, sources, include, depth + 1),
-                own,
-            );
-        }
-    }
-    Prefix::Known(String::new())
 }
 
 /// Rust: axum `.route("/p", ...)`, actix `web::resource("/p")` and `#[get("/p")]`

@@ -16,8 +16,10 @@
 
 mod bun;
 mod entry;
+mod next;
 mod payload;
 mod pm;
+mod port;
 pub(super) use pm::LOCKFILES;
 mod scripts;
 mod version;
@@ -174,14 +176,14 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         },
     );
     if next {
-        entry::next(project, &mut d)?;
-        entry::next_prune(&pkg, preset, &mut d);
-        entry::next_config_packages(project, &pkg, &mut d);
+        next::next(project, &mut d)?;
+        next::next_prune(&pkg, preset, &mut d);
+        next::next_config_packages(project, &pkg, &mut d);
         custom_server(&pkg, &mut d);
     } else {
         entry::node(project, &pkg, &mut d)?;
     }
-    entry::port(project, &pkg, &mut d);
+    port::port(project, &pkg, &mut d);
     if !next && ws.is_none() {
         payload::detect(project, hints, &mut d);
     }

@@ -165,7 +165,7 @@ pub fn dev(project: &crate::scan::Project, pkg: &Package, d: &mut Detection) {
     let built = d.layer.build_command.is_some()
         && (out.as_deref() == Some(top.as_str()) || BUILT_DIRS.contains(&top.as_str()))
         && !project.is_file(entry.trim_start_matches("./"));
-    let source = super::entry::start_path(project, d)
+    let source = super::port::start_path(project, d)
         .into_iter()
         .next()
         .filter(|f| f.ends_with(".ts") || f.ends_with(".mts"));

@@ -1,10 +1,13 @@
 //! What the image runs: the framework (Django, FastAPI, Flask) and its server, a
 //! console script, `python -m <package>` or `python main.py`; plus the dev and test
-//! commands and the port.
+//! commands. Django is in `django`, the app objects in `apps`, the port in `port`.
 
 use regex::Regex;
 
 use super::Manifests;
+use super::apps::{factories, instances, pick_instance};
+use super::django::django;
+use super::port::{declared_port, loopback_default, port};
 use crate::detect::{Detection, Question};
 use crate::error::{Error, Result};
 use crate::layer::Layer;
@@ -102,7 +105,7 @@ fn sources(project: &Project) -> Vec<String> {
 
 /// Whether `file` can be imported as a module: each part of its path (after `src/`)
 /// is a Python identifier. Others cannot be named by gunicorn, uvicorn or `python -m`.
-fn importable(file: &str) -> bool {
+pub(super) fn importable(file: &str) -> bool {
     let rest = file.strip_prefix("src/").unwrap_or(file);
     rest.trim_end_matches(".py").split('/').all(|part| {
         let mut chars = part.chars();
@@ -112,7 +115,7 @@ fn importable(file: &str) -> bool {
 }
 
 /// `src/app/main.py` → (`app.main`, Some(`src`)).
-fn module_of(file: &str) -> (String, Option<&'static str>) {
+pub(super) fn module_of(file: &str) -> (String, Option<&'static str>) {
     let (rest, dir) = match file.strip_prefix("src/") {
         Some(r) => (r, Some("src")),
         None => (file, None),
@@ -125,7 +128,7 @@ fn module_of(file: &str) -> (String, Option<&'static str>) {
 }
 
 /// One of several candidates: the user's `--app`, the only one, or a question.
-fn pick(
+pub(super) fn pick(
     candidates: Vec<String>,
     hints: &Layer,
     what: &str,
@@ -160,7 +163,7 @@ fn pick(
     }
 }
 
-fn set(
+pub(super) fn set(
     d: &mut Detection,
     field: &str,
     words: &[String],
@@ -189,328 +192,8 @@ fn set(
     Ok(())
 }
 
-fn words(list: &[&str]) -> Vec<String> {
+pub(super) fn words(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
-}
-
-fn django(
-    project: &Project,
-    m: &Manifests,
-    hints: &Layer,
-    port: u16,
-    d: &mut Detection,
-) -> Result<Option<Entry>> {
-    let mut manages: Vec<String> = project
-        .files()
-        .filter(|f| *f == "manage.py" || f.ends_with("/manage.py"))
-        .filter(|f| f.matches('/').count() <= 2)
-        .map(String::from)
-        .collect();
-    manages.sort_by_key(|f| (f.matches('/').count(), f.clone()));
-    let Some(manage) = pick(manages, hints, "Django projects (`manage.py`)", d)? else {
-        return Ok(None);
-    };
-    let dir = manage
-        .strip_suffix("manage.py")
-        .unwrap_or_default()
-        .trim_end_matches('/')
-        .to_string();
-    let at = |rel: &str| {
-        if dir.is_empty() {
-            rel.to_string()
-        } else {
-            format!("{dir}/{rel}")
-        }
-    };
-    let text = project.read(&manage)?.unwrap_or_default();
-    // Dotted paths are bounded: a longer one is no module anyone wrote. (Checked after
-    // the match: `[\w.]{1,200}` compiles 200 copies of Unicode `\w`, 0.7 s a call.)
-    let settings = dotted(
-        r#"DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']"#,
-        &text,
-    );
-    let settings_text = settings
-        .as_ref()
-        .and_then(|s| {
-            let path = s.replace('.', "/");
-            project
-                .read_hint(&at(&format!("{path}.py")))
-                .or_else(|| project.read_hint(&at(&format!("{path}/__init__.py"))))
-        })
-        .unwrap_or_default();
-    let package = settings
-        .as_deref()
-        .and_then(|s| s.split('.').next())
-        .unwrap_or("config")
-        .to_string();
-    let wsgi = dotted(r#"WSGI_APPLICATION\s*=\s*["']([\w.]+)["']"#, &settings_text)
-        .unwrap_or(format!("{package}.wsgi.application"));
-    let asgi = dotted(r#"ASGI_APPLICATION\s*=\s*["']([\w.]+)["']"#, &settings_text)
-        .unwrap_or(format!("{package}.asgi.application"));
-    let target = |dotted: &str| {
-        dotted
-            .rsplit_once('.')
-            .map(|(m, v)| format!("{m}:{v}"))
-            .unwrap_or(dotted.to_string())
-    };
-    let asgi_file = at(&format!(
-        "{}.py",
-        asgi.rsplit_once('.')
-            .map_or("", |(m, _)| m)
-            .replace('.', "/")
-    ));
-    let bind = format!("0.0.0.0:{port}");
-    let (cmd, server, missing) = if m.main.contains("uvicorn")
-        && !m.main.contains("gunicorn")
-        && project.is_file(&asgi_file)
-    {
-        let mut c = words(&["uvicorn", "--host", "0.0.0.0", "--port", &port.to_string()]);
-        if !dir.is_empty() {
-            c.extend(words(&["--app-dir", &dir]));
-        }
-        c.push(target(&asgi));
-        (c, "uvicorn", None)
-    } else {
-        let mut c = words(&["gunicorn", "--bind", &bind]);
-        if !dir.is_empty() {
-            c.extend(words(&["--chdir", &dir]));
-        }
-        c.push(target(&wsgi));
-        (
-            c,
-            "gunicorn",
-            (!m.main.contains("gunicorn")).then_some("gunicorn"),
-        )
-    };
-    let why = format!(
-        "Django project `{manage}` (settings `{}`) served by {server}",
-        settings.as_deref().unwrap_or("?")
-    );
-    set(d, "start-command", &cmd, &manage, why)?;
-    if Regex::new(r"(?m)^STATIC_ROOT\s*=").is_ok_and(|re| re.is_match(&settings_text)) {
-        let manage_py = in_dir(&dir, "manage.py");
-        let mut cmd = format!("python {manage_py} collectstatic --noinput");
-        let mut why =
-            "`STATIC_ROOT` is set, so static files are collected at build time".to_string();
-        // django-compressor with `COMPRESS_OFFLINE = True` serves only what `compress`
-        // wrote at build time (into `STATIC_ROOT`); without it every page with a
-        // `{% compress %}` tag fails with `OfflineGenerationError`.
-        if m.has("django-compressor")
-            && Regex::new(r"(?m)^COMPRESS_OFFLINE\s*=\s*True\b")
-                .is_ok_and(|re| re.is_match(&settings_text))
-        {
-            cmd.push_str(&format!(" && python {manage_py} compress --force"));
-            why.push_str("; `COMPRESS_OFFLINE = True` with django-compressor, so `compress` renders the compressed files too");
-        }
-        d.layer.build_command = Some(cmd);
-        d.why("build-command", Some(&manage), why);
-    }
-    let dev = words(&["python", &manage, "runserver", &bind]);
-    set(
-        d,
-        "dev-command",
-        &dev,
-        &manage,
-        "Django's reloading development server".into(),
-    )?;
-    Ok(Some(Entry {
-        framework: Some("django"),
-        missing_server: missing,
-        app_dir: Some(dir),
-    }))
-}
-
-/// [`pick`] over found app instances, returning the chosen one whole.
-fn pick_instance(
-    found: Vec<(String, String, Option<&'static str>)>,
-    hints: &Layer,
-    what: &str,
-    d: &mut Detection,
-) -> Result<Option<(String, String, Option<&'static str>)>> {
-    let names = found.iter().map(|f| f.0.clone()).collect();
-    let Some(app) = pick(names, hints, what, d)? else {
-        return Ok(None);
-    };
-    Ok(found.into_iter().find(|f| f.0 == app))
-}
-
-/// Files defining `<var> = <Ctor>(`, as `module:var` candidates with the app dir.
-fn instances(
-    project: &Project,
-    sources: &[String],
-    ctor: &str,
-) -> Vec<(String, String, Option<&'static str>)> {
-    let Ok(re) = Regex::new(&format!(
-        r"(?m)^(\w+)\s*(?::\s*[\w.]+\s*)?=\s*(?:\w+\.)?{ctor}\("
-    )) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for file in sources.iter().filter(|f| importable(f)) {
-        let Some(text) = project.read_budgeted(file) else {
-            continue;
-        };
-        if let Some(c) = re.captures(&text) {
-            let (module, dir) = module_of(file);
-            out.push((format!("{module}:{}", &c[1]), file.clone(), dir));
-        }
-    }
-    out
-}
-
-/// Application factories when no module-level instance exists: a module-level
-/// `app = get_application()` calling a factory defined beside it (a `module:app`
-/// instance), else the factory itself (`module:create_app()`). A factory is a function
-/// named `create_app` or `get_application` (the names Flask's and FastAPI's documentation
-/// use), or one annotated to return the framework's class.
-fn factories(
-    project: &Project,
-    sources: &[String],
-    ctor: &str,
-) -> Vec<(String, String, Option<&'static str>)> {
-    let Ok(def) = Regex::new(&format!(
-        r"(?m)^def (create_app|get_application|\w+\([^)]*\)\s*->\s*{ctor}\b)"
-    )) else {
-        return Vec::new();
-    };
-    let Ok(named) = Regex::new(r"(?m)^def (\w+)") else {
-        return Vec::new();
-    };
-    let Ok(call) = Regex::new(r"(?m)^(\w+)\s*(?::\s*[\w.]+\s*)?=\s*(\w+)\(\)\s*$") else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for file in sources.iter().filter(|f| importable(f)) {
-        let Some(text) = project.read_budgeted(file) else {
-            continue;
-        };
-        let Some(c) = def.captures(&text) else {
-            continue;
-        };
-        let Some(factory) = named
-            .captures(&text[c.get(0).map_or(0, |m| m.start())..])
-            .map(|n| n[1].to_string())
-        else {
-            continue;
-        };
-        let (module, dir) = module_of(file);
-        let instance = call
-            .captures_iter(&text)
-            .find(|c| c[2] == factory)
-            .map(|c| c[1].to_string());
-        if let Some(var) = instance {
-            out.push((format!("{module}:{var}"), file.clone(), dir));
-        } else if let Some(found) = called_elsewhere(project, sources, file, &factory) {
-            out.push(found);
-        } else {
-            out.push((format!("{module}:{factory}()"), file.clone(), dir));
-        }
-    }
-    out
-}
-
-/// `module:var` of the `wsgi.py` or `asgi.py` (the module the server conventions name)
-/// that imports `factory` and calls it at module level (`app = create_app()`): the
-/// instance the authors serve. Other modules doing so (a worker's entry) do not count.
-fn called_elsewhere(
-    project: &Project,
-    sources: &[String],
-    def_file: &str,
-    factory: &str,
-) -> Option<(String, String, Option<&'static str>)> {
-    let f = regex::escape(factory);
-    let call = Regex::new(&format!(r"(?m)^(\w+)\s*(?::\s*[\w.]+\s*)?=\s*{f}\(\)\s*$")).ok()?;
-    let import = Regex::new(&format!(
-        r"(?m)^\s*(?:from\s+[\w.]+\s+)?import\s[^\n]*\b{f}\b"
-    ))
-    .ok()?;
-    let served = |f: &str| matches!(f.rsplit('/').next(), Some("wsgi.py" | "asgi.py"));
-    let found: Vec<(String, String, Option<&'static str>)> = sources
-        .iter()
-        .filter(|file| file.as_str() != def_file && served(file) && importable(file))
-        .filter_map(|file| {
-            let text = project.read_budgeted(file)?;
-            let var = call.captures(&text)?[1].to_string();
-            let (module, dir) = module_of(file);
-            import
-                .is_match(&text)
-                .then(|| (format!("{module}:{var}"), file.clone(), dir))
-        })
-        .collect();
-    match found.as_slice() {
-        [one] => Some(one.clone()),
-        _ => None,
-    }
-}
-
-/// Names of the app's own port variable besides `PORT` (`API_PORT`, `MYAPP_HTTP_PORT`).
-const APP_PORTS: &[&str] = &[
-    "HTTP_PORT",
-    "SERVER_PORT",
-    "APP_PORT",
-    "API_PORT",
-    "WEB_PORT",
-    "LISTEN_PORT",
-];
-
-/// The port the project declares for production: its own Dockerfile's single numeric
-/// `EXPOSE` (the authors' image), else an env default or a settings-class default in the
-/// code (`os.environ.get("PORT", 5000)`, `API_PORT: int = 9000`).
-fn declared_port(project: &Project, sources: &[String]) -> Option<(u16, String, String)> {
-    let expose = Regex::new(r"(?mi)^\s*EXPOSE\s+([0-9]{2,5})(?:/tcp)?\s*$").ok()?;
-    for file in ["Dockerfile", "docker/Dockerfile"] {
-        let Some(text) = project.read_budgeted(file) else {
-            continue;
-        };
-        let ports: Vec<(u16, usize)> = expose
-            .captures_iter(&text)
-            .filter_map(|c| Some((c[1].parse::<u16>().ok()?, c.get(0)?.start())))
-            .collect();
-        let distinct = ports.iter().all(|p| p.0 == ports[0].0);
-        if let (Some((p, at)), true) = (ports.first(), distinct)
-            && *p >= 80
-        {
-            let line = text[..*at].matches('\n').count() + 1;
-            return Some((
-                *p,
-                file.to_string(),
-                format!("the project's own image: `EXPOSE {p}` (line {line})"),
-            ));
-        }
-    }
-    let env = Regex::new(
-        r#"(?:environ\.get|getenv)\(\s*["']([A-Z0-9_]*PORT)["']\s*,\s*["']?([0-9]{2,5})\b"#,
-    )
-    .ok()?;
-    let setting =
-        Regex::new(r"(?m)^\s+([A-Z0-9_]*PORT|port)\s*:\s*int\s*=\s*([0-9]{2,5})\b").ok()?;
-    // Settings files also hold database and broker ports: only the app's own names count.
-    let good = |v: &str| {
-        let v = v.to_ascii_uppercase();
-        v == "PORT" || APP_PORTS.iter().any(|s| v.ends_with(s))
-    };
-    for file in sources {
-        let Some(text) = project.read_budgeted(file) else {
-            continue;
-        };
-        if !text.to_ascii_uppercase().contains("PORT") {
-            continue;
-        }
-        for re in [&env, &setting] {
-            if let Some(c) = re.captures_iter(&text).find(|c| good(&c[1]))
-                && let Some(p) = c[2].parse::<u16>().ok().filter(|p| *p >= 80)
-            {
-                let at = c.get(0).map_or(0, |m| m.start());
-                let line = text[..at].matches('\n').count() + 1;
-                return Some((
-                    p,
-                    file.clone(),
-                    format!("line {line}: `{}`", validate::shown(c[0].trim())),
-                ));
-            }
-        }
-    }
-    None
 }
 
 fn asgi(
@@ -689,82 +372,6 @@ fn plain(
     Ok(())
 }
 
-/// A default bind address on loopback in the code (`"localhost:5232"`, not a URL): the
-/// program serves HTTP on that port, but only inside the container until it is told to
-/// bind all interfaces, which dockform cannot do for it: a warning names the place.
-fn loopback_default(project: &Project, sources: &[String], d: &mut Detection) {
-    let Ok(re) = Regex::new(r#"["'](?:localhost|127\.0\.0\.1):([0-9]{2,5})["',\s]"#) else {
-        return;
-    };
-    for file in sources {
-        let Some(text) = project.read_budgeted(file) else {
-            continue;
-        };
-        let Some(c) = re.captures(&text) else {
-            continue;
-        };
-        let Some(p) = c[1].parse::<u16>().ok().filter(|p| *p >= 80) else {
-            continue;
-        };
-        let at = c.get(0).map_or(0, |m| m.start());
-        let line = text[..at].matches('\n').count() + 1;
-        let bind = validate::shown(c[0].trim_matches(|ch: char| "\"', ".contains(ch)));
-        d.layer.port = Some(p);
-        d.why(
-            "port",
-            Some(file),
-            format!("line {line}: default bind address `{bind}`"),
-        );
-        d.warn(format!(
-            "`{file}` line {line}: the default bind address `{bind}` is loopback, so the server is unreachable from outside the container; configure it to listen on `0.0.0.0:{p}` (a host option or config file) and adjust `--start-command`"
-        ));
-        return;
-    }
-}
-
-/// The port a plain program listens on, or 0 (no HTTP) when the code shows none.
-fn port(project: &Project, sources: &[String], d: &mut Detection) {
-    let patterns = [
-        r#"["']PORT["']\s*,\s*["']?(\d{2,5})"#,
-        r"\bport\s*=\s*(\d{2,5})\b",
-        r#"\(\s*["'][\d.]*["']\s*,\s*(\d{2,5})\s*\)"#,
-    ];
-    let res: Vec<Regex> = patterns.iter().filter_map(|p| Regex::new(p).ok()).collect();
-    for file in sources {
-        let Some(text) = project.read_budgeted(file) else {
-            continue;
-        };
-        for re in &res {
-            if let Some(p) = re
-                .captures(&text)
-                .and_then(|c| c[1].parse::<u16>().ok())
-                .filter(|p| *p >= 80)
-            {
-                d.layer.port = Some(p);
-                d.why(
-                    "port",
-                    Some(file),
-                    format!(
-                        "`{}`",
-                        validate::shown(
-                            &re.captures(&text)
-                                .map(|c| c[0].to_string())
-                                .unwrap_or_default()
-                        )
-                    ),
-                );
-                return;
-            }
-        }
-    }
-    d.layer.port = Some(0);
-    d.why(
-        "port",
-        None,
-        "no web framework and no port in the code: the app serves no HTTP",
-    );
-}
-
 /// pytest when configured or declared, Django's runner, else unittest discovery.
 fn test(project: &Project, m: &Manifests, entry: &Entry, d: &mut Detection) {
     let configured = m.py(&["tool", "pytest"]).is_some()
@@ -825,7 +432,7 @@ fn test(project: &Project, m: &Manifests, entry: &Entry, d: &mut Detection) {
 }
 
 /// `dir/file` for a shell-form `RUN`, the directory quoted (it is a project's name).
-fn in_dir(dir: &str, file: &str) -> String {
+pub(super) fn in_dir(dir: &str, file: &str) -> String {
     if dir.is_empty() {
         file.to_string()
     } else {
@@ -834,7 +441,7 @@ fn in_dir(dir: &str, file: &str) -> String {
 }
 
 /// [`capture`] of a dotted Python path, if it is at most 200 characters.
-fn dotted(pattern: &str, text: &str) -> Option<String> {
+pub(super) fn dotted(pattern: &str, text: &str) -> Option<String> {
     capture(pattern, text).filter(|s| s.len() <= 200)
 }
 

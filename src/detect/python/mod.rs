@@ -21,6 +21,8 @@
 //! - `runtime_paths` (list or null): paths under the app directory the final stage
 //!   copies from the build stage; null copies the whole tree (see `payload`).
 
+mod apps;
+mod django;
 mod entry;
 mod frozen;
 mod launcher;
@@ -28,6 +30,7 @@ mod local;
 mod manifests;
 mod payload;
 mod pm;
+mod port;
 mod version;
 mod wheels;
 

@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use toml::{Table, Value};
 
+use super::listen::line_of;
 use super::manifest::{self, Package};
 use crate::detect::{Detection, outside};
 use crate::scan::Project;
@@ -55,10 +56,6 @@ fn sources(project: &Project, pkg: &Package) -> Vec<String> {
         .take(500)
         .map(String::from)
         .collect()
-}
-
-fn line_of(text: &str, at: usize) -> usize {
-    text[..at].matches('\n').count() + 1
 }
 
 /// The features a build turns on: `default` and `extra`, each with what it enables in

@@ -21,9 +21,11 @@
 //!   (`--app all` at a workspace root writes one Dockerfile per binary).
 
 mod buildreq;
+mod listen;
 mod manifest;
 mod serve;
 mod source;
+mod subcommand;
 mod tls;
 
 use std::collections::BTreeMap;
@@ -137,7 +139,7 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         d.warn("OpenSSL in a static musl build needs the `vendored` feature of the `openssl` crate (or switch to rustls); `--runtime scratch` will otherwise fail to link");
     }
     if hints.start_command.is_none()
-        && let Some((word, why)) = serve::subcommand(project, pkg, bin)
+        && let Some((word, why)) = subcommand::subcommand(project, pkg, bin)
     {
         if let Some(cmd) = d.layer.start_command.as_mut() {
             cmd.push(' ');
@@ -149,7 +151,7 @@ pub fn detect(project: &Project, presets: &Presets, hints: &Layer) -> Result<Opt
         }
         d.why("start-command", None, why);
     }
-    if !serve::listen(project, pkg, &packages, &mut d) {
+    if !listen::listen(project, pkg, &packages, &mut d) {
         source::port(project, &pkg.dir, &mut d);
     }
     if d.layer.port.is_none()
