@@ -513,21 +513,36 @@ def run_container(engine, image, info, cfg, check, timeout, logs):
             except TimeoutError as e:
                 check("http", False, str(e))
         elif cfg.get("expect_output"):
-            try:
-                engine.run("wait", cid, check=False, timeout=timeout)
-            except subprocess.TimeoutExpired:
-                pass  # a worker runs on: what it printed by now counts
-            logs_out = engine.run("logs", cid, check=False).stdout
-            check("output", cfg["expect_output"] in logs_out, f"stdout: {logs_out[:200]!r}")
+            out, running = printed(engine, cid, cfg["expect_output"], timeout)
+            check("output", cfg["expect_output"] in out, f"output: {out[:200]!r}")
         else:
             check("http", False, "no EXPOSE in the image and no `expect_output` in e2e config")
         wait_healthy(engine, cid, info, cfg, check, timeout)
-        if ports:
+        if ports or running:
             stop_promptly(engine, cid, check)
     finally:
         p = engine.run("logs", name, check=False)
         (logs / "container.log").write_text(p.stdout + p.stderr)
         engine.run("rm", "-f", name, check=False)
+
+
+def printed(engine, cid, want, timeout, poll=0.5):
+    """What a container with nothing exposed printed (stdout and stderr: Go's `log` and
+    Python's `logging` write to stderr), read as soon as `want` is among it or the program
+    has exited, else at `timeout`; and whether it still runs (a worker that runs on, which
+    must then stop on SIGTERM like a server)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        p = engine.run("logs", cid, check=False)
+        out = (p.stdout or "") + (p.stderr or "")
+        state = engine.run("inspect", "--format", "{{.State.Running}}", cid, check=False).stdout.strip()
+        running = state == "true"
+        if want in out or not running or time.monotonic() >= deadline:
+            if not running:  # what it printed just before it exited
+                p = engine.run("logs", cid, check=False)
+                out = (p.stdout or "") + (p.stderr or "")
+            return out, running
+        time.sleep(poll)
 
 
 def stays_up(engine, cid, cfg, check, settle=5):

@@ -195,6 +195,43 @@ class StaysUpTest(unittest.TestCase):
         self.assertFalse(stopped)
 
 
+class PrintedTest(unittest.TestCase):
+    """A program with nothing exposed: its output is read as soon as it is there."""
+
+    class Engine:
+        name = "docker"
+
+        def __init__(self, logs, states):
+            self.logs, self.states, self.calls = list(logs), list(states), 0
+
+        def run(self, *args, check=True, timeout=None):
+            if args[0] == "logs":
+                self.calls += 1
+                out = self.logs.pop(0) if len(self.logs) > 1 else self.logs[0]
+                return mock.Mock(stdout="", stderr=out, returncode=0)
+            state = self.states.pop(0) if len(self.states) > 1 else self.states[0]
+            return mock.Mock(stdout=state, returncode=0)
+
+    def test_a_worker_that_runs_on_is_read_once_it_printed_not_waited_out(self):
+        engine = self.Engine(["", "2026/12/03 hello from worker\n"], ["true"])
+        out, running = runner.printed(engine, "c1", "hello from worker", timeout=30, poll=0)
+        self.assertIn("hello from worker", out)
+        self.assertTrue(running)
+        self.assertEqual(engine.calls, 2)
+
+    def test_a_program_that_exited_is_read_after_it_exited(self):
+        engine = self.Engine(["", "done: hello\n"], ["false"])
+        out, running = runner.printed(engine, "c1", "hello", timeout=30, poll=0)
+        self.assertEqual(out, "done: hello\n")
+        self.assertFalse(running)
+
+    def test_output_that_never_comes_ends_at_the_timeout(self):
+        engine = self.Engine(["starting\n"], ["true"])
+        out, running = runner.printed(engine, "c1", "hello", timeout=0, poll=0)
+        self.assertNotIn("hello", out)
+        self.assertTrue(running)
+
+
 class StagesTest(unittest.TestCase):
     def test_runtime_base_resolves_through_stage_names(self):
         with tempfile.TemporaryDirectory() as d:
