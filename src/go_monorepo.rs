@@ -8,13 +8,13 @@
 
 use crate::cli::InitArgs;
 use crate::config;
+use crate::deliver::Output;
 use crate::detect::go_workspace::GoWorkspace;
 use crate::error::{Error, Result};
-use crate::init::Output;
 use crate::monorepo::{self, Built};
 use crate::render::Renderer;
 use crate::wizard::{Prompter, Terminal};
-use crate::{preset, report, scan, validate};
+use crate::{preset, scan, validate};
 
 /// One main package of the workspace: its directory from the root (`services/api`,
 /// `tools/cmd/gen`, `.`), its member, and the binary it builds.
@@ -120,8 +120,8 @@ pub fn route(args: &InitArgs, out: Output, dir: &std::path::Path) -> Result<Opti
         if !out.quiet {
             eprintln!(
                 "note: `{}` is a member of the Go workspace in `{}`: its Dockerfile builds from the workspace root, in workspace mode",
-                report::safe(&rel),
-                report::safe(&ws.root.display().to_string())
+                validate::safe(&rel),
+                validate::safe(&ws.root.display().to_string())
             );
         }
         return generate(args, out, &ws, &chosen).map(Some);
@@ -135,8 +135,8 @@ pub fn route(args: &InitArgs, out: Output, dir: &std::path::Path) -> Result<Opti
         if !out.quiet {
             eprintln!(
                 "note: `{}` is a main package of the Go workspace in `{}`: its Dockerfile builds from the workspace root, in workspace mode",
-                report::safe(&rel),
-                report::safe(&ws.root.display().to_string())
+                validate::safe(&rel),
+                validate::safe(&ws.root.display().to_string())
             );
         }
         return generate(args, out, &ws, &chosen).map(Some);

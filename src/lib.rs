@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod config;
 pub mod credentials;
+pub mod deliver;
 pub mod denylist;
 pub mod detect;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod ignorefile;
 pub mod init;
 pub mod layer;
 pub mod monorepo;
+pub mod output;
 pub mod preset;
 pub mod questions;
 pub mod render;
@@ -41,7 +43,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         cli::ColorWhen::Always => anstream::ColorChoice::Always,
         cli::ColorWhen::Never => anstream::ColorChoice::Never,
     });
-    let out = init::Output {
+    let out = deliver::Output {
         quiet: cli.quiet,
         verbose: cli.verbose,
     };
@@ -54,7 +56,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Completions(args) => {
             let mut script = Vec::new();
             clap_complete::generate(args.shell, &mut documented()?, "dockform", &mut script);
-            report::emit(&String::from_utf8_lossy(&script))?;
+            output::emit(&String::from_utf8_lossy(&script))?;
             Ok(0)
         }
         Command::Man(args) => man(&args),
@@ -122,6 +124,6 @@ fn man(args: &cli::ManArgs) -> Result<i32> {
     clap_mangen::Man::new(page)
         .render(&mut roff)
         .map_err(|e| Error::io("render", "the man page", e))?;
-    report::emit(&String::from_utf8_lossy(&roff))?;
+    output::emit(&String::from_utf8_lossy(&roff))?;
     Ok(0)
 }

@@ -7,7 +7,7 @@ fn main() {
     let code = match dockform::cli::parse().and_then(dockform::run) {
         Ok(code) => code,
         Err(e) => {
-            dockform::report::error(&e.to_string());
+            dockform::output::error(&e.to_string());
             e.exit_code()
         }
     };

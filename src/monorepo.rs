@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use crate::cli::InitArgs;
 use crate::config;
+use crate::deliver::{self, Action, Output};
 use crate::detect::arbitrate::package_role;
 use crate::detect::workspace::JsWorkspace;
 use crate::error::{Error, Result};
-use crate::init::{self, Action, Output};
 use crate::layer::{Layer, Origin};
 use crate::render::{Rendered, Renderer};
 use std::io::IsTerminal;
@@ -23,7 +23,7 @@ use crate::wizard::{Defaults, Terminal};
 mod apps_file;
 mod install;
 mod listing;
-use crate::{preset, questions, report, scan, settings};
+use crate::{output, preset, questions, scan, settings};
 pub use apps_file::saved;
 pub use listing::{describe, describe_text, described, pick, pick_members};
 
@@ -186,29 +186,29 @@ pub(crate) fn finish(
     if !out.quiet {
         warnings
             .iter()
-            .for_each(|w| eprintln!("warning: {}", report::safe(w)));
+            .for_each(|w| eprintln!("warning: {}", crate::validate::safe(w)));
     }
     let rendered = Rendered { files };
     if args.stdout {
-        report::emit(&report::banners(&rendered))?;
+        output::emit(&rendered.banners())?;
         return Ok(0);
     }
     // A `dockform.toml` whose only change is its `apps` value loses nothing of the user's.
-    let plan = |root, rendered| init::plan_with(root, rendered, apps_file::only_apps_differ);
+    let plan = |root, rendered| deliver::plan_with(root, rendered, apps_file::only_apps_differ);
     if args.diff || args.check {
-        return init::compare(&plan(root, &rendered)?, args.check, out);
+        return deliver::compare(&plan(root, &rendered)?, args.check, out);
     }
     let _lock = crate::write::DirLock::acquire(root, || {})?;
     let plan = plan(root, &rendered)?;
-    let actions = init::decide(&mut Defaults, &plan, args.force, false)?;
-    let code = init::write(&plan, &actions, args.json, out)?;
+    let actions = deliver::decide(&mut Defaults, &plan, args.force, false)?;
+    let code = deliver::write(&plan, &actions, args.json, out)?;
     let wrote = actions
         .iter()
         .any(|a| matches!(a, Action::Created | Action::Updated));
     if wrote && !args.json && !out.quiet {
         eprintln!(
             "\nNext, from `{}`:\n  docker buildx bake          (or `docker compose build`) builds every app\n  docker compose up           runs them\n  git add {} .dockerignore compose.yaml docker-bake.hcl dockform.toml",
-            report::safe(&root.display().to_string()),
+            crate::validate::safe(&root.display().to_string()),
             dirs.iter()
                 .map(|a| format!("{a}/Dockerfile"))
                 .collect::<Vec<_>>()

@@ -19,6 +19,21 @@ pub struct Rendered {
     pub files: Vec<(String, String)>,
 }
 
+impl Rendered {
+    /// The files under `==> name <==` banners, for `--stdout` and snapshots.
+    pub fn banners(&self) -> String {
+        let mut out = String::new();
+        for (name, text) in &self.files {
+            out.push_str(&format!("==> {name} <==\n{text}"));
+            if !text.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
 /// Renders templates for a settings plan.
 pub struct Renderer {
     env: Environment<'static>,

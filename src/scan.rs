@@ -392,7 +392,7 @@ fn not_utf8(rel: &str, e: &std::string::FromUtf8Error) -> Error {
     let valid = e.utf8_error().valid_up_to();
     let bytes = e.as_bytes();
     let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
-    let (line, column) = crate::detect::line_column(before, valid);
+    let (line, column) = line_column(before, valid);
     Error::Parse {
         path: rel.to_string(),
         format: "UTF-8",
@@ -466,6 +466,14 @@ fn compile_gitignore(text: &str) -> Gitignore {
         let _ = builder.add_line(None, line);
     }
     builder.build().unwrap_or_else(|_| Gitignore::empty())
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
 
 #[cfg(test)]

@@ -7,14 +7,14 @@
 
 use crate::cli::InitArgs;
 use crate::config;
+use crate::deliver::Output;
 use crate::detect::uv_workspace::{UvMember, UvWorkspace};
 use crate::error::{Error, Result};
-use crate::init::Output;
 use crate::layer::Layer;
 use crate::monorepo::{self, Built};
 use crate::render::Renderer;
 use crate::wizard::{Prompter, Terminal};
-use crate::{preset, report, scan, settings};
+use crate::{preset, scan, settings, validate};
 
 /// `init` in a uv workspace: from a member, that app (and those the root already
 /// records), built from the root; at the root, the apps `--app` or `dockform.toml`
@@ -29,8 +29,8 @@ pub fn route(args: &InitArgs, out: Output, dir: &std::path::Path) -> Result<Opti
         if !out.quiet {
             eprintln!(
                 "note: `{}` is a member of the uv workspace in `{}`: its Dockerfile builds from the workspace root, with the root's `uv.lock`",
-                report::safe(&rel),
-                report::safe(&ws.root.display().to_string())
+                validate::safe(&rel),
+                validate::safe(&ws.root.display().to_string())
             );
         }
         return generate(args, out, &ws, &apps).map(Some);

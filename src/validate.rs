@@ -1,5 +1,8 @@
 //! Checks for every value that can reach a generated file. A value is either safe for
-//! where it lands or refused with an error naming the field: never an extra line.
+//! where it lands or refused with an error naming the field: never an extra line. And
+//! project text shown on a terminal, escaped (`safe`) or quoted (`shown`).
+
+use std::fmt::Write as _;
 
 use crate::error::{Error, Result};
 
@@ -222,6 +225,34 @@ pub fn list(v: &str) -> Vec<String> {
     names.sort();
     names.dedup();
     names
+}
+
+/// Text from the project (file names, values, old file contents) made safe for a
+/// terminal: control characters (C0 but newline and tab, DEL, C1), a carriage return
+/// not ending a line, and bidirectional overrides and marks are shown escaped
+/// (`\u{1b}`), so a file name cannot move the cursor, ring the bell, set the title or
+/// reorder what is shown. Every line printed for a person goes through this.
+pub fn safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_at = |i: usize, c: char| match c {
+        '\n' | '\t' => false,
+        '\r' => !text[i + 1..].starts_with('\n'),
+        c if c.is_control() => true,
+        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' => true,
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => true,
+        _ => false,
+    };
+    if !text.char_indices().any(|(i, c)| unsafe_at(i, c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, c) in text.char_indices() {
+        if unsafe_at(i, c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]

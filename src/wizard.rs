@@ -266,14 +266,14 @@ fn label(q: &Ask, default: Option<&str>) -> String {
     } else {
         full
     };
-    crate::report::safe(&shown).into_owned()
+    crate::validate::safe(&shown).into_owned()
 }
 
 /// Options as shown (a candidate may be a directory name from the project).
 fn items(options: &[String]) -> Vec<String> {
     options
         .iter()
-        .map(|o| crate::report::safe(o).into_owned())
+        .map(|o| crate::validate::safe(o).into_owned())
         .collect()
 }
 
@@ -305,7 +305,7 @@ impl Prompter for Terminal {
             input = input.default(d.to_string());
         }
         let input = input.validate_with(|v: &String| {
-            check(v).map_err(|e| crate::report::safe(&e.to_string()).into_owned())
+            check(v).map_err(|e| crate::validate::safe(&e.to_string()).into_owned())
         });
         prompt(|| input.interact_text().map(Some))
     }
@@ -350,7 +350,7 @@ impl Prompter for Terminal {
         Ok(chosen)
     }
     fn show(&mut self, text: &str) {
-        eprint!("{}", crate::report::safe(text));
+        eprint!("{}", crate::validate::safe(text));
     }
 }
 

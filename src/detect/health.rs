@@ -8,8 +8,9 @@ mod python;
 #[cfg(test)]
 mod tests;
 
-use crate::detect::{Detection, line_column};
+use crate::detect::Detection;
 use crate::scan::Project;
+use crate::scan::line_column;
 use crate::validate;
 
 /// Source files read at most, and bytes in all (each file is also capped by

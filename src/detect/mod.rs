@@ -421,7 +421,7 @@ pub fn json_error(path: &str, e: &serde_json::Error) -> Error {
 pub fn toml_error(path: &str, text: &str, e: &toml::de::Error) -> Error {
     let (line, column) = e
         .span()
-        .map(|span| line_column(text, span.start))
+        .map(|span| crate::scan::line_column(text, span.start))
         .unwrap_or((1, 1));
     Error::Parse {
         path: path.to_string(),
@@ -430,14 +430,6 @@ pub fn toml_error(path: &str, text: &str, e: &toml::de::Error) -> Error {
         column,
         message: e.message().to_string(),
     }
-}
-
-/// 1-based line and column of a byte offset.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset.min(text.len())).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
 
 fn strip_position(message: &str) -> String {

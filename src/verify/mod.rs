@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::cli::VerifyArgs;
 use crate::error::{Error, Result};
-use crate::report;
+use crate::{output, report};
 use engine::{Engine, tail};
 
 /// One check's outcome.
@@ -50,7 +50,7 @@ pub fn verify(args: &VerifyArgs, quiet: bool) -> Result<i32> {
     if !root.join("Dockerfile").is_file() {
         return Err(Error::Verify(format!(
             "no Dockerfile in `{}` (run `dockform init` first)",
-            report::safe(&root.display().to_string())
+            crate::validate::safe(&root.display().to_string())
         )));
     }
     let engine = Engine::find(args.engine.as_deref())?;
@@ -97,7 +97,7 @@ pub fn verify(args: &VerifyArgs, quiet: bool) -> Result<i32> {
     if args.json {
         let text =
             serde_json::to_string_pretty(&outcome).map_err(|e| Error::Internal(e.to_string()))?;
-        report::emit(&format!("{text}\n"))?;
+        output::emit(&format!("{text}\n"))?;
     } else if let Some(bytes) = size {
         run.progress
             .note(&format!("image size {:.1} MB", bytes as f64 / 1e6));
@@ -115,7 +115,7 @@ fn env_file(args: &VerifyArgs, root: &Path) -> Result<Option<PathBuf>> {
         Some(f) if f.is_file() => Ok(Some(f.clone())),
         Some(f) => Err(Error::Verify(format!(
             "`--env-file {}` is not a file",
-            report::safe(&f.display().to_string())
+            crate::validate::safe(&f.display().to_string())
         ))),
         None => Ok(Some(root.join(".env")).filter(|f| f.is_file())),
     }
@@ -384,10 +384,10 @@ impl Progress {
             "{clear}  {word:<5} {:<22} {:>6.1}s  {}",
             c.name,
             c.seconds,
-            report::safe(first)
+            crate::validate::safe(first)
         );
         if !rest.is_empty() {
-            eprintln!("{}", report::safe(rest));
+            eprintln!("{}", crate::validate::safe(rest));
         }
     }
 }
