@@ -1,7 +1,6 @@
 //! The last step of `init` and `check`, for one app or a workspace: the rendered files
 //! planned against the project, then compared (`--diff`, `--check`) or decided (the
-//! overwrite questions, `--force`) and written, with a report. This module, `init` and
-//! `main` are the only ones that print.
+//! overwrite questions, `--force`) and written, with a report of each file.
 
 use serde::Serialize;
 
