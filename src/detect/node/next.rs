@@ -4,7 +4,7 @@
 use regex::Regex;
 
 use super::Package;
-use super::port::{join, module_file};
+use super::port::{follow_imports, module_file};
 use crate::detect::Detection;
 use crate::error::Result;
 use crate::scan::Project;
@@ -99,27 +99,13 @@ fn config_imports(project: &Project, config: &str) -> Vec<String> {
     ) else {
         return Vec::new();
     };
-    let mut queue = vec![config.to_string()];
-    let mut i = 0;
-    while i < queue.len() && queue.len() < 30 {
-        let file = queue[i].clone();
-        i += 1;
-        let Some(text) = project.read_source(&file) else {
-            continue;
-        };
-        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
-        for c in import.captures_iter(&text) {
-            let Some(target) = join(dir, &c[1]).and_then(|t| module_file(project, &t)) else {
-                continue;
-            };
-            let plain = target
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-/@+".contains(c));
-            if plain && !queue.contains(&target) {
-                queue.push(target);
-            }
-        }
-    }
+    let plain = |f: &String| {
+        f.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/@+".contains(c))
+    };
+    let mut queue = follow_imports(project, &import, vec![config.to_string()], 30, |t| {
+        module_file(project, t).filter(plain)
+    });
     queue.remove(0);
     queue.sort();
     queue

@@ -304,8 +304,29 @@ pub(super) fn start_path(project: &Project, d: &Detection) -> Vec<String> {
     let Ok(import) = import else {
         return queue;
     };
+    // `./dist/server/index.js` from a launcher is the built `server/index.ts`.
+    follow_imports(project, &import, queue, 60, |t| {
+        module_file(project, t).or_else(|| {
+            ["dist/", "build/", "out/"]
+                .iter()
+                .find_map(|b| t.strip_prefix(b))
+                .and_then(|rest| module_file(project, rest))
+        })
+    })
+}
+
+/// `queue` and the project files it reaches through the relative specifiers `import`
+/// captures, breadth first (nearest first), until there are `cap` files. `resolve` turns
+/// a specifier joined onto the importing file's directory into a file (or skips it).
+pub(super) fn follow_imports(
+    project: &Project,
+    import: &Regex,
+    mut queue: Vec<String>,
+    cap: usize,
+    resolve: impl Fn(&str) -> Option<String>,
+) -> Vec<String> {
     let mut i = 0;
-    while i < queue.len() && queue.len() < 60 {
+    while i < queue.len() && queue.len() < cap {
         let file = queue[i].clone();
         i += 1;
         let Some(text) = project.read_source(&file) else {
@@ -313,15 +334,7 @@ pub(super) fn start_path(project: &Project, d: &Detection) -> Vec<String> {
         };
         let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
         for c in import.captures_iter(&text) {
-            // `./dist/server/index.js` from a launcher is the built `server/index.ts`.
-            let Some(target) = join(dir, &c[1]).and_then(|t| {
-                module_file(project, &t).or_else(|| {
-                    ["dist/", "build/", "out/"]
-                        .iter()
-                        .find_map(|b| t.strip_prefix(b))
-                        .and_then(|rest| module_file(project, rest))
-                })
-            }) else {
+            let Some(target) = join(dir, &c[1]).and_then(|t| resolve(&t)) else {
                 continue;
             };
             if !queue.contains(&target) {
@@ -333,7 +346,7 @@ pub(super) fn start_path(project: &Project, d: &Detection) -> Vec<String> {
 }
 
 /// `dir/rel` with `.` and `..` resolved; None when it leaves the project.
-pub(super) fn join(dir: &str, rel: &str) -> Option<String> {
+fn join(dir: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
     for p in rel.split('/') {
         match p {
