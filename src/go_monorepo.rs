@@ -396,8 +396,7 @@ mod tests {
     use crate::wizard::Scripted;
 
     fn workspace() -> (tempfile::TempDir, GoWorkspace) {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, text) in [
+        let dir = crate::testing::tree(&[
             (
                 "go.work",
                 "go 1.26\n\nuse (\n\t./api\n\t./lib\n\t./tools\n)\n",
@@ -412,11 +411,7 @@ mod tests {
             ("tools/go.mod", "module example.com/tools\n\ngo 1.26\n"),
             ("tools/cmd/gen/main.go", "package main\n\nfunc main() {}\n"),
             ("tools/cmd/seed/main.go", "package main\n\nfunc main() {}\n"),
-        ] {
-            let p = dir.path().join(name);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
+        ]);
         let ws = GoWorkspace::at(dir.path()).unwrap();
         (dir, ws)
     }

@@ -24,6 +24,8 @@ pub mod report;
 pub mod scan;
 pub mod settings;
 pub mod stamp;
+#[cfg(test)]
+mod testing;
 pub mod uv_monorepo;
 pub mod validate;
 pub mod verify;

@@ -240,8 +240,7 @@ mod tests {
     use crate::wizard::Scripted;
 
     fn workspace() -> (tempfile::TempDir, UvWorkspace) {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, text) in [
+        let dir = crate::testing::tree(&[
             (
                 "pyproject.toml",
                 "[tool.uv.workspace]\nmembers = [\"libs/*\", \"services/*\"]\n",
@@ -259,11 +258,7 @@ mod tests {
                 "[project]\nname = \"shared\"\nversion = \"1\"\n",
             ),
             ("libs/shared/shared/__init__.py", ""),
-        ] {
-            let p = dir.path().join(name);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
+        ]);
         let ws = UvWorkspace::at(dir.path()).unwrap();
         (dir, ws)
     }

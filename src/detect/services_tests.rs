@@ -2,15 +2,7 @@
 
 use super::*;
 
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let root = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let p = root.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    root
-}
+use crate::testing::tree;
 
 fn needs(files: &[(&str, &str)]) -> Needs {
     let root = tree(files);

@@ -158,8 +158,7 @@ pub(super) mod tests {
 
     /// A workspace with two apps (`apps/api`, `apps/web`) and a library.
     pub(in crate::monorepo) fn workspace() -> (tempfile::TempDir, JsWorkspace) {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, text) in [
+        let dir = crate::testing::tree(&[
             ("package.json", r#"{"workspaces":["apps/*","packages/*"]}"#),
             (
                 "apps/api/package.json",
@@ -170,11 +169,7 @@ pub(super) mod tests {
                 r#"{"name":"web","dependencies":{"next":"16"}}"#,
             ),
             ("packages/lib/package.json", r#"{"name":"lib"}"#),
-        ] {
-            let p = dir.path().join(name);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        }
+        ]);
         let ws = JsWorkspace::at(dir.path()).unwrap();
         (dir, ws)
     }
